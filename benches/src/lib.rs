@@ -1,0 +1,1 @@
+//! Benchmarks of MedVault live in `benches/`; this library is empty.

@@ -1,0 +1,40 @@
+//! Cryptography of MedVault: every byte that leaves the engine passes through here.
+//!
+//! - [`RecordAead`]: small values, Tink `AesCtrHmacAead` (AES-256-CTR + HMAC-SHA256).
+//! - [`StreamingAead`]: payloads of any size, Tink `AesCtrHmacStreaming` (AES-256, HKDF-SHA256,
+//!   HMAC-SHA256, 32-byte tags): one-shot, streaming, random access and parallel.
+//! - [`Envelope`]: a versioned header naming the format and key, with associated data that binds
+//!   each ciphertext to its identity.
+//! - Keys: [`RootKey`], subkeys, per-scope [`DataKey`]s wrapped under the root, and [`KeySlots`]
+//!   that unlock the root with a passphrase (Argon2id) or a raw key.
+//! - [`PasswordHasher`]: Argon2id PHC strings for people's passwords.
+//!
+//! The byte-level formats are specified in `docs/FORMAT.md`.
+
+mod aead;
+mod argon;
+mod envelope;
+mod error;
+mod kdf;
+mod keys;
+mod mac;
+mod password;
+mod random;
+mod secret;
+mod slots;
+mod streaming;
+
+pub use aead::{AEAD_IV_LEN, AEAD_OVERHEAD, AeadKey, RecordAead};
+pub use argon::Argon2idParams;
+pub use envelope::{ENVELOPE_HEADER_LEN, Envelope, EnvelopeHeader, ObjectIdentity};
+pub use error::{CryptoError, Result};
+pub use kdf::{HKDF_SHA256_MAX_OUTPUT, hkdf_sha256};
+pub use keys::{DataKey, KeyId, RootKey, SubkeyLabel, VaultId, WrappedDataKey};
+pub use mac::{TAG_LEN, hmac_sha256, verify_hmac_sha256};
+pub use password::PasswordHasher;
+pub use secret::Secret;
+pub use slots::{KeySlots, RawUnlockKey, SlotKind, UnlockCredential};
+pub use streaming::{
+    DEFAULT_SEGMENT_SIZE, MAX_SEGMENT_SIZE, MIN_SEGMENT_SIZE, OpeningReader, Parallelism,
+    RangePlan, RangeSource, SealingWriter, StreamingAead, StreamingKey,
+};

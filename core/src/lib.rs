@@ -1,0 +1,24 @@
+//! MedVault: an embeddable, encrypted storage engine for hospital software.
+//!
+//! This crate is the engine. Its [`crypto`] module holds everything that turns patient data into
+//! ciphertext and back: the Tink-compatible record AEAD and streaming payload format, the
+//! envelope that names the key and binds a ciphertext to its identity, the key hierarchy with
+//! its unlock slots, and Argon2id password hashing for people.
+//!
+//! ```
+//! use medvault::crypto::{DataKey, Envelope, KeyId, ObjectIdentity, VaultId};
+//!
+//! # fn main() -> Result<(), medvault::crypto::CryptoError> {
+//! let key = DataKey::generate()?;
+//! let key_id = KeyId::generate()?;
+//! let identity = ObjectIdentity::new("record", VaultId::generate()?, b"object-1", 1);
+//! let sealed = Envelope::seal(&key, key_id, &identity, b"blood pressure 120/80")?;
+//! let header = Envelope::parse_header(&sealed)?;
+//! assert_eq!(header.key_id(), key_id);
+//! let opened = Envelope::open(&key, &identity, &sealed)?;
+//! assert_eq!(opened, b"blood pressure 120/80");
+//! # Ok(())
+//! # }
+//! ```
+
+pub mod crypto;
