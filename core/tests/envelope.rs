@@ -1,5 +1,8 @@
 //! Envelopes: identity binding, key naming, tampering, and the streaming and range paths.
 
+// Test helpers outside `#[test]` functions fail loudly on broken fixtures.
+#![allow(clippy::expect_used)]
+
 use std::io::{Read, Write};
 
 use medvault::crypto::{

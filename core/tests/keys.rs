@@ -1,6 +1,9 @@
 //! The key hierarchy: data keys, unlock slots, passphrase change, root rotation, and secrets
 //! that never print.
 
+// Test helpers outside `#[test]` functions fail loudly on broken fixtures.
+#![allow(clippy::expect_used)]
+
 use medvault::crypto::{
     AeadKey, Argon2idParams, CryptoError, DataKey, KeyId, KeySlots, RawUnlockKey, RootKey,
     SlotKind, StreamingKey, SubkeyLabel, UnlockCredential, VaultId, WrappedDataKey,

@@ -2,6 +2,9 @@
 //! `tests/vectors/` (see its README for their sources). AES-256-CTR (NIST SP 800-38A), RFC 9106
 //! Argon2id and the byte-exact reproduction of Tink ciphertexts are unit tests beside the code.
 
+// Test helpers outside `#[test]` functions fail loudly on broken fixtures.
+#![allow(clippy::expect_used)]
+
 use medvault::crypto::{
     AeadKey, CryptoError, HKDF_SHA256_MAX_OUTPUT, RecordAead, StreamingAead, StreamingKey, TAG_LEN,
     hkdf_sha256, hmac_sha256, verify_hmac_sha256,

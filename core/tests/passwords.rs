@@ -1,5 +1,8 @@
 //! Argon2id password hashes for people.
 
+// Test helpers outside `#[test]` functions fail loudly on broken fixtures.
+#![allow(clippy::expect_used)]
+
 use medvault::crypto::{Argon2idParams, CryptoError, PasswordHasher};
 
 #[test]
