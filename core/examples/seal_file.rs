@@ -19,7 +19,17 @@ use medvault::crypto::{
 
 type AnyResult<T> = Result<T, Box<dyn std::error::Error>>;
 
-fn main() -> AnyResult<()> {
+fn main() -> std::process::ExitCode {
+    match run() {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> AnyResult<()> {
     let input = std::env::args_os()
         .nth(1)
         .map(PathBuf::from)
@@ -61,7 +71,10 @@ fn main() -> AnyResult<()> {
         BufWriter::new(File::create(&object_path)?),
     )?;
     let plaintext_len = io::copy(&mut BufReader::new(File::open(&input)?), &mut writer)?;
-    let file = writer.finish()?.into_inner().map_err(|error| error.into_error())?;
+    let file = writer
+        .finish()?
+        .into_inner()
+        .map_err(|error| error.into_error())?;
     file.sync_all()?;
     let sealed_len = fs::metadata(&object_path)?.len();
     println!(
@@ -71,15 +84,24 @@ fn main() -> AnyResult<()> {
     );
 
     let mut original = BufReader::new(File::open(&input)?);
-    let mut opened =
-        Envelope::opening_reader(&data_key, &identity, BufReader::new(File::open(&object_path)?))?;
+    let mut opened = Envelope::opening_reader(
+        &data_key,
+        &identity,
+        BufReader::new(File::open(&object_path)?),
+    )?;
     if !same_contents(&mut original, &mut opened)? {
         return Err("the opened object differs from the input".into());
     }
     println!("opened it again: identical to {}", input.display());
 
     let (offset, len) = (plaintext_len / 2, plaintext_len.min(64) / 2);
-    let range = Envelope::open_range(&data_key, &identity, &File::open(&object_path)?, offset, len)?;
+    let range = Envelope::open_range(
+        &data_key,
+        &identity,
+        &File::open(&object_path)?,
+        offset,
+        len,
+    )?;
     println!(
         "bytes {offset}..{} read by range: {:?}",
         offset + len,
