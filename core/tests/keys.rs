@@ -281,3 +281,20 @@ fn secrets_never_print() {
         assert!(!text.contains("hunter2"), "{text}");
     }
 }
+
+#[test]
+fn slot_ids_do_not_overflow() {
+    let vault = VaultId::generate().expect("id");
+    let root = RootKey::generate().expect("root");
+    let keystore = RawUnlockKey::generate().expect("key");
+    let mut stored = KeySlots::new(vault, &root, UnlockCredential::RawKey(&keystore))
+        .expect("slots")
+        .to_bytes();
+    // The first slot's id sits right after magic, version, vault id, root key id and count.
+    stored[38..42].copy_from_slice(&u32::MAX.to_be_bytes());
+    let mut slots = KeySlots::from_bytes(&stored).expect("parse");
+    assert!(matches!(
+        slots.add(&root, UnlockCredential::RawKey(&keystore)),
+        Err(CryptoError::InvalidParameter(_))
+    ));
+}

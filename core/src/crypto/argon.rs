@@ -49,15 +49,19 @@ impl Argon2idParams {
     /// and 64 lanes.
     pub fn new(memory_kib: u32, iterations: u32, parallelism: u32) -> Result<Self> {
         let params = Self::from_stored(memory_kib, iterations, parallelism)?;
-        let strong = OWASP_CONFIGURATIONS
-            .iter()
-            .any(|&(memory, time)| memory_kib >= memory && iterations >= time);
-        if !strong {
+        if !params.meets_owasp_minimum() {
             return Err(CryptoError::InvalidParameter(
                 "Argon2id parameters are below the OWASP minimum (e.g. 19 MiB with 2 iterations)",
             ));
         }
         Ok(params)
+    }
+
+    /// Whether both costs are at or above one of OWASP's configurations.
+    pub fn meets_owasp_minimum(&self) -> bool {
+        OWASP_CONFIGURATIONS
+            .iter()
+            .any(|&(memory, time)| self.memory_kib >= memory && self.iterations >= time)
     }
 
     /// Parameters read back from storage: only the upper bounds and Argon2's own rules apply,

@@ -121,7 +121,7 @@ impl ObjectIdentity {
     /// The associated data of a payload sealed for this identity under `header`.
     fn associated_data(&self, header: &EnvelopeHeader) -> Vec<u8> {
         let mut aad =
-            Vec::with_capacity(ENVELOPE_HEADER_LEN + 48 + self.kind.len() + self.object_id.len());
+            Vec::with_capacity(ENVELOPE_HEADER_LEN + 40 + self.kind.len() + self.object_id.len());
         aad.extend_from_slice(&header.to_bytes());
         aad.extend_from_slice(&(self.kind.len() as u64).to_be_bytes());
         aad.extend_from_slice(self.kind.as_bytes());
@@ -198,7 +198,9 @@ impl Envelope {
         len: u64,
     ) -> Result<Vec<u8>> {
         let mut header_bytes = [0u8; ENVELOPE_HEADER_LEN];
-        source.read_exact_at(0, &mut header_bytes)?;
+        source
+            .read_exact_at(0, &mut header_bytes)
+            .map_err(short_header_is_truncation)?;
         let (header, aead) = Self::read_header(key, &header_bytes)?;
         let payload = PayloadSource { envelope: source };
         aead.open_range(&payload, &identity.associated_data(&header), offset, len)
@@ -224,15 +226,9 @@ impl Envelope {
         mut inner: R,
     ) -> Result<OpeningReader<R>> {
         let mut header_bytes = [0u8; ENVELOPE_HEADER_LEN];
-        inner.read_exact(&mut header_bytes).map_err(|error| {
-            if error.kind() == std::io::ErrorKind::UnexpectedEof {
-                CryptoError::Truncated {
-                    what: "envelope is shorter than its 24-byte header",
-                }
-            } else {
-                CryptoError::from(error)
-            }
-        })?;
+        inner
+            .read_exact(&mut header_bytes)
+            .map_err(short_header_is_truncation)?;
         let (header, aead) = Self::read_header(key, &header_bytes)?;
         aead.opening_reader(inner, &identity.associated_data(&header))
     }
@@ -255,6 +251,17 @@ impl Envelope {
     fn read_header(key: &DataKey, envelope: &[u8]) -> Result<(EnvelopeHeader, StreamingAead)> {
         let header = EnvelopeHeader::parse(envelope)?;
         Ok((header, key.payload_cipher(header.segment_size)?))
+    }
+}
+
+/// An envelope that ends inside its header is truncated; other read errors stay I/O errors.
+fn short_header_is_truncation(error: std::io::Error) -> CryptoError {
+    if error.kind() == std::io::ErrorKind::UnexpectedEof {
+        CryptoError::Truncated {
+            what: "envelope is shorter than its 24-byte header",
+        }
+    } else {
+        CryptoError::from(error)
     }
 }
 

@@ -170,7 +170,7 @@ impl fmt::Debug for RootKey {
 /// A data key wrapped under a root key: safe to store anywhere.
 ///
 /// Bytes: `u8 version (1) ‖ key id(16) ‖ root key id(16) ‖ RecordAead ciphertext(80)`, with
-/// associated data `"medvault/v1/data-key" ‖ vault id ‖ key id ‖ root key id`.
+/// associated data `"medvault/v1/data-key" ‖ u8 version ‖ vault id ‖ key id ‖ root key id`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct WrappedDataKey {
     key_id: KeyId,
@@ -253,6 +253,7 @@ impl WrappedDataKey {
     fn associated_data(vault_id: VaultId, key_id: KeyId, root_key_id: KeyId) -> Vec<u8> {
         [
             b"medvault/v1/data-key".as_slice(),
+            &[WRAPPED_DATA_KEY_VERSION],
             vault_id.as_bytes(),
             key_id.as_bytes(),
             root_key_id.as_bytes(),

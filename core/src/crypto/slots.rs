@@ -144,7 +144,12 @@ impl KeySlots {
                 "a vault has at most 255 unlock slots",
             ));
         }
-        let id = self.slots.iter().map(|slot| slot.id + 1).max().unwrap_or(1);
+        let id = match self.slots.iter().map(|slot| slot.id).max() {
+            None => 1,
+            Some(highest) => highest
+                .checked_add(1)
+                .ok_or(CryptoError::InvalidParameter("no unlock slot id is left"))?,
+        };
         let slot = self.seal_slot(id, root, credential, params)?;
         self.slots.push(slot);
         Ok(id)
@@ -192,7 +197,7 @@ impl KeySlots {
     }
 
     /// Rotates the root key: generates a new one and rewraps every slot under it, keeping the
-    /// slots' ids, kinds and parameters. `credentials` must open every slot; the data keys are
+    /// slots' ids, kinds and (when still at or above the OWASP minimum) parameters. `credentials` must open every slot; the data keys are
     /// then rewrapped with [`crate::crypto::WrappedDataKey::rewrap`].
     pub fn rotate_root(&self, credentials: &[UnlockCredential<'_>]) -> Result<(RootKey, Self)> {
         let new_root = RootKey::generate()?;
@@ -210,9 +215,10 @@ impl KeySlots {
                 }
             }
             let credential = opened_with.ok_or(CryptoError::SlotCredentialMissing(slot.id))?;
+            // Parameters below today's floor (from an older policy) are raised to the default.
             let params = match slot.method {
-                SlotMethod::Passphrase { params, .. } => params,
-                SlotMethod::RawKey => Argon2idParams::UNLOCK_SLOT_DEFAULT,
+                SlotMethod::Passphrase { params, .. } if params.meets_owasp_minimum() => params,
+                _ => Argon2idParams::UNLOCK_SLOT_DEFAULT,
             };
             rotated
                 .slots

@@ -10,6 +10,9 @@ use super::super::error::{CryptoError, Result};
 use super::super::mac::TAG_LEN;
 use super::HEADER_LEN;
 
+/// Segment indexes are 32-bit: a stream has at most 2^32 segments.
+const MAX_SEGMENTS: u64 = 1 << 32;
+
 /// The segment geometry for one ciphertext segment size.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Layout {
@@ -49,11 +52,10 @@ impl Layout {
         }
     }
 
-    /// Ciphertext length for a plaintext of `plaintext_len` bytes. Fails when the segment
-    /// counter (32 bits) would overflow.
+    /// Ciphertext length for a plaintext of `plaintext_len` bytes. Fails beyond 2^32 segments.
     pub(crate) fn ciphertext_len(&self, plaintext_len: u64) -> Result<u64> {
         let segments = self.segment_count(plaintext_len);
-        if segments > u64::from(u32::MAX) {
+        if segments > MAX_SEGMENTS {
             return Err(CryptoError::InvalidParameter(
                 "plaintext too large for this segment size (more than 2^32 segments)",
             ));
@@ -81,7 +83,7 @@ impl Layout {
             }
             full + 1
         };
-        if segments > u64::from(u32::MAX) {
+        if segments > MAX_SEGMENTS {
             return Err(CryptoError::malformed(
                 "ciphertext",
                 "more than 2^32 segments",
