@@ -13,6 +13,7 @@ mod segment;
 mod writer;
 
 use rayon::prelude::*;
+use zeroize::Zeroize;
 
 use super::error::{CryptoError, Result};
 use super::mac::TAG_LEN;
@@ -164,10 +165,10 @@ impl StreamingAead {
         let segments: Vec<&[u8]> = self.ciphertext_chunks(ciphertext).collect();
         let jobs = pair_with_outputs(segments, &mut out);
         let last = jobs.len() - 1;
-        for_each_segment(jobs, self.parallelism, |index, (input, output)| {
+        let opened = for_each_segment(jobs, self.parallelism, |index, (input, output)| {
             cipher.open_segment(index as u32, index == last, input, output)
-        })?;
-        Ok(out)
+        });
+        discard_on_error(opened, out)
     }
 
     /// Splits a plaintext into its segments' plaintexts (one empty chunk for an empty input).
@@ -249,6 +250,18 @@ where
         jobs.into_iter()
             .enumerate()
             .try_for_each(|(index, job)| work(index, job))
+    }
+}
+
+/// The plaintext when every segment opened; otherwise the error, after wiping what the segments
+/// before the failing one had decrypted.
+fn discard_on_error(opened: Result<()>, mut plaintext: Vec<u8>) -> Result<Vec<u8>> {
+    match opened {
+        Ok(()) => Ok(plaintext),
+        Err(error) => {
+            plaintext.zeroize();
+            Err(error)
+        }
     }
 }
 

@@ -7,7 +7,11 @@ use std::ops::Range;
 use super::super::error::{CryptoError, Result};
 use super::super::mac::TAG_LEN;
 use super::segment::{SegmentCipher, StreamHeader};
-use super::{HEADER_LEN, StreamingAead, for_each_segment, pair_with_outputs, to_usize};
+use zeroize::Zeroize;
+
+use super::{
+    HEADER_LEN, StreamingAead, discard_on_error, for_each_segment, pair_with_outputs, to_usize,
+};
 
 /// Anything that can read a byte range of a ciphertext: a byte slice, a file, or (through a
 /// small adapter) an object store's ranged GET.
@@ -152,10 +156,14 @@ impl StreamingAead {
         let jobs = pair_with_outputs(inputs, &mut plaintext);
         let base = plan.first_segment;
         let final_segment = plan.total_segments - 1;
-        for_each_segment(jobs, self.parallelism, |position, (input, output)| {
+        let opened = for_each_segment(jobs, self.parallelism, |position, (input, output)| {
             let index = base + position as u64;
             cipher.open_segment(index as u32, index == final_segment, input, output)
-        })?;
+        });
+        let mut plaintext = discard_on_error(opened, plaintext)?;
+        // Only the requested bytes are returned; the rest of the segments is wiped.
+        plaintext[..plan.skip].zeroize();
+        plaintext[plan.skip + plan.len..].zeroize();
         plaintext.truncate(plan.skip + plan.len);
         plaintext.drain(..plan.skip);
         Ok(plaintext)
