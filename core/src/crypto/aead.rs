@@ -151,15 +151,14 @@ impl fmt::Debug for RecordAead {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::crypto::test_vectors;
 
     /// NIST SP 800-38A F.5.5 (CTR-AES256.Encrypt) through the keystream both formats use.
     #[test]
     fn nist_sp800_38a_f55_ctr_aes256() {
-        let vectors: serde_json::Value =
-            serde_json::from_str(include_str!("../../tests/vectors/standards.json"))
-                .expect("vector file parses");
+        let vectors = test_vectors::standards();
         let v = &vectors["nist_sp800_38a_f55_ctr_aes256_encrypt"];
-        let field = |name: &str| hex::decode(v[name].as_str().expect("field")).expect("hex");
+        let field = |name: &str| test_vectors::hex_field(v, name);
         let key: [u8; 32] = field("key").try_into().expect("32-byte key");
         let counter: [u8; 16] = field("initial_counter").try_into().expect("16-byte block");
         let mut buf = field("plaintext");
@@ -176,15 +175,12 @@ mod tests {
     /// Tink's AesCtrHmacAead ciphertexts, resealed with their own IV, are reproduced exactly.
     #[test]
     fn tink_aead_ciphertexts_are_reproduced() {
-        let vectors: serde_json::Value = serde_json::from_str(include_str!(
-            "../../tests/vectors/tink_aes256_ctr_hmac_sha256.json"
-        ))
-        .expect("vector file parses");
+        let vectors = test_vectors::tink();
         for case in vectors["aead_aes256_ctr_hmac_sha256"]
             .as_array()
             .expect("cases")
         {
-            let field = |name: &str| hex::decode(case[name].as_str().expect("field")).expect("hex");
+            let field = |name: &str| test_vectors::hex_field(case, name);
             let aead = RecordAead::new(&AeadKey::from_parts(
                 field("aes_key_hex").try_into().expect("32 bytes"),
                 field("hmac_key_hex").try_into().expect("32 bytes"),

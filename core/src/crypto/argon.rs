@@ -139,6 +139,7 @@ impl Argon2idParams {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::crypto::test_vectors;
 
     #[test]
     fn owasp_table_is_enforced_for_new_parameters() {
@@ -156,12 +157,9 @@ mod tests {
     /// engine uses.
     #[test]
     fn rfc9106_argon2id_vector() {
-        let vectors: serde_json::Value =
-            serde_json::from_str(include_str!("../../tests/vectors/standards.json"))
-                .expect("vector file parses");
+        let vectors = test_vectors::standards();
         let v = &vectors["rfc9106_5_3_argon2id"];
-        let hex_field =
-            |name: &str| hex::decode(v[name].as_str().expect("hex field")).expect("hex");
+        let hex_field = |name: &str| test_vectors::hex_field(v, name);
         let number = |name: &str| v[name].as_u64().expect("number") as u32;
         let params = Argon2idParams::from_stored(
             number("memory_kib"),

@@ -23,6 +23,8 @@ mod random;
 mod secret;
 mod slots;
 mod streaming;
+#[cfg(test)]
+mod test_vectors;
 
 pub use aead::{AEAD_IV_LEN, AEAD_OVERHEAD, AeadKey, RecordAead};
 pub use argon::Argon2idParams;

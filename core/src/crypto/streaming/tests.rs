@@ -7,6 +7,7 @@ use proptest::prelude::*;
 use sha2::{Digest, Sha256};
 
 use super::*;
+use crate::crypto::test_vectors::{self, hex_field};
 
 fn aead(segment_size: u32) -> StreamingAead {
     StreamingAead::new(&StreamingKey::from_bytes([0x42; 32]), segment_size).expect("valid size")
@@ -16,21 +17,10 @@ fn fixed_header() -> StreamHeader {
     StreamHeader::parse(&[[40u8].as_slice(), &[7u8; 39]].concat()).expect("header")
 }
 
-fn tink_vectors() -> serde_json::Value {
-    serde_json::from_str(include_str!(
-        "../../../tests/vectors/tink_aes256_ctr_hmac_sha256.json"
-    ))
-    .expect("vector file parses")
-}
-
-fn hex_field(value: &serde_json::Value, name: &str) -> Vec<u8> {
-    hex::decode(value[name].as_str().expect("hex field")).expect("hex")
-}
-
 /// Every Tink ciphertext opens; resealing its plaintext with its header reproduces it exactly.
 #[test]
 fn tink_streaming_ciphertexts_open_and_reproduce() {
-    let vectors = tink_vectors();
+    let vectors = test_vectors::tink();
     let cases = vectors["streaming_aes256_ctr_hmac_sha256"]
         .as_array()
         .expect("cases");
