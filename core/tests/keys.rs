@@ -9,6 +9,15 @@ use medvault::crypto::{
     SlotKind, StreamingKey, SubkeyLabel, UnlockCredential, VaultId, WrappedDataKey,
 };
 
+/// A new vault id, root key and keystore key.
+fn fresh_keys() -> (VaultId, RootKey, RawUnlockKey) {
+    (
+        VaultId::generate().expect("id"),
+        RootKey::generate().expect("root"),
+        RawUnlockKey::generate().expect("key"),
+    )
+}
+
 /// The cheapest parameters allowed for new slots, so that tests stay quick.
 const FAST: Argon2idParams = Argon2idParams::OWASP_MINIMUM;
 
@@ -125,9 +134,7 @@ fn default_passphrase_slot_unlocks_and_refuses_a_wrong_passphrase() {
 
 #[test]
 fn slots_add_remove_and_change_passphrase() {
-    let vault = VaultId::generate().expect("id");
-    let root = RootKey::generate().expect("root");
-    let keystore = RawUnlockKey::generate().expect("key");
+    let (vault, root, keystore) = fresh_keys();
     let mut slots = passphrase_slots(vault, &root, b"first passphrase");
     let passphrase_slot = slots.slots()[0].0;
     let raw_slot = slots
@@ -178,9 +185,7 @@ fn slots_add_remove_and_change_passphrase() {
 
 #[test]
 fn root_rotation_rewraps_every_slot_and_needs_all_credentials() {
-    let vault = VaultId::generate().expect("id");
-    let root = RootKey::generate().expect("root");
-    let keystore = RawUnlockKey::generate().expect("key");
+    let (vault, root, keystore) = fresh_keys();
     let mut slots = passphrase_slots(vault, &root, b"pass one");
     slots
         .add(&root, UnlockCredential::RawKey(&keystore))
@@ -215,9 +220,7 @@ fn root_rotation_rewraps_every_slot_and_needs_all_credentials() {
 
 #[test]
 fn stored_slots_reject_malformed_input() {
-    let vault = VaultId::generate().expect("id");
-    let root = RootKey::generate().expect("root");
-    let keystore = RawUnlockKey::generate().expect("key");
+    let (vault, root, keystore) = fresh_keys();
     let stored = KeySlots::new(vault, &root, UnlockCredential::RawKey(&keystore))
         .expect("slots")
         .to_bytes();
@@ -284,9 +287,7 @@ fn secrets_never_print() {
 
 #[test]
 fn slot_ids_do_not_overflow() {
-    let vault = VaultId::generate().expect("id");
-    let root = RootKey::generate().expect("root");
-    let keystore = RawUnlockKey::generate().expect("key");
+    let (vault, root, keystore) = fresh_keys();
     let mut stored = KeySlots::new(vault, &root, UnlockCredential::RawKey(&keystore))
         .expect("slots")
         .to_bytes();

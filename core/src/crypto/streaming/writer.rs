@@ -6,9 +6,9 @@ use zeroize::Zeroizing;
 
 use super::super::error::{CryptoError, Result};
 use super::super::mac::TAG_LEN;
+use super::StreamingAead;
 use super::layout::Layout;
 use super::segment::{SegmentCipher, StreamHeader};
-use super::{HEADER_LEN, StreamingAead};
 
 /// Encrypts everything written to it into the inner writer, one segment at a time.
 ///
@@ -116,7 +116,6 @@ impl<W: Write> std::fmt::Debug for SealingWriter<W> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SealingWriter")
             .field("segment", &self.index)
-            .field("header_len", &HEADER_LEN)
             .finish_non_exhaustive()
     }
 }
