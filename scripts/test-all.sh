@@ -1,6 +1,29 @@
 #!/usr/bin/env bash
 # Runs every test of the workspace: unit, integration, property and documentation tests.
+# The S3 tests run against a local Garage server, installed once (install-garage.sh) and
+# started here for the run (start-garage.sh); it is stopped when this script exits.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+stop_garage() {
+    local status=$?
+    if [[ -n "${MEDVAULT_GARAGE_PID:-}" ]]; then
+        if [[ $status -eq 0 ]]; then
+            scripts/stop-garage.sh --clean
+        else
+            scripts/stop-garage.sh
+            echo "garage state and log kept in ${MEDVAULT_GARAGE_DIR:-}" >&2
+        fi
+    fi
+}
+unset MEDVAULT_GARAGE_PID  # stop only the server started below
+trap stop_garage EXIT
+
+MEDVAULT_GARAGE_BIN="$(scripts/install-garage.sh)"
+export MEDVAULT_GARAGE_BIN
+# Assigned before eval so that a failed start stops this script.
+garage_env="$(scripts/start-garage.sh)"
+eval "$garage_env"
+
 cargo test --workspace --all-targets
 cargo test --workspace --doc

@@ -22,3 +22,4 @@
 //! ```
 
 pub mod crypto;
+pub mod vault;

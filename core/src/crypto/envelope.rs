@@ -10,11 +10,13 @@
 //! ```
 
 use std::io::{Read, Write};
+use std::ops::Range;
 
 use super::error::{CryptoError, Result};
 use super::keys::{DataKey, KeyId, VaultId};
 use super::streaming::{
-    MAX_SEGMENT_SIZE, MIN_SEGMENT_SIZE, OpeningReader, RangeSource, SealingWriter, StreamingAead,
+    HEADER_LEN as STREAM_HEADER_LEN, MAX_SEGMENT_SIZE, MIN_SEGMENT_SIZE, OpeningReader, RangePlan,
+    RangeSource, SealingWriter, StreamingAead,
 };
 
 /// Length of the envelope header.
@@ -206,6 +208,32 @@ impl Envelope {
         aead.open_range(&payload, &identity.associated_data(&header), offset, len)
     }
 
+    /// Plans the reads for plaintext bytes `offset..offset + len` of an envelope of
+    /// `envelope_len` bytes sealed with `segment_size`, from lengths alone, so that an
+    /// asynchronous store can fetch [`EnvelopeRangePlan::prefix_range`] and
+    /// [`EnvelopeRangePlan::segments_range`] (in one ranged request if it likes).
+    pub fn plan_range(
+        key: &DataKey,
+        segment_size: u32,
+        envelope_len: u64,
+        offset: u64,
+        len: u64,
+    ) -> Result<EnvelopeRangePlan> {
+        let payload_len =
+            envelope_len
+                .checked_sub(ENVELOPE_HEADER_LEN as u64)
+                .ok_or(CryptoError::Truncated {
+                    what: "envelope is shorter than its 24-byte header",
+                })?;
+        let aead = key.payload_cipher(segment_size)?;
+        let plan = aead.plan_range(payload_len, offset, len)?;
+        Ok(EnvelopeRangePlan {
+            aead,
+            segment_size,
+            plan,
+        })
+    }
+
     /// Starts sealing an envelope into `inner` with bounded memory; call
     /// [`SealingWriter::finish`] at the end.
     pub fn sealing_writer<W: Write>(
@@ -251,6 +279,56 @@ impl Envelope {
     fn read_header(key: &DataKey, envelope: &[u8]) -> Result<(EnvelopeHeader, StreamingAead)> {
         let header = EnvelopeHeader::parse(envelope)?;
         Ok((header, key.payload_cipher(header.segment_size)?))
+    }
+}
+
+/// Which bytes of an envelope hold a plaintext range; made by [`Envelope::plan_range`].
+#[derive(Debug)]
+pub struct EnvelopeRangePlan {
+    aead: StreamingAead,
+    segment_size: u32,
+    plan: RangePlan,
+}
+
+impl EnvelopeRangePlan {
+    /// The envelope bytes to fetch first: the envelope header and the stream header.
+    pub fn prefix_range(&self) -> Range<u64> {
+        0..(ENVELOPE_HEADER_LEN + STREAM_HEADER_LEN) as u64
+    }
+
+    /// The envelope bytes that hold the segments of the range (empty for an empty range).
+    pub fn segments_range(&self) -> Range<u64> {
+        let payload = self.plan.ciphertext_range();
+        let base = ENVELOPE_HEADER_LEN as u64;
+        base + payload.start..base + payload.end
+    }
+
+    /// Verifies and opens the planned range from the fetched `prefix` and `segments`, for
+    /// `identity`. The envelope header must name the segment size the plan was made with.
+    pub fn open(
+        &self,
+        identity: &ObjectIdentity,
+        prefix: &[u8],
+        segments: &[u8],
+    ) -> Result<Vec<u8>> {
+        let header = EnvelopeHeader::parse(prefix)?;
+        if header.segment_size != self.segment_size {
+            return Err(CryptoError::Malformed {
+                what: "envelope header",
+                reason: "segment size differs from the one the range was planned with",
+            });
+        }
+        let stream_header = prefix
+            .get(ENVELOPE_HEADER_LEN..)
+            .ok_or(CryptoError::Truncated {
+                what: "envelope is shorter than its headers",
+            })?;
+        self.aead.open_planned_range(
+            stream_header,
+            &self.plan,
+            segments,
+            &identity.associated_data(&header),
+        )
     }
 }
 

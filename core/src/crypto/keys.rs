@@ -15,21 +15,22 @@ use std::fmt;
 use super::aead::{AeadKey, RecordAead};
 use super::error::{CryptoError, Result};
 use super::kdf;
-use super::random::random_array;
 use super::secret::{Secret, secret_key_type};
 use super::streaming::{StreamingAead, StreamingKey};
 
-/// Declares a public 16-byte random identifier type, printed as hex.
+/// Declares a public 16-byte random identifier type, printed and parsed as 32 hex digits.
 macro_rules! id_type {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
-        #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[derive(
+            Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+        )]
         pub struct $name([u8; 16]);
 
         impl $name {
             /// A fresh random id.
-            pub fn generate() -> Result<Self> {
-                random_array().map(Self)
+            pub fn generate() -> $crate::crypto::Result<Self> {
+                $crate::crypto::random_id().map(Self)
             }
 
             /// An id from its 16 bytes.
@@ -43,19 +44,29 @@ macro_rules! id_type {
             }
         }
 
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 self.0.iter().try_for_each(|byte| write!(f, "{byte:02x}"))
             }
         }
 
-        impl fmt::Debug for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl std::fmt::Debug for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 write!(f, concat!(stringify!($name), "({})"), self)
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = $crate::crypto::CryptoError;
+
+            /// Parses the 32 hex digits that `Display` prints.
+            fn from_str(text: &str) -> $crate::crypto::Result<Self> {
+                $crate::crypto::parse_hex_id(text, stringify!($name)).map(Self)
             }
         }
     };
 }
+pub(crate) use id_type;
 
 id_type!(
     /// Identifies a vault; it salts every key derivation of that vault.
@@ -84,10 +95,41 @@ impl DataKey {
         })
     }
 
+    /// The subkey for `label` in vault `vault_id`, derived from this key exactly as
+    /// [`RootKey::subkey`] derives from the root.
+    pub fn subkey(&self, vault_id: VaultId, label: SubkeyLabel) -> Secret<32> {
+        labelled_subkey(self.expose(), vault_id, label)
+    }
+
+    /// A record AEAD keyed by the subkey for `label`, as [`RootKey::subkey_aead`].
+    pub fn subkey_aead(&self, vault_id: VaultId, label: SubkeyLabel) -> RecordAead {
+        subkey_aead(&self.subkey(vault_id, label))
+    }
+
     /// The streaming AEAD that seals this scope's payloads.
     pub(crate) fn payload_cipher(&self, segment_size: u32) -> Result<StreamingAead> {
         StreamingAead::new(&StreamingKey::from_bytes(*self.expose()), segment_size)
     }
+}
+
+/// `HKDF-SHA256(ikm = key, salt = vault id, info = "medvault/v1/subkey/" ‖ label)`.
+fn labelled_subkey(key: &[u8; 32], vault_id: VaultId, label: SubkeyLabel) -> Secret<32> {
+    let okm = kdf::derive::<32>(
+        key,
+        vault_id.as_bytes(),
+        &[b"medvault/v1/subkey/", label.0.as_bytes()],
+    );
+    Secret::from_bytes(*okm)
+}
+
+/// The record AEAD of a subkey: AES and HMAC keys from
+/// `HKDF-SHA256(ikm = subkey, salt = "", info = "medvault/v1/aead-key")`.
+fn subkey_aead(subkey: &Secret<32>) -> RecordAead {
+    RecordAead::new(&AeadKey::derive(
+        subkey.expose(),
+        &[],
+        &[b"medvault/v1/aead-key"],
+    ))
 }
 
 /// A label naming what a subkey is for; each label gives an independent key.
@@ -137,23 +179,13 @@ impl RootKey {
     /// The subkey for `label` in vault `vault_id`:
     /// `HKDF-SHA256(ikm = root, salt = vault id, info = "medvault/v1/subkey/" ‖ label)`.
     pub fn subkey(&self, vault_id: VaultId, label: SubkeyLabel) -> Secret<32> {
-        let okm = kdf::derive::<32>(
-            self.key.expose(),
-            vault_id.as_bytes(),
-            &[b"medvault/v1/subkey/", label.0.as_bytes()],
-        );
-        Secret::from_bytes(*okm)
+        labelled_subkey(self.key.expose(), vault_id, label)
     }
 
     /// A record AEAD keyed by the subkey for `label`; its AES and HMAC keys are
     /// `HKDF-SHA256(ikm = subkey, salt = "", info = "medvault/v1/aead-key")`.
     pub fn subkey_aead(&self, vault_id: VaultId, label: SubkeyLabel) -> RecordAead {
-        let subkey = self.subkey(vault_id, label);
-        RecordAead::new(&AeadKey::derive(
-            subkey.expose(),
-            &[],
-            &[b"medvault/v1/aead-key"],
-        ))
+        subkey_aead(&self.subkey(vault_id, label))
     }
 
     fn wrapping_aead(&self, vault_id: VaultId) -> RecordAead {

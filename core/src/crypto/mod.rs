@@ -25,18 +25,24 @@ mod slots;
 mod streaming;
 #[cfg(test)]
 mod test_vectors;
+mod tokens;
 
 pub use aead::{AEAD_IV_LEN, AEAD_OVERHEAD, AeadKey, RecordAead};
 pub use argon::Argon2idParams;
-pub use envelope::{ENVELOPE_HEADER_LEN, Envelope, EnvelopeHeader, ObjectIdentity};
+pub use envelope::{
+    ENVELOPE_HEADER_LEN, Envelope, EnvelopeHeader, EnvelopeRangePlan, ObjectIdentity,
+};
 pub use error::{CryptoError, Result};
 pub use kdf::{HKDF_SHA256_MAX_OUTPUT, hkdf_sha256};
+pub(crate) use keys::id_type;
 pub use keys::{DataKey, KeyId, RootKey, SubkeyLabel, VaultId, WrappedDataKey};
 pub use mac::{TAG_LEN, hmac_sha256, verify_hmac_sha256};
 pub use password::PasswordHasher;
+pub(crate) use random::{parse_hex_id, random_id};
 pub use secret::Secret;
 pub use slots::{KeySlots, RawUnlockKey, SlotKind, UnlockCredential};
 pub use streaming::{
     DEFAULT_SEGMENT_SIZE, MAX_SEGMENT_SIZE, MIN_SEGMENT_SIZE, OpeningReader, Parallelism,
     RangePlan, RangeSource, SealingWriter, StreamingAead, StreamingKey,
 };
+pub use tokens::TokenKey;

@@ -1,0 +1,227 @@
+//! `medvault`, the operator's command-line tool: one command per vault operation, exit status
+//! 0 on success and one clear line on stderr otherwise.
+
+mod args;
+mod output;
+mod progress;
+mod secrets;
+
+use std::io::{Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::Parser;
+use medvault::crypto::UnlockCredential;
+use medvault::vault::{
+    BlockingVault, IndexLocation, NewRecord, RecordId, StoreLocation, VaultConfig,
+};
+
+use args::{Cli, Command, ScopeCommand};
+
+const PASSPHRASE_VARIABLE: &str = "MEDVAULT_PASSPHRASE";
+const NEW_PASSPHRASE_VARIABLE: &str = "MEDVAULT_NEW_PASSPHRASE";
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("medvault: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode, String> {
+    let store = StoreLocation::parse(&cli.vault).map_err(|error| error.to_string())?;
+    let index = match cli.index {
+        Some(index) => index,
+        None => default_index(&store)?,
+    };
+    let config = VaultConfig::new(store, IndexLocation::Folder(index));
+    if let Command::Init = cli.command {
+        let passphrase = secrets::passphrase(PASSPHRASE_VARIABLE, "New vault passphrase: ", true)?;
+        let vault =
+            BlockingVault::create(&config, UnlockCredential::Passphrase(passphrase.as_bytes()))
+                .map_err(|error| error.to_string())?;
+        eprintln!(
+            "created vault {} at {}",
+            vault.inner().id(),
+            vault.inner().location()
+        );
+        vault.close().map_err(|error| error.to_string())?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let passphrase = secrets::passphrase(PASSPHRASE_VARIABLE, "Vault passphrase: ", false)?;
+    let vault = BlockingVault::open(&config, UnlockCredential::Passphrase(passphrase.as_bytes()))
+        .map_err(|error| error.to_string())?;
+    let code = execute(&vault, cli.command, passphrase.as_bytes())?;
+    vault.close().map_err(|error| error.to_string())?;
+    Ok(code)
+}
+
+fn execute(vault: &BlockingVault, command: Command, passphrase: &[u8]) -> Result<ExitCode, String> {
+    let fail = |error: medvault::vault::VaultError| error.to_string();
+    match command {
+        Command::Init => return Err("init is handled before the vault is opened".to_owned()),
+        Command::Put {
+            scope,
+            kind,
+            labels,
+            author,
+            content_type,
+            file,
+        } => {
+            let payload = read_input(&file)?;
+            let mut record = NewRecord::new(scope, kind)
+                .author(author)
+                .content_type(content_type);
+            record.labels.extend(labels);
+            let meta = vault.put(record, &payload).map_err(fail)?;
+            println!("{}", meta.id);
+        }
+        Command::Get {
+            record,
+            range,
+            version,
+            output,
+        } => {
+            let record = parse_record(&record)?;
+            let payload = match (range, version) {
+                (Some(_), Some(_)) => return Err("--range and --version cannot be combined".into()),
+                (Some((start, end)), None) => vault.get_range(record, start..end).map_err(fail)?,
+                (None, Some(version)) => vault.get_version(record, version).map_err(fail)?.1,
+                (None, None) => vault.get(record).map_err(fail)?.1,
+            };
+            write_output(output, &payload)?;
+        }
+        Command::Head { record } => {
+            let meta = vault.head(parse_record(&record)?).map_err(fail)?;
+            println!("{}", output::meta_json(&meta));
+        }
+        Command::Ls { scope, kind, json } => {
+            let mut metas = match &scope {
+                Some(scope) => vault.list_scope(scope).map_err(fail)?,
+                None => match &kind {
+                    Some(kind) => vault.list_kind(kind, i64::MIN..i64::MAX).map_err(fail)?,
+                    None => vault.list_all().map_err(fail)?,
+                },
+            };
+            if let (Some(_), Some(kind)) = (&scope, &kind) {
+                metas.retain(|meta| &meta.kind == kind);
+            }
+            output::print_metas(&metas, json);
+        }
+        Command::History { record, json } => {
+            let metas = vault.history(parse_record(&record)?).map_err(fail)?;
+            output::print_metas(&metas, json);
+        }
+        Command::Amend { record, file } => {
+            let payload = read_input(&file)?;
+            let meta = vault
+                .amend(parse_record(&record)?, &payload)
+                .map_err(fail)?;
+            println!("{} {}", meta.id, meta.version);
+        }
+        Command::Rm { record } => vault.delete(parse_record(&record)?).map_err(fail)?,
+        Command::Scope {
+            command: ScopeCommand::Rm { scope },
+        } => {
+            let shredded = vault.shred_scope(&scope).map_err(fail)?;
+            eprintln!(
+                "shredded the scope's keys: {shredded} records are unreadable; run gc to remove their objects"
+            );
+        }
+        Command::Sync => {
+            let batches = vault.sync().map_err(fail)?;
+            eprintln!("applied {batches} log batches");
+        }
+        Command::Rebuild => {
+            let bar = progress::Bar::new("rebuilding the index");
+            let batches = vault.rebuild(bar.as_progress()).map_err(fail)?;
+            bar.finish();
+            eprintln!("rebuilt the index from {batches} log batches");
+        }
+        Command::Verify => {
+            let bar = progress::Bar::new("verifying records");
+            let report = vault.verify(bar.as_progress()).map_err(fail)?;
+            bar.finish();
+            println!("{}", output::verify_json(&report));
+            if !report.is_sound() {
+                eprintln!("medvault: the vault has missing or damaged records (listed above)");
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+        Command::Gc { min_age_secs } => {
+            let report = vault.gc(Duration::from_secs(min_age_secs)).map_err(fail)?;
+            eprintln!(
+                "removed {} objects and {} keys",
+                report.objects_removed, report.keys_removed
+            );
+        }
+        Command::Passwd => {
+            let new = secrets::passphrase(NEW_PASSPHRASE_VARIABLE, "New passphrase: ", true)?;
+            vault
+                .change_passphrase(passphrase, new.as_bytes())
+                .map_err(fail)?;
+            eprintln!("passphrase changed");
+        }
+        Command::RotateKey => {
+            vault
+                .rotate_root(&[UnlockCredential::Passphrase(passphrase)])
+                .map_err(fail)?;
+            eprintln!("root key rotated; other instances of this vault must reopen");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn parse_record(text: &str) -> Result<RecordId, String> {
+    text.parse()
+        .map_err(|_| format!("{text:?} is not a record id (32 hex digits)"))
+}
+
+fn read_input(file: &str) -> Result<Vec<u8>, String> {
+    let mut bytes = Vec::new();
+    if file == "-" {
+        std::io::stdin()
+            .read_to_end(&mut bytes)
+            .map_err(|error| format!("reading stdin: {error}"))?;
+    } else {
+        bytes = std::fs::read(file).map_err(|error| format!("reading {file}: {error}"))?;
+    }
+    Ok(bytes)
+}
+
+fn write_output(output: Option<PathBuf>, payload: &[u8]) -> Result<(), String> {
+    match output {
+        Some(path) => std::fs::write(&path, payload)
+            .map_err(|error| format!("writing {}: {error}", path.display())),
+        None => std::io::stdout()
+            .lock()
+            .write_all(payload)
+            .map_err(|error| format!("writing stdout: {error}")),
+    }
+}
+
+/// The index folder of a vault when none is given: one per vault location, in the user's
+/// cache folder.
+fn default_index(store: &StoreLocation) -> Result<PathBuf, String> {
+    let cache = std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache")))
+        .ok_or("no --index given and neither XDG_CACHE_HOME nor HOME is set")?;
+    let location = match store {
+        StoreLocation::Folder(path) => std::path::absolute(path)
+            .map_err(|error| format!("resolving {}: {error}", path.display()))?
+            .display()
+            .to_string(),
+        other => other.describe(),
+    };
+    let digest = medvault::crypto::hmac_sha256(b"medvault index folder", location.as_bytes());
+    Ok(cache
+        .join("medvault")
+        .join("index")
+        .join(hex::encode(&digest[..12])))
+}

@@ -1,0 +1,110 @@
+//! Group commit: one task per vault turns the mutations of concurrent writes into log batches.
+//!
+//! Writes wait on a channel; the committer takes every write waiting, seals them as one batch
+//! under the next sequence, puts it durably, applies it to the index, and only then
+//! acknowledges each of them. Writes that arrive while a batch is in flight share the next one.
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use tokio::sync::{mpsc, oneshot};
+
+use super::error::{Result, VaultError};
+use super::layout;
+use super::log::{self, Mutation};
+use super::shared::Shared;
+
+/// Stop adding writes to a batch once it holds this many bytes of inline payload.
+const MAX_BATCH_BYTES: usize = 8 * 1024 * 1024;
+
+struct Pending {
+    mutations: Vec<Mutation>,
+    size: usize,
+    done: oneshot::Sender<Result<()>>,
+}
+
+/// The handle writes go through.
+#[derive(Debug, Clone)]
+pub(crate) struct Committer {
+    queue: mpsc::UnboundedSender<Pending>,
+}
+
+impl Committer {
+    /// Starts the committer task on the current runtime; the first batch gets `next_sequence`.
+    pub(crate) fn start(shared: Arc<Shared>, next_sequence: u64) -> Self {
+        let (queue, receiver) = mpsc::unbounded_channel();
+        tokio::spawn(run(shared, receiver, next_sequence));
+        Self { queue }
+    }
+
+    /// Commits `mutations` (`size` bytes of payload); returns once they are durable in the
+    /// store and applied to the index.
+    pub(crate) async fn commit(&self, mutations: Vec<Mutation>, size: usize) -> Result<()> {
+        let (done, acknowledged) = oneshot::channel();
+        self.queue
+            .send(Pending {
+                mutations,
+                size,
+                done,
+            })
+            .map_err(|_| VaultError::Closed)?;
+        acknowledged.await.map_err(|_| VaultError::Closed)?
+    }
+}
+
+async fn run(
+    shared: Arc<Shared>,
+    mut receiver: mpsc::UnboundedReceiver<Pending>,
+    mut sequence: u64,
+) {
+    let mut carried: Option<Pending> = None;
+    loop {
+        let first = match carried.take() {
+            Some(pending) => pending,
+            None => match receiver.recv().await {
+                Some(pending) => pending,
+                None => return,
+            },
+        };
+        let mut size = first.size;
+        let mut group = vec![first];
+        while let Ok(next) = receiver.try_recv() {
+            if size + next.size > MAX_BATCH_BYTES {
+                carried = Some(next);
+                break;
+            }
+            size += next.size;
+            group.push(next);
+        }
+        let mutations: Vec<Mutation> = group
+            .iter()
+            .flat_map(|pending| pending.mutations.iter().cloned())
+            .collect();
+        // A failed put may still have landed, so its sequence is never reused.
+        let outcome = write_batch(&shared, sequence, &mutations).await;
+        sequence += 1;
+        for pending in group {
+            let reply = match &outcome {
+                Ok(()) => Ok(()),
+                Err(error) => Err(VaultError::Store(format!(
+                    "the write was not committed: {error}"
+                ))),
+            };
+            // A caller that stopped waiting is not an error.
+            let _ = pending.done.send(reply);
+        }
+    }
+}
+
+async fn write_batch(shared: &Shared, sequence: u64, mutations: &[Mutation]) -> Result<()> {
+    let keyring = shared.keyring();
+    let sealed = log::seal(&keyring, shared.writer, sequence, mutations)?;
+    shared
+        .store
+        .put(
+            &layout::log_batch(shared.writer, sequence),
+            Bytes::from(sealed),
+        )
+        .await?;
+    shared.index.apply_batch(shared.writer, sequence, mutations)
+}

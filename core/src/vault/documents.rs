@@ -1,0 +1,148 @@
+//! Collections of typed documents with blind-indexed fields: the small layer that accounts,
+//! patients, physicians and appointments are stored with.
+//!
+//! A document is serialized as JSON, logged inside a sealed batch and indexed under blind
+//! tokens: the index holds `tok(collection, field, value)`, never the value.
+
+use std::marker::PhantomData;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::error::{Result, VaultError};
+use super::lifecycle::Vault;
+use super::log::{DocumentRevision, Mutation};
+
+/// A type stored in a [`Collection`].
+pub trait Document: Serialize + DeserializeOwned + Send + Sync {
+    /// The collection's name, such as `"patients"`.
+    const COLLECTION: &'static str;
+
+    /// The document's id within its collection (unique; chosen by the application).
+    fn id(&self) -> String;
+
+    /// The fields that [`Collection::find`] can look up by exact value, as (field, value).
+    fn indexed_fields(&self) -> Vec<(&'static str, String)>;
+}
+
+/// The documents of type `T` in a vault.
+#[derive(Debug)]
+pub struct Collection<'v, T> {
+    vault: &'v Vault,
+    _type: PhantomData<fn() -> T>,
+}
+
+impl Vault {
+    /// The collection of documents of type `T`.
+    pub fn collection<T: Document>(&self) -> Collection<'_, T> {
+        Collection {
+            vault: self,
+            _type: PhantomData,
+        }
+    }
+}
+
+impl<T: Document> Collection<'_, T> {
+    /// Inserts a new document; fails if one with the same id exists.
+    pub async fn insert(&self, document: &T) -> Result<()> {
+        let id = document.id();
+        let current = self.current(&id)?;
+        if current
+            .as_ref()
+            .is_some_and(|revision| revision.body.is_some())
+        {
+            return Err(VaultError::invalid(
+                "document",
+                format!("the {} collection already has this id", T::COLLECTION),
+            ));
+        }
+        self.write(
+            document,
+            current.map_or(1, |revision| revision.revision + 1),
+        )
+        .await
+    }
+
+    /// Replaces an existing document; fails if there is none with its id.
+    pub async fn update(&self, document: &T) -> Result<()> {
+        let revision = self.existing(&document.id())?;
+        self.write(document, revision + 1).await
+    }
+
+    /// The document with `id`, if there is one.
+    pub fn get(&self, id: &str) -> Result<Option<T>> {
+        match self.current(id)?.and_then(|revision| revision.body) {
+            Some(body) => Ok(Some(decode(&body)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Deletes the document with `id`; fails if there is none.
+    pub async fn delete(&self, id: &str) -> Result<()> {
+        let revision = self.existing(id)?;
+        let deletion = DocumentRevision {
+            collection: T::COLLECTION.to_owned(),
+            id: id.to_owned(),
+            revision: revision + 1,
+            writer: self.vault.shared.writer,
+            fields: Vec::new(),
+            body: None,
+        };
+        self.vault
+            .committer
+            .commit(vec![Mutation::PutDocument(deletion)], 0)
+            .await
+    }
+
+    /// The documents whose indexed `field` equals `value` exactly.
+    pub fn find(&self, field: &str, value: &str) -> Result<Vec<T>> {
+        let ids = self
+            .vault
+            .shared
+            .index
+            .find_documents(T::COLLECTION, field, value)?;
+        ids.iter()
+            .filter_map(|id| self.get(id).transpose())
+            .collect()
+    }
+
+    fn current(&self, id: &str) -> Result<Option<DocumentRevision>> {
+        self.vault.shared.index.document(T::COLLECTION, id)
+    }
+
+    fn existing(&self, id: &str) -> Result<u64> {
+        match self.current(id)? {
+            Some(revision) if revision.body.is_some() => Ok(revision.revision),
+            _ => Err(VaultError::invalid(
+                "document",
+                format!("the {} collection has no such id", T::COLLECTION),
+            )),
+        }
+    }
+
+    async fn write(&self, document: &T, revision: u64) -> Result<()> {
+        let body = serde_json::to_vec(document)
+            .map_err(|error| VaultError::malformed("document", error))?;
+        let size = body.len();
+        let revision = DocumentRevision {
+            collection: T::COLLECTION.to_owned(),
+            id: document.id(),
+            revision,
+            writer: self.vault.shared.writer,
+            fields: document
+                .indexed_fields()
+                .into_iter()
+                .map(|(field, value)| (field.to_owned(), value))
+                .collect(),
+            body: Some(body),
+        };
+        self.vault
+            .committer
+            .commit(vec![Mutation::PutDocument(revision)], size)
+            .await
+    }
+}
+
+fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T> {
+    serde_json::from_slice(body).map_err(|error| VaultError::malformed("document", error))
+}

@@ -1,0 +1,163 @@
+//! The vault's error type: what went wrong, in words that name no patient data.
+
+use crate::crypto::CryptoError;
+
+/// What can go wrong in a vault operation.
+///
+/// Messages name records by their random ids and never carry payloads, metadata, scope ids or
+/// keys.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum VaultError {
+    /// A cryptographic check failed: tampered or misplaced data, or a wrong key.
+    #[error(transparent)]
+    Crypto(#[from] CryptoError),
+
+    /// No unlock slot opened with the credential given.
+    #[error("wrong passphrase or key: no unlock slot of this vault opens with it")]
+    WrongCredential,
+
+    /// There is no vault descriptor at the location.
+    #[error("no vault at {location}: create one first (`medvault init`)")]
+    NoVault {
+        /// Where the vault was looked for.
+        location: String,
+    },
+
+    /// `create` found a vault already there.
+    #[error("a vault already exists at {location}")]
+    VaultExists {
+        /// Where the vault was found.
+        location: String,
+    },
+
+    /// The vault descriptor is empty, truncated or malformed.
+    #[error("the vault descriptor is unreadable: {reason}")]
+    CorruptDescriptor {
+        /// What is wrong with it.
+        reason: String,
+    },
+
+    /// Another process holds the local index folder.
+    #[error("vault is open in another process (its index folder {index} is locked)")]
+    OpenElsewhere {
+        /// The locked index folder.
+        index: String,
+    },
+
+    /// No record has this id (or it was deleted, or its scope was shredded).
+    #[error("record {record} not found")]
+    RecordNotFound {
+        /// The record id.
+        record: String,
+    },
+
+    /// The index names an object the store does not have.
+    #[error("the object holding record {record} is missing from the store")]
+    ObjectMissing {
+        /// The record id.
+        record: String,
+    },
+
+    /// The data key of the record's scope is gone: the scope was shredded or a key object is
+    /// missing.
+    #[error("the key of record {record} is missing: its scope was shredded or keys/ was damaged")]
+    KeyMissing {
+        /// The record id.
+        record: String,
+    },
+
+    /// The store's bucket does not exist.
+    #[error("bucket {bucket} does not exist")]
+    BucketNotFound {
+        /// The bucket name.
+        bucket: String,
+    },
+
+    /// The store refused the credentials.
+    #[error("the store refused the credentials: {detail}")]
+    AccessDenied {
+        /// The store's answer.
+        detail: String,
+    },
+
+    /// The store could not be reached.
+    #[error("the store at {endpoint} is unreachable: {detail}")]
+    Unreachable {
+        /// The endpoint tried.
+        endpoint: String,
+        /// The transport's answer.
+        detail: String,
+    },
+
+    /// Any other failure of the object store.
+    #[error("object store error: {0}")]
+    Store(String),
+
+    /// A failure of the local index database.
+    #[error("local index error: {0}")]
+    Index(String),
+
+    /// A local file operation failed.
+    #[error("{what}: {source}")]
+    Io {
+        /// What was being done.
+        what: String,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+
+    /// An argument was rejected.
+    #[error("invalid {what}: {reason}")]
+    InvalidInput {
+        /// What was rejected.
+        what: &'static str,
+        /// Why.
+        reason: String,
+    },
+
+    /// A stored structure (log batch, index value) did not decode after authenticating.
+    #[error("malformed {what}: {reason}")]
+    Malformed {
+        /// What failed to decode.
+        what: &'static str,
+        /// Why.
+        reason: String,
+    },
+
+    /// The vault was closed.
+    #[error("the vault is closed")]
+    Closed,
+}
+
+/// Result of vault operations.
+pub type Result<T, E = VaultError> = std::result::Result<T, E>;
+
+impl VaultError {
+    pub(crate) fn io(what: impl Into<String>, source: std::io::Error) -> Self {
+        Self::Io {
+            what: what.into(),
+            source,
+        }
+    }
+
+    pub(crate) fn invalid(what: &'static str, reason: impl Into<String>) -> Self {
+        Self::InvalidInput {
+            what,
+            reason: reason.into(),
+        }
+    }
+
+    pub(crate) fn malformed(what: &'static str, reason: impl ToString) -> Self {
+        Self::Malformed {
+            what,
+            reason: reason.to_string(),
+        }
+    }
+}
+
+impl From<sled::Error> for VaultError {
+    fn from(error: sled::Error) -> Self {
+        Self::Index(error.to_string())
+    }
+}

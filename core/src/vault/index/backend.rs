@@ -1,0 +1,84 @@
+//! The key-value store under the index, behind the engine's own trait so that no sled type
+//! leaks out of this file.
+
+use std::path::Path;
+
+use super::super::error::{Result, VaultError};
+
+/// A change to one key: `Some(value)` sets it, `None` removes it.
+pub(crate) type Change = (Vec<u8>, Option<Vec<u8>>);
+
+/// An ordered key-value store.
+pub(crate) trait IndexBackend: Send + Sync + std::fmt::Debug {
+    /// The value at `key`.
+    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>>;
+    /// Every entry whose key starts with `prefix`, in key order.
+    fn scan_prefix(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>>;
+    /// Applies `changes` atomically.
+    fn write(&self, changes: Vec<Change>) -> Result<()>;
+    /// Removes everything.
+    fn clear(&self) -> Result<()>;
+    /// Makes everything written so far durable on disk.
+    fn flush(&self) -> Result<()>;
+}
+
+/// sled 0.34 as the index backend.
+#[derive(Debug)]
+pub(crate) struct SledBackend {
+    db: sled::Db,
+}
+
+impl SledBackend {
+    /// Opens (or creates) the database in `folder`.
+    pub(crate) fn open(folder: &Path) -> Result<Self> {
+        let db = sled::Config::new()
+            .path(folder)
+            .open()
+            .map_err(|error| VaultError::Index(format!("opening {}: {error}", folder.display())))?;
+        Ok(Self { db })
+    }
+
+    /// A database that lives in a temporary folder and is removed when dropped.
+    pub(crate) fn temporary() -> Result<Self> {
+        Ok(Self {
+            db: sled::Config::new().temporary(true).open()?,
+        })
+    }
+}
+
+impl IndexBackend for SledBackend {
+    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        Ok(self.db.get(key)?.map(|value| value.to_vec()))
+    }
+
+    fn scan_prefix(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+        self.db
+            .scan_prefix(prefix)
+            .map(|entry| {
+                entry
+                    .map(|(key, value)| (key.to_vec(), value.to_vec()))
+                    .map_err(VaultError::from)
+            })
+            .collect()
+    }
+
+    fn write(&self, changes: Vec<Change>) -> Result<()> {
+        let mut batch = sled::Batch::default();
+        for (key, value) in changes {
+            match value {
+                Some(value) => batch.insert(key, value),
+                None => batch.remove(key),
+            }
+        }
+        Ok(self.db.apply_batch(batch)?)
+    }
+
+    fn clear(&self) -> Result<()> {
+        Ok(self.db.clear()?)
+    }
+
+    fn flush(&self) -> Result<()> {
+        self.db.flush()?;
+        Ok(())
+    }
+}

@@ -1,0 +1,143 @@
+//! Creating, opening and closing a vault.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use tokio::sync::Mutex;
+
+use super::commit::Committer;
+use super::descriptor;
+use super::error::{Result, VaultError};
+use super::index::{Index, IndexBackend, IndexFolder, SledBackend};
+use super::keyring::Keyring;
+use super::shared::Shared;
+use super::store::{Store, StoreLocation};
+use crate::crypto::{CryptoError, KeySlots, RootKey, UnlockCredential, VaultId};
+
+/// Where the local index lives.
+#[derive(Clone, Debug)]
+pub enum IndexLocation {
+    /// A folder of its own (one per vault per machine). It holds the writer id of this
+    /// instance, so reuse the same folder across restarts.
+    Folder(PathBuf),
+    /// A temporary folder removed on close; the index is rebuilt from the store on every open
+    /// and the instance is a new writer each time.
+    Temporary,
+}
+
+/// Where a vault is: its store and its local index.
+#[derive(Clone, Debug)]
+pub struct VaultConfig {
+    /// The object store (the truth).
+    pub store: StoreLocation,
+    /// The local index (a cache).
+    pub index: IndexLocation,
+}
+
+impl VaultConfig {
+    /// A vault in `store` with its index in `index`.
+    pub fn new(store: StoreLocation, index: IndexLocation) -> Self {
+        Self { store, index }
+    }
+}
+
+/// An open, unlocked vault. Cheap to clone; clones share everything. `Send + Sync`.
+///
+/// Every method is async and must run inside a multi-threaded tokio runtime; see
+/// [`super::BlockingVault`] for callers without one.
+#[derive(Clone, Debug)]
+pub struct Vault {
+    pub(crate) shared: Arc<Shared>,
+    pub(crate) committer: Committer,
+    /// The unlock slots (changed by passphrase changes and rotation, one at a time).
+    pub(crate) slots: Arc<Mutex<KeySlots>>,
+    /// Serializes the creation of scope keys.
+    pub(crate) scope_key_lock: Arc<Mutex<()>>,
+    _folder: Option<Arc<IndexFolder>>,
+}
+
+impl Vault {
+    /// Creates a new vault, unlocked by `credential`. Fails with
+    /// [`VaultError::VaultExists`] if there is one already.
+    pub async fn create(config: &VaultConfig, credential: UnlockCredential<'_>) -> Result<Self> {
+        let store = Store::connect(&config.store, true)?;
+        if store.get(&super::layout::descriptor()).await?.is_some() {
+            return Err(VaultError::VaultExists {
+                location: store.location().to_owned(),
+            });
+        }
+        let vault_id = VaultId::generate()?;
+        let root = RootKey::generate()?;
+        let slots = KeySlots::new(vault_id, &root, credential)?;
+        let keyring = Keyring::create(&store, vault_id, root).await?;
+        descriptor::write(&store, &slots).await?;
+        Self::start(config, store, slots, keyring).await
+    }
+
+    /// Opens and unlocks an existing vault. Nothing is written if this fails.
+    pub async fn open(config: &VaultConfig, credential: UnlockCredential<'_>) -> Result<Self> {
+        let store = Store::connect(&config.store, false)?;
+        let slots = descriptor::read(&store).await?;
+        let root = slots.unlock(credential).map_err(credential_error)?;
+        let keyring = Keyring::load(&store, slots.vault_id(), root).await?;
+        Self::start(config, store, slots, keyring).await
+    }
+
+    async fn start(
+        config: &VaultConfig,
+        store: Store,
+        slots: KeySlots,
+        keyring: Keyring,
+    ) -> Result<Self> {
+        let (folder, backend, writer): (_, Box<dyn IndexBackend>, _) = match &config.index {
+            IndexLocation::Folder(path) => {
+                let folder = IndexFolder::open(path)?;
+                let backend = Box::new(folder.database()?);
+                let writer = folder.writer();
+                (Some(Arc::new(folder)), backend, writer)
+            }
+            IndexLocation::Temporary => (
+                None,
+                Box::new(SledBackend::temporary()?),
+                super::ids::WriterId::generate()?,
+            ),
+        };
+        let index = Index::new(backend, keyring.index_keys());
+        let shared = Arc::new(Shared::new(store, index, writer, keyring));
+        // A new or re-keyed index replays the whole log; a current one catches up on the
+        // batches it missed (its own after a crash, and other writers').
+        shared.index.ensure_current()?;
+        super::maintenance::replay_log(&shared, None, None).await?;
+        let next_sequence = shared.next_sequence().await?;
+        Ok(Self {
+            committer: Committer::start(shared.clone(), next_sequence),
+            shared,
+            slots: Arc::new(Mutex::new(slots)),
+            scope_key_lock: Arc::new(Mutex::new(())),
+            _folder: folder,
+        })
+    }
+
+    /// The vault's id.
+    pub fn id(&self) -> VaultId {
+        self.shared.keyring().vault_id()
+    }
+
+    /// Where the store is, as given.
+    pub fn location(&self) -> &str {
+        self.shared.store.location()
+    }
+
+    /// Flushes the index to disk and closes this handle (other clones stay open).
+    pub async fn close(self) -> Result<()> {
+        self.shared.index.flush()
+    }
+}
+
+/// A wrong passphrase or key is the caller's mistake, not a cryptographic failure.
+pub(crate) fn credential_error(error: CryptoError) -> VaultError {
+    match error {
+        CryptoError::WrongPassphraseOrKey => VaultError::WrongCredential,
+        other => VaultError::Crypto(other),
+    }
+}

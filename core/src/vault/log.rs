@@ -1,0 +1,142 @@
+//! Log batches: the durable, sealed record of every change to the index.
+//!
+//! A batch is `"MVLB" ‖ version ‖ RecordAead(postcard(mutations))` with associated data
+//! `"MVLB" ‖ version ‖ vault id ‖ writer id ‖ sequence`, so a batch cannot be replayed under
+//! another name. Each writer appends only to `log/<writer>/`, so no two writers race for a name.
+//! Every mutation is idempotent and their effects commute, so batches can be applied in any
+//! order across writers and re-applied after a crash.
+
+use serde::{Deserialize, Serialize};
+
+use super::error::{Result, VaultError};
+use super::ids::{ObjectName, RecordId, WriterId};
+use super::keyring::{Keyring, ScopeToken};
+use crate::crypto::KeyId;
+
+const MAGIC: &[u8; 4] = b"MVLB";
+const VERSION: u8 = 1;
+
+/// Where a record version's payload envelope is.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) enum Payload {
+    /// Small payloads travel inside the log batch (and the index): one durable write.
+    Inline(Vec<u8>),
+    /// Large payloads have an object of their own.
+    Stored {
+        /// The object's name.
+        object: ObjectName,
+        /// The envelope's length in bytes.
+        envelope_len: u64,
+        /// The envelope's segment size.
+        segment_size: u32,
+    },
+}
+
+/// One version of a record, as logged and indexed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct RecordVersion {
+    pub(crate) record: RecordId,
+    pub(crate) version: u64,
+    /// The writer that made this version (breaks ties between concurrent amendments).
+    pub(crate) writer: WriterId,
+    pub(crate) scope: ScopeToken,
+    pub(crate) key: KeyId,
+    /// The kind and time, for listing by kind; sealed inside the batch, not the scope.
+    pub(crate) kind: String,
+    pub(crate) created_ms: i64,
+    /// The rest of the metadata, sealed under the scope's data key.
+    pub(crate) sealed_meta: Vec<u8>,
+    pub(crate) payload: Payload,
+}
+
+/// A stored document revision; `body: None` is a deletion.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct DocumentRevision {
+    pub(crate) collection: String,
+    pub(crate) id: String,
+    pub(crate) revision: u64,
+    pub(crate) writer: WriterId,
+    pub(crate) fields: Vec<(String, String)>,
+    pub(crate) body: Option<Vec<u8>>,
+}
+
+/// One change to the index.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) enum Mutation {
+    /// A new record or a new version of one.
+    PutRecord(RecordVersion),
+    /// A record and all its versions are deleted; later versions of it are ignored.
+    DeleteRecord(RecordId),
+    /// A scope's data keys are destroyed; records sealed under them are gone.
+    ShredScope { scope: ScopeToken, keys: Vec<KeyId> },
+    /// A document revision (the highest revision wins).
+    PutDocument(DocumentRevision),
+}
+
+fn associated_data(keyring: &Keyring, writer: WriterId, sequence: u64) -> Vec<u8> {
+    let mut aad = MAGIC.to_vec();
+    aad.push(VERSION);
+    aad.extend_from_slice(keyring.vault_id().as_bytes());
+    aad.extend_from_slice(writer.as_bytes());
+    aad.extend_from_slice(&sequence.to_be_bytes());
+    aad
+}
+
+/// Seals `mutations` as batch `sequence` of `writer`.
+pub(crate) fn seal(
+    keyring: &Keyring,
+    writer: WriterId,
+    sequence: u64,
+    mutations: &[Mutation],
+) -> Result<Vec<u8>> {
+    let plain = zeroize::Zeroizing::new(
+        postcard::to_stdvec(mutations)
+            .map_err(|error| VaultError::malformed("log batch", error))?,
+    );
+    let sealed = keyring
+        .log()
+        .seal(&plain, &associated_data(keyring, writer, sequence))?;
+    let mut out = MAGIC.to_vec();
+    out.push(VERSION);
+    out.extend_from_slice(&sealed);
+    Ok(out)
+}
+
+/// Verifies and opens batch `sequence` of `writer`.
+pub(crate) fn open(
+    keyring: &Keyring,
+    writer: WriterId,
+    sequence: u64,
+    bytes: &[u8],
+) -> Result<Vec<Mutation>> {
+    let Some((magic, rest)) = bytes.split_first_chunk::<4>() else {
+        return Err(VaultError::malformed(
+            "log batch",
+            "shorter than its magic number",
+        ));
+    };
+    if magic != MAGIC {
+        return Err(VaultError::malformed(
+            "log batch",
+            "it does not start with MVLB",
+        ));
+    }
+    match rest.split_first() {
+        Some((&VERSION, sealed)) => {
+            let plain = zeroize::Zeroizing::new(
+                keyring
+                    .log()
+                    .open(sealed, &associated_data(keyring, writer, sequence))?,
+            );
+            postcard::from_bytes(&plain).map_err(|error| VaultError::malformed("log batch", error))
+        }
+        Some((version, _)) => Err(VaultError::malformed(
+            "log batch",
+            format!("format version {version} is not supported"),
+        )),
+        None => Err(VaultError::malformed(
+            "log batch",
+            "it ends after its magic number",
+        )),
+    }
+}

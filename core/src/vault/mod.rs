@@ -1,0 +1,35 @@
+//! The vault: encrypted records and documents in an object store, behind a local encrypted
+//! index.
+//!
+//! The object store is the truth: payload objects, wrapped keys, and a log of sealed batches
+//! of index mutations, each writer appending under its own id. The local index (sled) is a
+//! cache of the log that can be lost and rebuilt ([`Vault::rebuild`]). A write is acknowledged
+//! once its object (if it has one) and its log batch are durable in the store; writes that
+//! coincide share one batch. See `docs/ARCHITECTURE.md`.
+
+mod blocking;
+mod commit;
+mod descriptor;
+mod documents;
+mod error;
+mod ids;
+mod index;
+mod keyring;
+mod layout;
+mod lifecycle;
+mod log;
+mod maintenance;
+mod record_ops;
+mod records;
+mod shared;
+mod store;
+
+pub use blocking::BlockingVault;
+pub use documents::{Collection, Document};
+pub use error::{Result, VaultError};
+pub use ids::{ObjectName, RecordId, WriterId};
+pub use lifecycle::{IndexLocation, Vault, VaultConfig};
+pub use maintenance::{GcReport, Progress, VerifyReport};
+pub use record_ops::INLINE_PAYLOAD_MAX;
+pub use records::{NewRecord, RecordMeta};
+pub use store::{MemoryStore, S3Location, StoreLocation};

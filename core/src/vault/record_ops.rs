@@ -1,0 +1,391 @@
+//! Records: put, amend, read (whole, by range, metadata only), list, delete, shred a scope.
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use bytes::Bytes;
+
+use super::error::{Result, VaultError};
+use super::ids::{ObjectName, RecordId};
+use super::keyring::ScopeToken;
+use super::layout;
+use super::lifecycle::Vault;
+use super::log::{Mutation, Payload, RecordVersion};
+use super::records::{NewRecord, RecordMeta, now_ms};
+use crate::crypto::{DataKey, Envelope, KeyId, ObjectIdentity, RecordAead, SubkeyLabel};
+
+/// Envelopes up to this size travel inside the log batch; larger ones get an object.
+pub const INLINE_PAYLOAD_MAX: usize = 64 * 1024;
+
+const METADATA_LABEL: SubkeyLabel = SubkeyLabel::new("record-metadata");
+
+impl Vault {
+    /// Stores a new record; returns its metadata (with its new id) once it is durable.
+    pub async fn put(&self, record: NewRecord, payload: &[u8]) -> Result<RecordMeta> {
+        validate(&record)?;
+        let meta = RecordMeta {
+            id: RecordId::generate()?,
+            version: 1,
+            created_ms: record.created_ms.unwrap_or_else(now_ms),
+            size: payload.len() as u64,
+            scope: record.scope,
+            kind: record.kind,
+            author: record.author,
+            content_type: record.content_type,
+            labels: record.labels,
+        };
+        self.write_version(meta, payload).await
+    }
+
+    /// Stores a new version of `record` with a new payload; the metadata is carried over
+    /// (with a new creation time). Earlier versions stay readable through
+    /// [`Vault::history`] and [`Vault::get_version`].
+    pub async fn amend(&self, record: RecordId, payload: &[u8]) -> Result<RecordMeta> {
+        let latest = self.head(record).await?;
+        let meta = RecordMeta {
+            version: latest.version + 1,
+            created_ms: now_ms(),
+            size: payload.len() as u64,
+            ..latest
+        };
+        self.write_version(meta, payload).await
+    }
+
+    async fn write_version(&self, meta: RecordMeta, payload: &[u8]) -> Result<RecordMeta> {
+        let keyring = self.shared.keyring();
+        let scope = keyring.scope_token(&meta.scope);
+        let (key_id, key) = self.write_key(scope).await?;
+        let writer = self.shared.writer;
+        let identity = payload_identity(self, meta.id, meta.version, writer);
+        let envelope = Envelope::seal(&key, key_id, &identity, payload)?;
+        let inline_size = envelope.len();
+        let payload = if envelope.len() <= INLINE_PAYLOAD_MAX {
+            Payload::Inline(envelope)
+        } else {
+            let object = ObjectName::generate()?;
+            let envelope_len = envelope.len() as u64;
+            self.shared
+                .store
+                .put(&layout::object(object), Bytes::from(envelope))
+                .await?;
+            Payload::Stored {
+                object,
+                envelope_len,
+                segment_size: crate::crypto::DEFAULT_SEGMENT_SIZE,
+            }
+        };
+        let sealed_meta = metadata_cipher(self, &key).seal(
+            &postcard::to_stdvec(&meta)
+                .map_err(|error| VaultError::malformed("metadata", error))?,
+            &metadata_aad(meta.id, meta.version, writer),
+        )?;
+        let version = RecordVersion {
+            record: meta.id,
+            version: meta.version,
+            writer,
+            scope,
+            key: key_id,
+            kind: meta.kind.clone(),
+            created_ms: meta.created_ms,
+            sealed_meta,
+            payload,
+        };
+        let size = match &version.payload {
+            Payload::Inline(_) => inline_size,
+            Payload::Stored { .. } => 0,
+        };
+        self.committer
+            .commit(vec![Mutation::PutRecord(version)], size)
+            .await?;
+        Ok(meta)
+    }
+
+    /// The data key new records of `scope` are sealed with, created on first use.
+    async fn write_key(&self, scope: ScopeToken) -> Result<(KeyId, Arc<DataKey>)> {
+        let _guard = self.scope_key_lock.lock().await;
+        let keyring = self.shared.keyring();
+        for key_id in self.shared.index.scope_keys(&scope)? {
+            if let Some(key) = keyring.scope_key(&self.shared.store, scope, key_id).await? {
+                return Ok((key_id, key));
+            }
+        }
+        keyring.create_scope_key(&self.shared.store, scope).await
+    }
+
+    /// The metadata of the latest version of `record`.
+    pub async fn head(&self, record: RecordId) -> Result<RecordMeta> {
+        let version = self.latest(record)?;
+        self.open_meta(&version).await
+    }
+
+    /// The latest version's metadata and payload.
+    pub async fn get(&self, record: RecordId) -> Result<(RecordMeta, Vec<u8>)> {
+        let version = self.latest(record)?;
+        self.read_version(&version).await
+    }
+
+    /// One version's metadata and payload.
+    pub async fn get_version(
+        &self,
+        record: RecordId,
+        number: u64,
+    ) -> Result<(RecordMeta, Vec<u8>)> {
+        let versions = self.shared.index.record_versions(record)?;
+        let version = versions
+            .into_iter()
+            .rev()
+            .find(|version| version.version == number)
+            .ok_or_else(|| not_found(record))?;
+        self.read_version(&version).await
+    }
+
+    /// Bytes `range` of the latest version's payload, reading only the segments that hold them.
+    pub async fn get_range(&self, record: RecordId, range: Range<u64>) -> Result<Vec<u8>> {
+        let version = self.latest(record)?;
+        if range.start > range.end {
+            return Err(VaultError::invalid("range", "its start is after its end"));
+        }
+        let key = self.version_key(&version).await?;
+        let identity = payload_identity(self, version.record, version.version, version.writer);
+        let len = range.end - range.start;
+        match &version.payload {
+            Payload::Inline(envelope) => Ok(Envelope::open_range(
+                &key,
+                &identity,
+                envelope.as_slice(),
+                range.start,
+                len,
+            )?),
+            Payload::Stored {
+                object,
+                envelope_len,
+                segment_size,
+            } => {
+                let plan =
+                    Envelope::plan_range(&key, *segment_size, *envelope_len, range.start, len)?;
+                let ranges = [plan.prefix_range(), plan.segments_range()];
+                let parts = self
+                    .shared
+                    .store
+                    .get_ranges(&layout::object(*object), &ranges)
+                    .await?
+                    .ok_or_else(|| object_missing(record))?;
+                let (prefix, segments) = match parts.as_slice() {
+                    [prefix, segments] => (prefix, segments),
+                    _ => {
+                        return Err(VaultError::Store(
+                            "a ranged read returned too few parts".into(),
+                        ));
+                    }
+                };
+                Ok(plan.open(&identity, prefix, segments)?)
+            }
+        }
+    }
+
+    /// Every version of `record`, oldest first.
+    pub async fn history(&self, record: RecordId) -> Result<Vec<RecordMeta>> {
+        let versions = self.shared.index.record_versions(record)?;
+        if versions.is_empty() {
+            return Err(not_found(record));
+        }
+        let mut metas = Vec::with_capacity(versions.len());
+        for version in &versions {
+            metas.push(self.open_meta(version).await?);
+        }
+        Ok(metas)
+    }
+
+    /// The latest version of every record of `scope`, oldest first.
+    pub async fn list_scope(&self, scope: &str) -> Result<Vec<RecordMeta>> {
+        let token = self.shared.keyring().scope_token(scope);
+        let records = self.shared.index.scope_records(&token)?;
+        self.latest_metas(records, |_| true).await
+    }
+
+    /// The latest version of every record of `kind` made in `time` (milliseconds since the
+    /// epoch), oldest first.
+    pub async fn list_kind(&self, kind: &str, time: Range<i64>) -> Result<Vec<RecordMeta>> {
+        let records = self.shared.index.kind_records(kind)?;
+        self.latest_metas(records, |version| time.contains(&version.created_ms))
+            .await
+    }
+
+    /// The latest version of every record in the vault, oldest first.
+    pub async fn list_all(&self) -> Result<Vec<RecordMeta>> {
+        let mut records: Vec<RecordId> = self
+            .shared
+            .index
+            .all_versions()?
+            .into_iter()
+            .map(|version| version.record)
+            .collect();
+        records.dedup();
+        self.latest_metas(records, |_| true).await
+    }
+
+    async fn latest_metas(
+        &self,
+        records: Vec<RecordId>,
+        keep: impl Fn(&RecordVersion) -> bool,
+    ) -> Result<Vec<RecordMeta>> {
+        let mut metas = Vec::with_capacity(records.len());
+        for record in records {
+            let Some(version) = self.shared.index.record_versions(record)?.pop() else {
+                continue;
+            };
+            if keep(&version) {
+                metas.push(self.open_meta(&version).await?);
+            }
+        }
+        metas.sort_by_key(|meta| (meta.created_ms, meta.id));
+        Ok(metas)
+    }
+
+    /// Deletes `record` and all its versions (their objects are removed by [`Vault::gc`]).
+    pub async fn delete(&self, record: RecordId) -> Result<()> {
+        self.latest(record)?;
+        self.committer
+            .commit(vec![Mutation::DeleteRecord(record)], 0)
+            .await
+    }
+
+    /// Crypto-shreds `scope`: destroys its data keys, so that none of its records can be
+    /// decrypted any more, even from a copy of the store. [`Vault::gc`] then removes the
+    /// objects. Returns how many records were shredded.
+    pub async fn shred_scope(&self, scope: &str) -> Result<usize> {
+        let _guard = self.scope_key_lock.lock().await;
+        let keyring = self.shared.keyring();
+        let token = keyring.scope_token(scope);
+        let records = self.shared.index.scope_records(&token)?.len();
+        let mut keys = self.shared.index.scope_keys(&token)?;
+        for meta in self
+            .shared
+            .store
+            .list(&layout::key_owner(&hex::encode(token)))
+            .await?
+        {
+            if let Some((_, key, _)) = layout::parse_wrapped_key(&meta.location)
+                && !keys.contains(&key)
+            {
+                keys.push(key);
+            }
+        }
+        self.committer
+            .commit(
+                vec![Mutation::ShredScope {
+                    scope: token,
+                    keys: keys.clone(),
+                }],
+                0,
+            )
+            .await?;
+        super::maintenance::delete_keys(&self.shared, &hex::encode(token), &keys).await?;
+        keyring.forget_scope_keys(&keys);
+        Ok(records)
+    }
+
+    fn latest(&self, record: RecordId) -> Result<RecordVersion> {
+        self.shared
+            .index
+            .record_versions(record)?
+            .pop()
+            .ok_or_else(|| not_found(record))
+    }
+
+    pub(crate) async fn version_key(&self, version: &RecordVersion) -> Result<Arc<DataKey>> {
+        self.shared
+            .keyring()
+            .scope_key(&self.shared.store, version.scope, version.key)
+            .await?
+            .ok_or_else(|| VaultError::KeyMissing {
+                record: version.record.to_string(),
+            })
+    }
+
+    pub(crate) async fn open_meta(&self, version: &RecordVersion) -> Result<RecordMeta> {
+        let key = self.version_key(version).await?;
+        let plain = zeroize::Zeroizing::new(metadata_cipher(self, &key).open(
+            &version.sealed_meta,
+            &metadata_aad(version.record, version.version, version.writer),
+        )?);
+        let meta: RecordMeta = postcard::from_bytes(&plain)
+            .map_err(|error| VaultError::malformed("record metadata", error))?;
+        if meta.id != version.record || meta.version != version.version {
+            return Err(VaultError::malformed(
+                "record metadata",
+                "it names another record or version",
+            ));
+        }
+        Ok(meta)
+    }
+
+    pub(crate) async fn read_version(
+        &self,
+        version: &RecordVersion,
+    ) -> Result<(RecordMeta, Vec<u8>)> {
+        let meta = self.open_meta(version).await?;
+        let key = self.version_key(version).await?;
+        let identity = payload_identity(self, version.record, version.version, version.writer);
+        let payload = match &version.payload {
+            Payload::Inline(envelope) => Envelope::open(&key, &identity, envelope)?,
+            Payload::Stored { object, .. } => {
+                let envelope = self
+                    .shared
+                    .store
+                    .get(&layout::object(*object))
+                    .await?
+                    .ok_or_else(|| object_missing(version.record))?;
+                Envelope::open(&key, &identity, &envelope)?
+            }
+        };
+        Ok((meta, payload))
+    }
+}
+
+fn validate(record: &NewRecord) -> Result<()> {
+    if record.scope.is_empty() {
+        return Err(VaultError::invalid("record", "its scope is empty"));
+    }
+    if record.kind.is_empty() {
+        return Err(VaultError::invalid("record", "its kind is empty"));
+    }
+    Ok(())
+}
+
+/// The identity a payload is sealed for: record id and writer as object id, and the version.
+fn payload_identity(
+    vault: &Vault,
+    record: RecordId,
+    version: u64,
+    writer: super::ids::WriterId,
+) -> ObjectIdentity {
+    let object_id = [record.as_bytes().as_slice(), writer.as_bytes()].concat();
+    ObjectIdentity::new("record", vault.id(), &object_id, version)
+}
+
+fn metadata_cipher(vault: &Vault, key: &DataKey) -> RecordAead {
+    key.subkey_aead(vault.id(), METADATA_LABEL)
+}
+
+fn metadata_aad(record: RecordId, version: u64, writer: super::ids::WriterId) -> Vec<u8> {
+    [
+        b"record-metadata".as_slice(),
+        record.as_bytes(),
+        &version.to_be_bytes(),
+        writer.as_bytes(),
+    ]
+    .concat()
+}
+
+fn not_found(record: RecordId) -> VaultError {
+    VaultError::RecordNotFound {
+        record: record.to_string(),
+    }
+}
+
+fn object_missing(record: RecordId) -> VaultError {
+    VaultError::ObjectMissing {
+        record: record.to_string(),
+    }
+}

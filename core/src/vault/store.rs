@@ -1,0 +1,380 @@
+//! The object store under a vault: where it is, how it is reached, and its errors in the
+//! vault's terms. The store is the source of truth; everything in it is ciphertext.
+
+use std::fmt;
+use std::ops::Range;
+use std::path::{Path as FsPath, PathBuf};
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use futures::TryStreamExt;
+use object_store::aws::{AmazonS3Builder, AmazonS3ConfigKey};
+use object_store::local::LocalFileSystem;
+use object_store::memory::InMemory;
+use object_store::path::Path;
+use object_store::prefix::PrefixStore;
+use object_store::{
+    BackoffConfig, ObjectMeta, ObjectStore, ObjectStoreExt, PutPayload, RetryConfig, WriteMultipart,
+};
+
+use super::error::{Result, VaultError};
+
+/// Payloads above this size are uploaded in parts of this size.
+pub(crate) const MULTIPART_PART_SIZE: usize = 8 * 1024 * 1024;
+
+/// Where a vault's objects live.
+#[derive(Clone, Debug)]
+pub enum StoreLocation {
+    /// A folder on this machine: the embedded default. Every write is fsync'd (the file and
+    /// its folder) before it is acknowledged.
+    Folder(PathBuf),
+    /// An S3 bucket (any S3-compatible server), optionally under a key prefix.
+    S3(S3Location),
+    /// Memory shared by clones of the handle, for tests; nothing is durable.
+    Memory(MemoryStore),
+}
+
+impl StoreLocation {
+    /// Reads a location as the CLI takes it: `s3://bucket[/prefix]`, `file:///path`, or a
+    /// plain path. S3 settings come from the `AWS_*` environment variables.
+    pub fn parse(text: &str) -> Result<Self> {
+        if text.starts_with("s3://") {
+            return Ok(Self::S3(S3Location::from_env(text)?));
+        }
+        let path = text.strip_prefix("file://").unwrap_or(text);
+        if path.is_empty() {
+            return Err(VaultError::invalid("vault location", "it is empty"));
+        }
+        if text.contains("://") && !text.starts_with("file://") {
+            return Err(VaultError::invalid(
+                "vault location",
+                "only s3:// URLs, file:// URLs and paths are supported",
+            ));
+        }
+        Ok(Self::Folder(PathBuf::from(path)))
+    }
+
+    /// The location as a user would write it (for messages; no credentials).
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Folder(path) => path.display().to_string(),
+            Self::S3(s3) => s3.url(),
+            Self::Memory(_) => "memory".to_owned(),
+        }
+    }
+}
+
+/// An S3 bucket and prefix with the settings to reach it.
+///
+/// Settings follow the conventions of the `object_store` crate: `AWS_ACCESS_KEY_ID`,
+/// `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`, `AWS_REGION`, `AWS_ENDPOINT_URL` (for
+/// S3-compatible servers) and `AWS_ALLOW_HTTP`, read by [`S3Location::from_env`], and any of
+/// them overridden with [`S3Location::with_option`].
+#[derive(Clone)]
+pub struct S3Location {
+    bucket: String,
+    prefix: String,
+    options: Vec<(AmazonS3ConfigKey, String)>,
+    from_env: bool,
+}
+
+impl S3Location {
+    /// `s3://bucket[/prefix]`, with settings from the environment.
+    pub fn from_env(url: &str) -> Result<Self> {
+        let mut location = Self::new(url)?;
+        location.from_env = true;
+        Ok(location)
+    }
+
+    /// `s3://bucket[/prefix]`, with only the settings given by [`S3Location::with_option`].
+    pub fn new(url: &str) -> Result<Self> {
+        let rest = url
+            .strip_prefix("s3://")
+            .ok_or_else(|| VaultError::invalid("S3 URL", "it must start with s3://"))?;
+        let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+        if bucket.is_empty() {
+            return Err(VaultError::invalid("S3 URL", "it names no bucket"));
+        }
+        Ok(Self {
+            bucket: bucket.to_owned(),
+            prefix: prefix.trim_matches('/').to_owned(),
+            options: Vec::new(),
+            from_env: false,
+        })
+    }
+
+    /// Sets one option by its `object_store` name (`aws_endpoint`, `aws_region`,
+    /// `aws_access_key_id`, `aws_secret_access_key`, `aws_allow_http`, ...).
+    pub fn with_option(mut self, key: &str, value: impl Into<String>) -> Result<Self> {
+        let key = AmazonS3ConfigKey::from_str(key)
+            .map_err(|_| VaultError::invalid("S3 option", format!("unknown option {key}")))?;
+        self.options.push((key, value.into()));
+        Ok(self)
+    }
+
+    /// The bucket.
+    pub fn bucket(&self) -> &str {
+        &self.bucket
+    }
+
+    /// The location as a URL.
+    pub fn url(&self) -> String {
+        if self.prefix.is_empty() {
+            format!("s3://{}", self.bucket)
+        } else {
+            format!("s3://{}/{}", self.bucket, self.prefix)
+        }
+    }
+
+    fn endpoint(&self, builder: &AmazonS3Builder) -> String {
+        builder
+            .get_config_value(&AmazonS3ConfigKey::Endpoint)
+            .unwrap_or_else(|| "AWS S3".to_owned())
+    }
+
+    fn build(&self) -> Result<(Arc<dyn ObjectStore>, String)> {
+        let mut builder = if self.from_env {
+            AmazonS3Builder::from_env()
+        } else {
+            AmazonS3Builder::new()
+        };
+        builder = builder.with_bucket_name(&self.bucket);
+        for (key, value) in &self.options {
+            builder = builder.with_config(*key, value);
+        }
+        let endpoint = self.endpoint(&builder);
+        let store = builder
+            .with_retry(RetryConfig {
+                backoff: BackoffConfig::default(),
+                max_retries: 3,
+                retry_timeout: Duration::from_secs(15),
+            })
+            .build()
+            .map_err(|error| VaultError::invalid("S3 settings", error.to_string()))?;
+        let store: Arc<dyn ObjectStore> = if self.prefix.is_empty() {
+            Arc::new(store)
+        } else {
+            Arc::new(PrefixStore::new(store, self.prefix.as_str()))
+        };
+        Ok((store, endpoint))
+    }
+}
+
+impl fmt::Debug for S3Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let keys: Vec<String> = self
+            .options
+            .iter()
+            .map(|(key, _)| key.as_ref().to_owned())
+            .collect();
+        f.debug_struct("S3Location")
+            .field("url", &self.url())
+            .field("options_set", &keys)
+            .field("from_env", &self.from_env)
+            .finish()
+    }
+}
+
+/// An in-memory store; clones share the same objects.
+#[derive(Clone, Debug, Default)]
+pub struct MemoryStore(Arc<InMemory>);
+
+impl MemoryStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+/// A connected store with the vault's error mapping.
+#[derive(Clone, Debug)]
+pub(crate) struct Store {
+    inner: Arc<dyn ObjectStore>,
+    location: String,
+    bucket: Option<String>,
+    endpoint: String,
+}
+
+impl Store {
+    /// Connects to `location`. With `create`, a missing local folder is created; otherwise a
+    /// missing folder means there is no vault, and nothing is written.
+    pub(crate) fn connect(location: &StoreLocation, create: bool) -> Result<Self> {
+        let description = location.describe();
+        match location {
+            StoreLocation::Folder(path) => {
+                Self::ensure_folder(path, create, &description)?;
+                let local = LocalFileSystem::new_with_prefix(path)
+                    .map_err(|error| VaultError::Store(error.to_string()))?
+                    .with_fsync(true);
+                Ok(Self {
+                    inner: Arc::new(local),
+                    location: description.clone(),
+                    bucket: None,
+                    endpoint: description,
+                })
+            }
+            StoreLocation::S3(s3) => {
+                let (inner, endpoint) = s3.build()?;
+                Ok(Self {
+                    inner,
+                    location: description,
+                    bucket: Some(s3.bucket.clone()),
+                    endpoint,
+                })
+            }
+            StoreLocation::Memory(memory) => Ok(Self {
+                inner: memory.0.clone(),
+                location: description.clone(),
+                bucket: None,
+                endpoint: description,
+            }),
+        }
+    }
+
+    fn ensure_folder(path: &FsPath, create: bool, description: &str) -> Result<()> {
+        if path.is_dir() {
+            return Ok(());
+        }
+        if !create {
+            return Err(VaultError::NoVault {
+                location: description.to_owned(),
+            });
+        }
+        std::fs::create_dir_all(path).map_err(|error| {
+            VaultError::io(format!("creating the vault folder {description}"), error)
+        })
+    }
+
+    /// Where the store is, as the user named it.
+    pub(crate) fn location(&self) -> &str {
+        &self.location
+    }
+
+    /// Writes `bytes` at `path`, durable when this returns. Large payloads go in parts.
+    pub(crate) async fn put(&self, path: &Path, bytes: Bytes) -> Result<()> {
+        if bytes.len() <= MULTIPART_PART_SIZE {
+            self.inner
+                .put(path, PutPayload::from_bytes(bytes))
+                .await
+                .map_err(|error| self.error(error))?;
+            return Ok(());
+        }
+        let upload = self
+            .inner
+            .put_multipart(path)
+            .await
+            .map_err(|error| self.error(error))?;
+        let mut writer = WriteMultipart::new_with_chunk_size(upload, MULTIPART_PART_SIZE);
+        writer.put(bytes);
+        writer.finish().await.map_err(|error| self.error(error))?;
+        Ok(())
+    }
+
+    /// Reads the object at `path`; `None` if there is none.
+    pub(crate) async fn get(&self, path: &Path) -> Result<Option<Bytes>> {
+        let result = match self.inner.get(path).await {
+            Ok(result) => result,
+            Err(object_store::Error::NotFound { source, .. }) if !is_missing_bucket(&*source) => {
+                return Ok(None);
+            }
+            Err(error) => return Err(self.error(error)),
+        };
+        Ok(Some(
+            result.bytes().await.map_err(|error| self.error(error))?,
+        ))
+    }
+
+    /// Reads byte ranges of the object at `path`; `None` if there is no such object.
+    pub(crate) async fn get_ranges(
+        &self,
+        path: &Path,
+        ranges: &[Range<u64>],
+    ) -> Result<Option<Vec<Bytes>>> {
+        match self.inner.get_ranges(path, ranges).await {
+            Ok(parts) => Ok(Some(parts)),
+            Err(object_store::Error::NotFound { source, .. }) if !is_missing_bucket(&*source) => {
+                Ok(None)
+            }
+            Err(error) => Err(self.error(error)),
+        }
+    }
+
+    /// Every object under `prefix`, in no particular order.
+    pub(crate) async fn list(&self, prefix: &Path) -> Result<Vec<ObjectMeta>> {
+        self.inner
+            .list(Some(prefix))
+            .try_collect()
+            .await
+            .map_err(|error| self.error(error))
+    }
+
+    /// Objects under `prefix` whose names sort after `offset`.
+    pub(crate) async fn list_after(&self, prefix: &Path, offset: &Path) -> Result<Vec<ObjectMeta>> {
+        self.inner
+            .list_with_offset(Some(prefix), offset)
+            .try_collect()
+            .await
+            .map_err(|error| self.error(error))
+    }
+
+    /// The immediate sub-folders of `prefix`.
+    pub(crate) async fn list_folders(&self, prefix: &Path) -> Result<Vec<Path>> {
+        let listed = self
+            .inner
+            .list_with_delimiter(Some(prefix))
+            .await
+            .map_err(|error| self.error(error))?;
+        Ok(listed.common_prefixes)
+    }
+
+    /// Deletes the object at `path`; deleting a missing object succeeds.
+    pub(crate) async fn delete(&self, path: &Path) -> Result<()> {
+        match self.inner.delete(path).await {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(error) => Err(self.error(error)),
+        }
+    }
+
+    /// The vault's view of a store error.
+    fn error(&self, error: object_store::Error) -> VaultError {
+        match &error {
+            object_store::Error::NotFound { source, .. } if is_missing_bucket(&**source) => {
+                VaultError::BucketNotFound {
+                    bucket: self.bucket.clone().unwrap_or_default(),
+                }
+            }
+            object_store::Error::PermissionDenied { source, .. }
+            | object_store::Error::Unauthenticated { source, .. } => VaultError::AccessDenied {
+                detail: source.to_string(),
+            },
+            object_store::Error::Generic { source, .. } if is_unreachable(&**source) => {
+                VaultError::Unreachable {
+                    endpoint: self.endpoint.clone(),
+                    detail: source.to_string(),
+                }
+            }
+            _ => VaultError::Store(error.to_string()),
+        }
+    }
+}
+
+fn is_missing_bucket(source: &(dyn std::error::Error + Send + Sync)) -> bool {
+    source.to_string().contains("NoSuchBucket")
+}
+
+fn is_unreachable(source: &(dyn std::error::Error + Send + Sync)) -> bool {
+    let mut current: Option<&dyn std::error::Error> = Some(source);
+    while let Some(error) = current {
+        let text = error.to_string();
+        if text.contains("error sending request")
+            || text.contains("onnection refused")
+            || text.contains("dns error")
+        {
+            return true;
+        }
+        current = error.source();
+    }
+    false
+}

@@ -1,0 +1,124 @@
+//! Backends and fixtures shared by the vault's integration tests.
+#![allow(dead_code, clippy::expect_used, clippy::panic)]
+
+use std::path::{Path, PathBuf};
+
+use medvault::crypto::{RawUnlockKey, UnlockCredential};
+use medvault::vault::{IndexLocation, MemoryStore, S3Location, StoreLocation, Vault, VaultConfig};
+use serde::{Deserialize, Serialize};
+
+/// The backends every conformance test runs against.
+#[derive(Clone, Copy, Debug)]
+pub enum Backend {
+    Memory,
+    Folder,
+    S3,
+}
+
+/// A store and a scratch folder for index folders, removed at the end of a test.
+pub struct Fixture {
+    pub store: StoreLocation,
+    pub store_folder: Option<PathBuf>,
+    pub key: RawUnlockKey,
+    scratch: tempfile::TempDir,
+}
+
+impl Fixture {
+    pub fn new(backend: Backend) -> Self {
+        let scratch = tempfile::tempdir().expect("scratch folder");
+        let (store, store_folder) = match backend {
+            Backend::Memory => (StoreLocation::Memory(MemoryStore::new()), None),
+            Backend::Folder => {
+                let folder = scratch.path().join("store");
+                (StoreLocation::Folder(folder.clone()), Some(folder))
+            }
+            Backend::S3 => (StoreLocation::S3(s3_location(&unique_prefix())), None),
+        };
+        Self {
+            store,
+            store_folder,
+            key: RawUnlockKey::generate().expect("raw key"),
+            scratch,
+        }
+    }
+
+    /// An index folder of this fixture named `name` (one per simulated machine).
+    pub fn index(&self, name: &str) -> PathBuf {
+        self.scratch.path().join("index").join(name)
+    }
+
+    pub fn config(&self, index: &str) -> VaultConfig {
+        VaultConfig::new(self.store.clone(), IndexLocation::Folder(self.index(index)))
+    }
+
+    pub fn credential(&self) -> UnlockCredential<'_> {
+        UnlockCredential::RawKey(&self.key)
+    }
+
+    pub async fn create(&self, index: &str) -> Vault {
+        Vault::create(&self.config(index), self.credential())
+            .await
+            .expect("create vault")
+    }
+
+    pub async fn open(&self, index: &str) -> Vault {
+        Vault::open(&self.config(index), self.credential())
+            .await
+            .expect("open vault")
+    }
+
+    pub fn scratch(&self) -> &Path {
+        self.scratch.path()
+    }
+}
+
+/// The test S3 bucket, from the variables `scripts/start-garage.sh` exports.
+pub fn s3_bucket() -> String {
+    match std::env::var("MEDVAULT_TEST_S3_BUCKET") {
+        Ok(bucket) => bucket,
+        Err(_) => panic!(
+            "MEDVAULT_TEST_S3_BUCKET is not set: run the tests with scripts/test-all.sh, \
+             which starts a local Garage S3 server"
+        ),
+    }
+}
+
+/// `s3://<test bucket>/<prefix>` with settings from the environment.
+pub fn s3_location(prefix: &str) -> S3Location {
+    S3Location::from_env(&format!("s3://{}/{prefix}", s3_bucket())).expect("S3 location")
+}
+
+/// A prefix no other test run uses.
+pub fn unique_prefix() -> String {
+    format!(
+        "run-{}",
+        medvault::vault::WriterId::generate().expect("random")
+    )
+}
+
+/// A document type for the collection tests.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Patient {
+    pub id: String,
+    pub name: String,
+    pub ward: String,
+}
+
+impl medvault::vault::Document for Patient {
+    const COLLECTION: &'static str = "patients";
+
+    fn id(&self) -> String {
+        self.id.clone()
+    }
+
+    fn indexed_fields(&self) -> Vec<(&'static str, String)> {
+        vec![("name", self.name.clone()), ("ward", self.ward.clone())]
+    }
+}
+
+/// A payload of `len` bytes that differs at every position.
+pub fn payload(len: usize, seed: u8) -> Vec<u8> {
+    (0..len)
+        .map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed) ^ (i >> 8) as u8)
+        .collect()
+}
