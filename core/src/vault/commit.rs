@@ -4,7 +4,7 @@
 //! under the next sequence, puts it durably, applies it to the index, and only then
 //! acknowledges each of them. Writes that arrive while a batch is in flight share the next one.
 
-use std::sync::Arc;
+use std::sync::Weak;
 
 use bytes::Bytes;
 use tokio::sync::{mpsc, oneshot};
@@ -31,7 +31,8 @@ pub(crate) struct Committer {
 
 impl Committer {
     /// Starts the committer task on the current runtime; the first batch gets `next_sequence`.
-    pub(crate) fn start(shared: Arc<Shared>, next_sequence: u64) -> Self {
+    /// The task holds the vault weakly, so that closing the last handle closes the vault.
+    pub(crate) fn start(shared: Weak<Shared>, next_sequence: u64) -> Self {
         let (queue, receiver) = mpsc::unbounded_channel();
         tokio::spawn(run(shared, receiver, next_sequence));
         Self { queue }
@@ -53,7 +54,7 @@ impl Committer {
 }
 
 async fn run(
-    shared: Arc<Shared>,
+    shared: Weak<Shared>,
     mut receiver: mpsc::UnboundedReceiver<Pending>,
     mut sequence: u64,
 ) {
@@ -81,7 +82,10 @@ async fn run(
             .flat_map(|pending| pending.mutations.iter().cloned())
             .collect();
         // A failed put may still have landed, so its sequence is never reused.
-        let outcome = write_batch(&shared, sequence, &mutations).await;
+        let outcome = match shared.upgrade() {
+            Some(shared) => write_batch(&shared, sequence, &mutations).await,
+            None => Err(VaultError::Closed),
+        };
         sequence += 1;
         for pending in group {
             let reply = match &outcome {

@@ -53,7 +53,6 @@ pub struct Vault {
     pub(crate) slots: Arc<Mutex<KeySlots>>,
     /// Serializes the creation of scope keys.
     pub(crate) scope_key_lock: Arc<Mutex<()>>,
-    _folder: Option<Arc<IndexFolder>>,
 }
 
 impl Vault {
@@ -94,7 +93,7 @@ impl Vault {
                 let folder = IndexFolder::open(path)?;
                 let backend = Box::new(folder.database()?);
                 let writer = folder.writer();
-                (Some(Arc::new(folder)), backend, writer)
+                (Some(folder), backend, writer)
             }
             IndexLocation::Temporary => (
                 None,
@@ -103,18 +102,17 @@ impl Vault {
             ),
         };
         let index = Index::new(backend, keyring.index_keys());
-        let shared = Arc::new(Shared::new(store, index, writer, keyring));
+        let shared = Arc::new(Shared::new(store, index, writer, keyring, folder));
         // A new or re-keyed index replays the whole log; a current one catches up on the
         // batches it missed (its own after a crash, and other writers').
         shared.index.ensure_current()?;
         super::maintenance::replay_log(&shared, None, None).await?;
         let next_sequence = shared.next_sequence().await?;
         Ok(Self {
-            committer: Committer::start(shared.clone(), next_sequence),
+            committer: Committer::start(Arc::downgrade(&shared), next_sequence),
             shared,
             slots: Arc::new(Mutex::new(slots)),
             scope_key_lock: Arc::new(Mutex::new(())),
-            _folder: folder,
         })
     }
 
@@ -128,7 +126,8 @@ impl Vault {
         self.shared.store.location()
     }
 
-    /// Flushes the index to disk and closes this handle (other clones stay open).
+    /// Flushes the index to disk and closes this handle. Other clones stay open; when the
+    /// last one closes (or is dropped) the index database closes and its folder is unlocked.
     pub async fn close(self) -> Result<()> {
         self.shared.index.flush()
     }

@@ -7,7 +7,7 @@ use object_store::path::Path;
 
 use super::error::{Result, VaultError};
 use super::ids::WriterId;
-use super::index::Index;
+use super::index::{Index, IndexFolder};
 use super::keyring::Keyring;
 use super::layout;
 use super::log;
@@ -20,15 +20,25 @@ pub(crate) struct Shared {
     pub(crate) index: Index,
     pub(crate) writer: WriterId,
     keyring: RwLock<Arc<Keyring>>,
+    /// Holds the index folder's lock; declared last so that it is released only after the
+    /// index database has closed.
+    _folder: Option<IndexFolder>,
 }
 
 impl Shared {
-    pub(crate) fn new(store: Store, index: Index, writer: WriterId, keyring: Keyring) -> Self {
+    pub(crate) fn new(
+        store: Store,
+        index: Index,
+        writer: WriterId,
+        keyring: Keyring,
+        folder: Option<IndexFolder>,
+    ) -> Self {
         Self {
             store,
             index,
             writer,
             keyring: RwLock::new(Arc::new(keyring)),
+            _folder: folder,
         }
     }
 

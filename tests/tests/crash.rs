@@ -1,0 +1,94 @@
+//! Crash safety: a writer process is killed with SIGKILL at random moments, many times; after
+//! each kill every write it acknowledged is readable and intact, and `verify` finds no index
+//! entry without its object.
+#![allow(clippy::expect_used, clippy::panic)]
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use medvault::crypto::{RawUnlockKey, UnlockCredential};
+use medvault::vault::{BlockingVault, IndexLocation, RecordId, StoreLocation, VaultConfig};
+use medvault_e2e::{KEY_VARIABLE, crash_payload};
+
+const KILLS: u64 = 15;
+
+/// A deterministic spread of kill delays (ms) between 30 and 600.
+fn delay(round: u64) -> Duration {
+    Duration::from_millis(30 + (round * 7919 + 104_729) % 571)
+}
+
+#[test]
+fn acknowledged_writes_survive_sigkill() {
+    let scratch = tempfile::tempdir().expect("scratch");
+    let store = scratch.path().join("store");
+    let index = scratch.path().join("index");
+    let key = RawUnlockKey::generate().expect("key");
+    let config = VaultConfig::new(
+        StoreLocation::Folder(store.clone()),
+        IndexLocation::Folder(index.clone()),
+    );
+    BlockingVault::create(&config, UnlockCredential::RawKey(&key))
+        .expect("create")
+        .close()
+        .expect("close");
+
+    let mut acknowledged: HashMap<RecordId, u64> = HashMap::new();
+    for round in 0..KILLS {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_crash-writer"))
+            .arg(&store)
+            .arg(&index)
+            .arg((round * 1_000_000).to_string())
+            .env(KEY_VARIABLE, hex::encode(key.expose()))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start the writer");
+        let stdout = child.stdout.take().expect("stdout");
+        let (lines, received) = mpsc::channel();
+        let reader = std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if lines.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        // Wait for the first acknowledgement so that every round kills a writer mid-stream.
+        let first = received
+            .recv_timeout(Duration::from_secs(60))
+            .expect("the writer acknowledges a first write");
+        std::thread::sleep(delay(round));
+        child.kill().expect("SIGKILL");
+        child.wait().expect("reap");
+        reader.join().expect("reader thread");
+        let mut round_acks = 0;
+        for line in std::iter::once(first).chain(received.try_iter()) {
+            let mut parts = line.split_whitespace();
+            let (Some("ACK"), Some(id), Some(seed)) = (parts.next(), parts.next(), parts.next())
+            else {
+                continue; // a line cut by the kill was never a complete acknowledgement
+            };
+            let (Ok(id), Ok(seed)) = (id.parse::<RecordId>(), seed.parse::<u64>()) else {
+                continue;
+            };
+            acknowledged.insert(id, seed);
+            round_acks += 1;
+        }
+        assert!(round_acks > 0);
+
+        let vault = BlockingVault::open(&config, UnlockCredential::RawKey(&key)).expect("reopen");
+        for (id, seed) in &acknowledged {
+            let (_, payload) = vault
+                .get(*id)
+                .unwrap_or_else(|error| panic!("acknowledged record {id} lost: {error}"));
+            assert!(payload == crash_payload(*seed), "record {id} is not intact");
+        }
+        let report = vault.verify(None).expect("verify");
+        assert!(report.is_sound(), "round {round}: {report:?}");
+        vault.close().expect("close");
+    }
+    assert!(acknowledged.len() as u64 > KILLS);
+}
