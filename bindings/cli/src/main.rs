@@ -23,7 +23,10 @@ const PASSPHRASE_VARIABLE: &str = "MEDVAULT_PASSPHRASE";
 const NEW_PASSPHRASE_VARIABLE: &str = "MEDVAULT_NEW_PASSPHRASE";
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => return usage_error(&error),
+    };
     match run(cli) {
         Ok(code) => code,
         Err(message) => {
@@ -31,6 +34,32 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Help and version go to stdout as clap prints them; a usage mistake becomes one line on
+/// stderr, like every other error.
+fn usage_error(error: &clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    if matches!(
+        error.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        error.exit();
+    }
+    let rendered = error.render().to_string();
+    let message: Vec<&str> = rendered
+        .lines()
+        .map(str::trim)
+        .take_while(|line| !line.is_empty() && !line.starts_with("Usage:"))
+        .collect();
+    let message = message.join(" ");
+    eprintln!(
+        "medvault: {} (see medvault --help)",
+        message.strip_prefix("error: ").unwrap_or(&message)
+    );
+    ExitCode::from(2)
 }
 
 fn run(cli: Cli) -> Result<ExitCode, String> {
