@@ -118,6 +118,17 @@ async fn write_marked_data(config: &VaultConfig, key: &RawUnlockKey) {
         .await
         .expect("document");
     assert_eq!(vault.list_scope(&scope).await.expect("list").len(), 2);
+    let debug = format!("{vault:?} {config:?} {key:?}");
+    assert_clean("the vault's Debug output", debug.as_bytes());
+    assert!(
+        !debug.contains(&hex::encode(key.expose())),
+        "the raw key is printed"
+    );
+    let error = vault
+        .get(medvault::vault::RecordId::from_bytes([9; 16]))
+        .await
+        .expect_err("an unknown record");
+    assert_clean("an error message", format!("{error:?} {error}").as_bytes());
     assert_eq!(
         vault
             .collection::<Patient>()

@@ -178,8 +178,14 @@ impl fmt::Debug for S3Location {
 }
 
 /// An in-memory store; clones share the same objects.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub struct MemoryStore(Arc<InMemory>);
+
+impl fmt::Debug for MemoryStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("MemoryStore")
+    }
+}
 
 impl MemoryStore {
     /// An empty store.
@@ -189,12 +195,21 @@ impl MemoryStore {
 }
 
 /// A connected store with the vault's error mapping.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub(crate) struct Store {
     inner: Arc<dyn ObjectStore>,
     location: String,
     bucket: Option<String>,
     endpoint: String,
+}
+
+/// Names the location only: a client's own `Debug` may print its credentials.
+impl fmt::Debug for Store {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Store")
+            .field("location", &self.location)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Store {

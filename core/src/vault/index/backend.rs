@@ -23,9 +23,15 @@ pub(crate) trait IndexBackend: Send + Sync + std::fmt::Debug {
 }
 
 /// sled 0.34 as the index backend.
-#[derive(Debug)]
 pub(crate) struct SledBackend {
     db: sled::Db,
+}
+
+/// sled's own `Debug` prints every entry; this one names the database only.
+impl std::fmt::Debug for SledBackend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SledBackend")
+    }
 }
 
 impl SledBackend {
