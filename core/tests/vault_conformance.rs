@@ -62,6 +62,13 @@ async fn records_round_trip(fixture: &Fixture) {
         vault.get_range(meta.id, 990..1001).await,
         Err(VaultError::Crypto(_))
     ));
+    assert!(
+        vault
+            .get_range(big.id, 7..7)
+            .await
+            .expect("empty range")
+            .is_empty()
+    );
 
     let amended = vault
         .amend(meta.id, b"corrected result")
@@ -356,6 +363,57 @@ async fn concurrent_writes(fixture: &Fixture) {
         assert_eq!(vault.get(id).await.expect("get").1, body);
     }
     assert_eq!(vault.list_all().await.expect("all").len(), 64);
+
+    // Concurrent amendments of one record each get a version of their own.
+    let record = vault
+        .put(NewRecord::new("patient-0", "chart"), b"v1")
+        .await
+        .expect("put");
+    let amendments: Vec<_> = (0..8u8)
+        .map(|i| {
+            let vault = vault.clone();
+            tokio::spawn(async move { vault.amend(record.id, &[i]).await.expect("amend") })
+        })
+        .collect();
+    for amendment in amendments {
+        amendment.await.expect("task");
+    }
+    let versions: Vec<u64> = vault
+        .history(record.id)
+        .await
+        .expect("history")
+        .iter()
+        .map(|meta| meta.version)
+        .collect();
+    assert_eq!(versions, (1..=9).collect::<Vec<_>>());
+
+    // Of concurrent inserts of one document id, exactly one succeeds.
+    let inserts: Vec<_> = (0..4)
+        .map(|i| {
+            let vault = vault.clone();
+            tokio::spawn(async move {
+                let patient = Patient {
+                    id: "same-id".into(),
+                    name: format!("name {i}"),
+                    ward: "er".into(),
+                };
+                vault.collection::<Patient>().insert(&patient).await.is_ok()
+            })
+        })
+        .collect();
+    let mut succeeded = 0;
+    for insert in inserts {
+        succeeded += usize::from(insert.await.expect("task"));
+    }
+    assert_eq!(succeeded, 1);
+    assert_eq!(
+        vault
+            .collection::<Patient>()
+            .find("ward", "er")
+            .expect("find")
+            .len(),
+        1
+    );
 }
 
 async fn credentials(fixture: &Fixture) {

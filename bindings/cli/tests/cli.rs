@@ -354,7 +354,10 @@ fn errors_are_one_line() {
     let reversed = medvault(dir, &["get", &id, "--range", "5..2"], &[], None);
     fails_with(&reversed, "start is after end");
     assert_eq!(reversed.status.code(), Some(2));
-    fails_with(&medvault(dir, &["put", "--kind", "k", "-"], &[], None), "--scope");
+    fails_with(
+        &medvault(dir, &["put", "--kind", "k", "-"], &[], None),
+        "--scope",
+    );
 
     // An empty descriptor.
     std::fs::File::create(dir.join("store").join("medvault-vault"))

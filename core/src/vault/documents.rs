@@ -45,6 +45,7 @@ impl Vault {
 impl<T: Document> Collection<'_, T> {
     /// Inserts a new document; fails if one with the same id exists.
     pub async fn insert(&self, document: &T) -> Result<()> {
+        let _guard = self.vault.update_lock.lock().await;
         let id = document.id();
         let current = self.current(&id)?;
         if current
@@ -65,6 +66,7 @@ impl<T: Document> Collection<'_, T> {
 
     /// Replaces an existing document; fails if there is none with its id.
     pub async fn update(&self, document: &T) -> Result<()> {
+        let _guard = self.vault.update_lock.lock().await;
         let revision = self.existing(&document.id())?;
         self.write(document, revision + 1).await
     }
@@ -79,6 +81,7 @@ impl<T: Document> Collection<'_, T> {
 
     /// Deletes the document with `id`; fails if there is none.
     pub async fn delete(&self, id: &str) -> Result<()> {
+        let _guard = self.vault.update_lock.lock().await;
         let revision = self.existing(id)?;
         let deletion = DocumentRevision {
             collection: T::COLLECTION.to_owned(),

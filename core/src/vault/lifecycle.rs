@@ -53,6 +53,9 @@ pub struct Vault {
     pub(crate) slots: Arc<Mutex<KeySlots>>,
     /// Serializes the creation of scope keys.
     pub(crate) scope_key_lock: Arc<Mutex<()>>,
+    /// Serializes read-then-write updates (amendments, document writes), so that two of them
+    /// never claim the same version number from this writer.
+    pub(crate) update_lock: Arc<Mutex<()>>,
 }
 
 impl Vault {
@@ -113,6 +116,7 @@ impl Vault {
             shared,
             slots: Arc::new(Mutex::new(slots)),
             scope_key_lock: Arc::new(Mutex::new(())),
+            update_lock: Arc::new(Mutex::new(())),
         })
     }
 

@@ -41,6 +41,7 @@ impl Vault {
     /// (with a new creation time). Earlier versions stay readable through
     /// [`Vault::history`] and [`Vault::get_version`].
     pub async fn amend(&self, record: RecordId, payload: &[u8]) -> Result<RecordMeta> {
+        let _guard = self.update_lock.lock().await;
         let latest = self.head(record).await?;
         let meta = RecordMeta {
             version: latest.version + 1,
@@ -144,6 +145,9 @@ impl Vault {
         let version = self.latest(record)?;
         if range.start > range.end {
             return Err(VaultError::invalid("range", "its start is after its end"));
+        }
+        if range.is_empty() {
+            return Ok(Vec::new());
         }
         let key = self.version_key(&version).await?;
         let identity = payload_identity(self, version.record, version.version, version.writer);
