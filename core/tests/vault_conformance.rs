@@ -363,6 +363,18 @@ async fn concurrent_writes(fixture: &Fixture) {
         assert_eq!(vault.get(id).await.expect("get").1, body);
     }
     assert_eq!(vault.list_all().await.expect("all").len(), 64);
+    if let Some(store) = &fixture.store_folder {
+        // Writes that coincide share a log batch (group commit).
+        let batches: usize = std::fs::read_dir(store.join("log"))
+            .expect("log folder")
+            .map(|writer| {
+                std::fs::read_dir(writer.expect("writer").path())
+                    .expect("batches")
+                    .count()
+            })
+            .sum();
+        assert!(batches < 64, "64 concurrent writes took {batches} batches");
+    }
 
     // Concurrent amendments of one record each get a version of their own.
     let record = vault
