@@ -84,31 +84,61 @@ async fn run(
         // A failed put may still have landed, so its sequence is never reused.
         let outcome = match shared.upgrade() {
             Some(shared) => write_batch(&shared, sequence, &mutations).await,
-            None => Err(VaultError::Closed),
+            None => Err(BatchFailure::NotStored(VaultError::Closed)),
         };
         sequence += 1;
         for pending in group {
-            let reply = match &outcome {
-                Ok(()) => Ok(()),
-                Err(error) => Err(VaultError::Store(format!(
-                    "the write was not committed: {error}"
-                ))),
-            };
             // A caller that stopped waiting is not an error.
-            let _ = pending.done.send(reply);
+            let _ = pending.done.send(match &outcome {
+                Ok(()) => Ok(()),
+                Err(failure) => Err(failure.to_error()),
+            });
         }
     }
 }
 
-async fn write_batch(shared: &Shared, sequence: u64, mutations: &[Mutation]) -> Result<()> {
+/// How a batch failed, told to every write in it.
+enum BatchFailure {
+    /// The batch is not (known to be) in the store: the writes were not acknowledged.
+    NotStored(VaultError),
+    /// The batch is durable in the store but the index did not take it; it will on the next
+    /// open or sync.
+    StoredNotIndexed(VaultError),
+}
+
+impl BatchFailure {
+    fn to_error(&self) -> VaultError {
+        match self {
+            Self::NotStored(VaultError::Closed) => VaultError::Closed,
+            Self::NotStored(error) => {
+                VaultError::Store(format!("the write was not committed: {error}"))
+            }
+            Self::StoredNotIndexed(error) => VaultError::Index(format!(
+                "the write is durable in the store, but the local index failed to apply it \
+                 ({error}); it will be applied when the vault is next opened or synced"
+            )),
+        }
+    }
+}
+
+async fn write_batch(
+    shared: &Shared,
+    sequence: u64,
+    mutations: &[Mutation],
+) -> std::result::Result<(), BatchFailure> {
     let keyring = shared.keyring();
-    let sealed = log::seal(&keyring, shared.writer, sequence, mutations)?;
+    let sealed =
+        log::seal(&keyring, shared.writer, sequence, mutations).map_err(BatchFailure::NotStored)?;
     shared
         .store
         .put(
             &layout::log_batch(shared.writer, sequence),
             Bytes::from(sealed),
         )
-        .await?;
-    shared.index.apply_batch(shared.writer, sequence, mutations)
+        .await
+        .map_err(BatchFailure::NotStored)?;
+    shared
+        .index
+        .apply_batch(shared.writer, sequence, mutations)
+        .map_err(BatchFailure::StoredNotIndexed)
 }
