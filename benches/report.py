@@ -1,12 +1,20 @@
 #!/usr/bin/env python3
-"""Prints the throughput of the last `cargo bench -p medvault-benches --bench crypto` run from
-criterion's estimates, with the ratios the performance goals are stated in."""
+"""Prints the figures of the last `cargo bench -p medvault-benches --bench crypto` (or `--bench
+vault`) run from criterion's estimates, with the ratios the performance goals are stated in.
+
+    python3 benches/report.py [crypto|vault] [CRITERION_FOLDER]
+
+For `vault`, the SQLCipher peer's JSON is shown beside it when it was saved as
+`CRITERION_FOLDER/sqlcipher.json` (`python3 benches/peers/sqlcipher_insert.py >
+target/criterion/sqlcipher.json`)."""
 
 import json
 import pathlib
 import sys
 
-ROOT = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else
+ARGS = sys.argv[1:]
+WHICH = ARGS.pop(0) if ARGS and ARGS[0] in ("crypto", "vault") else "crypto"
+ROOT = pathlib.Path(ARGS[0] if ARGS else
                     pathlib.Path(__file__).resolve().parent.parent / "target" / "criterion")
 SIZES = {"1KiB": 1 << 10, "64KiB": 64 << 10, "1MiB": 1 << 20, "64MiB": 64 << 20}
 
@@ -17,7 +25,87 @@ def gbps(group: str, bench: str, size: str) -> float:
     return SIZES[size] / nanos
 
 
+def mean_ns(*parts: str) -> float | None:
+    path = ROOT.joinpath(*parts, "new", "estimates.json")
+    if not path.exists():
+        return None
+    estimates = json.loads(path.read_text())
+    # The figure criterion prints: the slope under linear sampling, the mean under flat.
+    return (estimates.get("slope") or estimates["mean"])["point_estimate"]
+
+
+def vault() -> int:
+    """Per-record times, records/s and MB/s of put and get, 8 tasks against 1, list and rebuild."""
+    rows = []
+    for op in ("put", "get"):
+        for backend in ("folder", "s3"):
+            for size in ("1KiB", "1MiB"):
+                one = mean_ns(f"{op}-{backend}", "1-task", size)
+                eight = mean_ns(f"{op}-{backend}", "8-tasks", size)
+                if one is None and eight is None:
+                    continue
+                rows.append((op, backend, size, one, eight))
+    if not rows:
+        print("no vault results: run `cargo bench -p medvault-benches --bench vault` first")
+        return 1
+
+    def cell(nanos: float | None, size: str) -> str:
+        if nanos is None:
+            return "- | - | -"
+        return f"{nanos / 1e3:,.1f} | {1e9 / nanos:,.0f} | {SIZES[size] * 1e3 / nanos:,.1f}"
+
+    print("| op | store | size | 1 task: us/record | records/s | MB/s "
+          "| 8 tasks: us/record | records/s | MB/s | 8 tasks / 1 task |")
+    print("| --- | --- | --- |" + " ---: |" * 7)
+    for op, backend, size, one, eight in rows:
+        ratio = f"{one / eight:.2f}x" if one and eight else "-"
+        print(f"| {op} | {backend} | {size} | {cell(one, size)} | {cell(eight, size)} | {ratio} |")
+    print()
+    for group in ("list-scope-folder", "rebuild-folder"):
+        folder = ROOT / group
+        if not folder.exists():
+            continue
+        for bench in sorted(p.name for p in folder.iterdir() if p.is_dir() and p.name != "report"):
+            for param in sorted(p.name for p in (folder / bench).iterdir()
+                                if p.is_dir() and p.name != "report"):
+                nanos = mean_ns(group, bench, param)
+                if nanos is None:
+                    continue
+                records = int(param)
+                print(f"{group}/{bench}: {records} records in {nanos / 1e6:,.2f} ms "
+                      f"= {records * 1e9 / nanos:,.0f} records/s")
+    peer = ROOT / "sqlcipher.json"
+    if peer.exists():
+        sql = json.loads(peer.read_text())
+        print()
+        print(f"SQLCipher {sql['sqlcipher_version']} ({sql['settings']}), "
+              f"{sql['payload_bytes']} B payloads:")
+        pairs = [
+            ("insert, commit each", sql["insert_commit_each"]["ops_per_s"],
+             mean_ns("put-folder", "1-task", "1KiB"), "put-folder/1-task/1KiB"),
+            ("batched: one transaction vs 8-task group commit", sql["insert_one_transaction"]["ops_per_s"],
+             mean_ns("put-folder", "8-tasks", "1KiB"), "put-folder/8-tasks/1KiB"),
+            ("point read", sql["point_read"]["ops_per_s"],
+             mean_ns("get-folder", "1-task", "1KiB"), "get-folder/1-task/1KiB"),
+        ]
+        for label, sql_rate, nanos, vault_bench in pairs:
+            vault_rate = 1e9 / nanos if nanos else None
+            ratio = f"vault/SQLCipher {vault_rate / sql_rate:.2f}x" if vault_rate else ""
+            shown = f"{vault_rate:,.0f}" if vault_rate else "-"
+            print(f"  {label}: SQLCipher {sql_rate:,.0f}/s; {vault_bench} {shown}/s; {ratio}")
+        listing = sql["list_scope"]
+        listed = mean_ns("list-scope-folder", "1KiB", str(listing["records"]))
+        shown = f"{listed / 1e6:,.2f} ms" if listed else "-"
+        ratio = (f"; vault/SQLCipher {listing['seconds_per_call'] * 1e9 / listed:.2f}x"
+                 if listed else "")
+        print(f"  list_scope of {listing['records']}: SQLCipher "
+              f"{listing['seconds_per_call'] * 1e3:,.2f} ms per call; vault {shown}{ratio}")
+    return 0
+
+
 def main() -> int:
+    if WHICH == "vault":
+        return vault()
     if not ROOT.exists():
         print("no criterion results: run `cargo bench -p medvault-benches --bench crypto` first")
         return 1

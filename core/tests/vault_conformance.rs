@@ -339,6 +339,28 @@ async fn two_instances_share_a_store(fixture: &Fixture) {
         first.get(from_first.id).await.expect("amended").1,
         b"amended on b"
     );
+
+    // After a rotation elsewhere, an instance on the old root must not collect garbage: the
+    // keys wrapped under the new root would look like orphans to it.
+    first
+        .rotate_root(&[fixture.credential()])
+        .await
+        .expect("rotate on a");
+    assert!(matches!(
+        second.gc(Duration::ZERO).await,
+        Err(VaultError::InvalidInput { .. })
+    ));
+    drop(second);
+    let second = fixture.open("machine-b").await;
+    second.gc(Duration::ZERO).await.expect("gc after reopening");
+    assert_eq!(
+        second.get(from_second.id).await.expect("b's").1,
+        b"written on b"
+    );
+    assert_eq!(
+        first.get(from_second.id).await.expect("on a").1,
+        b"written on b"
+    );
 }
 
 async fn concurrent_writes(fixture: &Fixture) {

@@ -36,6 +36,25 @@ impl Document for Patient {
     }
 }
 
+/// The same collection read as the wrong type: its decoding error must not quote the data.
+#[derive(Debug, Serialize, Deserialize)]
+struct MistypedPatient {
+    id: String,
+    name: u64,
+}
+
+impl Document for MistypedPatient {
+    const COLLECTION: &'static str = "patients";
+
+    fn id(&self) -> String {
+        self.id.clone()
+    }
+
+    fn indexed_fields(&self) -> Vec<(&'static str, String)> {
+        Vec::new()
+    }
+}
+
 /// Every encoding of the marker the scan looks for.
 fn encodings() -> Vec<Vec<u8>> {
     let raw = MARKER.as_bytes();
@@ -129,6 +148,14 @@ async fn write_marked_data(config: &VaultConfig, key: &RawUnlockKey) {
         .await
         .expect_err("an unknown record");
     assert_clean("an error message", format!("{error:?} {error}").as_bytes());
+    let mistyped = vault
+        .collection::<MistypedPatient>()
+        .get(&format!("id-{MARKER}"))
+        .expect_err("a document of another type");
+    assert_clean(
+        "a decoding error",
+        format!("{mistyped:?} {mistyped}").as_bytes(),
+    );
     assert_eq!(
         vault
             .collection::<Patient>()

@@ -94,6 +94,12 @@ async fn run(
                 Err(failure) => Err(failure.to_error()),
             });
         }
+        // A batch the index missed must be applied before any later one, or catch-up (which
+        // resumes after the last applied sequence) would skip it: stop taking writes until
+        // the vault is reopened.
+        if matches!(outcome, Err(BatchFailure::StoredNotIndexed(_))) {
+            return;
+        }
     }
 }
 
@@ -101,8 +107,8 @@ async fn run(
 enum BatchFailure {
     /// The batch is not (known to be) in the store: the writes were not acknowledged.
     NotStored(VaultError),
-    /// The batch is durable in the store but the index did not take it; it will on the next
-    /// open or sync.
+    /// The batch is durable in the store but the index did not take it; it will when the
+    /// vault is reopened.
     StoredNotIndexed(VaultError),
 }
 
@@ -115,7 +121,7 @@ impl BatchFailure {
             }
             Self::StoredNotIndexed(error) => VaultError::Index(format!(
                 "the write is durable in the store, but the local index failed to apply it \
-                 ({error}); it will be applied when the vault is next opened or synced"
+                 ({error}); reopen the vault to apply it"
             )),
         }
     }

@@ -124,8 +124,7 @@ impl<T: Document> Collection<'_, T> {
     }
 
     async fn write(&self, document: &T, revision: u64) -> Result<()> {
-        let body = serde_json::to_vec(document)
-            .map_err(|error| VaultError::malformed("document", error))?;
+        let body = serde_json::to_vec(document).map_err(json_error)?;
         let size = body.len();
         let revision = DocumentRevision {
             collection: T::COLLECTION.to_owned(),
@@ -147,5 +146,19 @@ impl<T: Document> Collection<'_, T> {
 }
 
 fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T> {
-    serde_json::from_slice(body).map_err(|error| VaultError::malformed("document", error))
+    serde_json::from_slice(body).map_err(json_error)
+}
+
+/// serde_json's messages quote the offending value, which may be patient data: keep only
+/// the category and the position.
+fn json_error(error: serde_json::Error) -> VaultError {
+    VaultError::malformed(
+        "document",
+        format!(
+            "it does not match the collection's type ({:?} error at line {}, column {})",
+            error.classify(),
+            error.line(),
+            error.column()
+        ),
+    )
 }

@@ -154,7 +154,17 @@ impl Vault {
     /// Syncs, then removes orphan objects and keys last modified at least `min_age` ago (a
     /// margin for other writers' writes in flight: their objects are stored before their log
     /// batch).
+    ///
+    /// Refuses to run if another instance rotated the root key since this one opened: keys
+    /// wrapped under the new root would look like garbage to it.
     pub async fn gc(&self, min_age: Duration) -> Result<GcReport> {
+        let stored = descriptor::read(&self.shared.store).await?;
+        if stored.root_key_id() != self.shared.keyring().root().id() {
+            return Err(VaultError::invalid(
+                "gc",
+                "the root key was rotated by another instance since this vault was opened; reopen it",
+            ));
+        }
         self.sync().await?;
         let cutoff = SystemTime::now()
             .checked_sub(min_age)
@@ -261,6 +271,8 @@ impl Vault {
     /// old copies; a crash at any point leaves a vault that opens with the old or the new
     /// root. Other instances sharing the store must reopen afterwards.
     pub async fn rotate_root(&self, credentials: &[UnlockCredential<'_>]) -> Result<()> {
+        // No scope key may be created under the old root while the copies are made.
+        let _scope_keys = self.scope_key_lock.lock().await;
         let mut slots = self.slots.lock().await;
         let (new_root, new_slots) = slots.rotate_root(credentials).map_err(credential_error)?;
         let keyring = self.shared.keyring();
