@@ -94,19 +94,35 @@ async fn run(
                 Err(failure) => Err(failure.to_error()),
             });
         }
-        // A batch the index missed must be applied before any later one, or catch-up (which
-        // resumes after the last applied sequence) would skip it: stop taking writes until
-        // the vault is reopened.
-        if matches!(outcome, Err(BatchFailure::StoredNotIndexed(_))) {
+        // A batch the index missed (or may have missed) must be applied before any later one,
+        // or catch-up (which resumes after the last applied sequence) would skip it: refuse
+        // every later write until the vault is reopened.
+        if matches!(
+            outcome,
+            Err(BatchFailure::StoredNotIndexed(_) | BatchFailure::Unknown(_))
+        ) {
+            refuse_all(receiver, carried).await;
             return;
         }
     }
 }
 
+/// Answers every remaining write with [`VaultError::ReopenRequired`].
+async fn refuse_all(mut receiver: mpsc::UnboundedReceiver<Pending>, carried: Option<Pending>) {
+    if let Some(pending) = carried {
+        let _ = pending.done.send(Err(VaultError::ReopenRequired));
+    }
+    while let Some(pending) = receiver.recv().await {
+        let _ = pending.done.send(Err(VaultError::ReopenRequired));
+    }
+}
+
 /// How a batch failed, told to every write in it.
 enum BatchFailure {
-    /// The batch is not (known to be) in the store: the writes were not acknowledged.
+    /// The batch is not in the store: the writes were not acknowledged.
     NotStored(VaultError),
+    /// The batch PUT failed and the store could not say whether it landed anyway.
+    Unknown(VaultError),
     /// The batch is durable in the store but the index did not take it; it will when the
     /// vault is reopened.
     StoredNotIndexed(VaultError),
@@ -119,6 +135,10 @@ impl BatchFailure {
             Self::NotStored(error) => {
                 VaultError::Store(format!("the write was not committed: {error}"))
             }
+            Self::Unknown(error) => VaultError::Store(format!(
+                "the write may or may not have been committed ({error}); reopen the vault to \
+                 find out"
+            )),
             Self::StoredNotIndexed(error) => VaultError::Index(format!(
                 "the write is durable in the store, but the local index failed to apply it \
                  ({error}); reopen the vault to apply it"
@@ -133,16 +153,18 @@ async fn write_batch(
     mutations: &[Mutation],
 ) -> std::result::Result<(), BatchFailure> {
     let keyring = shared.keyring();
-    let sealed =
-        log::seal(&keyring, shared.writer, sequence, mutations).map_err(BatchFailure::NotStored)?;
-    shared
-        .store
-        .put(
-            &layout::log_batch(shared.writer, sequence),
-            Bytes::from(sealed),
-        )
-        .await
-        .map_err(BatchFailure::NotStored)?;
+    let sealed = Bytes::from(
+        log::seal(&keyring, shared.writer, sequence, mutations).map_err(BatchFailure::NotStored)?,
+    );
+    let path = layout::log_batch(shared.writer, sequence);
+    if let Err(error) = shared.store.put(&path, sealed.clone()).await {
+        // A failed PUT may have landed all the same; only a read tells.
+        match shared.store.get(&path).await {
+            Ok(Some(stored)) if stored == sealed => {}
+            Ok(_) => return Err(BatchFailure::NotStored(error)),
+            Err(_) => return Err(BatchFailure::Unknown(error)),
+        }
+    }
     shared
         .index
         .apply_batch(shared.writer, sequence, mutations)

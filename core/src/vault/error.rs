@@ -125,6 +125,12 @@ pub enum VaultError {
         reason: String,
     },
 
+    /// An earlier write ended in a state the local index cannot follow by itself (its batch
+    /// may be in the store without being indexed); the vault takes no more writes until it is
+    /// reopened, which catches the index up from the store.
+    #[error("an earlier write failed in a way that needs the vault reopened before writing again")]
+    ReopenRequired,
+
     /// The vault was closed.
     #[error("the vault is closed")]
     Closed,

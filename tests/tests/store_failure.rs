@@ -1,0 +1,74 @@
+//! A store that fails a write: the write is refused with a typed error, nothing acknowledged
+//! before is lost, and the vault keeps working once the store recovers.
+#![allow(clippy::expect_used)]
+
+use medvault::crypto::{RawUnlockKey, UnlockCredential};
+use medvault::vault::{
+    BlockingVault, IndexLocation, NewRecord, StoreLocation, VaultConfig, VaultError,
+};
+
+#[test]
+fn a_failed_batch_write_is_refused_and_loses_nothing() {
+    let scratch = tempfile::tempdir().expect("scratch");
+    let store = scratch.path().join("store");
+    let key = RawUnlockKey::generate().expect("key");
+    let config = VaultConfig::new(
+        StoreLocation::Folder(store.clone()),
+        IndexLocation::Folder(scratch.path().join("index")),
+    );
+    let vault = BlockingVault::create(&config, UnlockCredential::RawKey(&key)).expect("create");
+    let kept = vault
+        .put(NewRecord::new("patient-1", "note"), b"acknowledged before")
+        .expect("put");
+
+    // The writer's log folder becomes a plain file: no batch can be written under it.
+    let writer_log = std::fs::read_dir(store.join("log"))
+        .expect("log")
+        .next()
+        .expect("one writer")
+        .expect("entry")
+        .path();
+    let moved = scratch.path().join("moved-log");
+    std::fs::rename(&writer_log, &moved).expect("move the log away");
+    std::fs::write(&writer_log, b"in the way").expect("block the log");
+
+    // The store cannot say whether the batch landed: the write is refused, and so is every
+    // later one until the vault is reopened, so that the index never skips a batch.
+    let refused = vault.put(NewRecord::new("patient-1", "note"), b"never acknowledged");
+    assert!(matches!(refused, Err(VaultError::Store(_))), "{refused:?}");
+    assert_eq!(
+        vault.get(kept.id).expect("still readable").1,
+        b"acknowledged before"
+    );
+    assert_eq!(vault.list_scope("patient-1").expect("list").len(), 1);
+    let halted = vault.put(NewRecord::new("patient-1", "note"), b"refused too");
+    assert!(
+        matches!(halted, Err(VaultError::ReopenRequired)),
+        "{halted:?}"
+    );
+
+    // The store recovers: a reopened vault writes again, and holds exactly the acknowledged
+    // writes.
+    std::fs::remove_file(&writer_log).expect("unblock");
+    std::fs::rename(&moved, &writer_log).expect("put the log back");
+    vault.close().expect("close");
+    let reopened = BlockingVault::open(&config, UnlockCredential::RawKey(&key)).expect("reopen");
+    let after = reopened
+        .put(NewRecord::new("patient-1", "note"), b"after recovery")
+        .expect("put after recovery");
+    reopened.close().expect("close");
+    std::fs::remove_dir_all(scratch.path().join("index")).expect("lose the index");
+    let reopened = BlockingVault::open(&config, UnlockCredential::RawKey(&key)).expect("rebuild");
+    let mut payloads: Vec<Vec<u8>> = reopened
+        .list_scope("patient-1")
+        .expect("list")
+        .iter()
+        .map(|meta| reopened.get(meta.id).expect("get").1)
+        .collect();
+    payloads.sort();
+    assert_eq!(
+        payloads,
+        vec![b"acknowledged before".to_vec(), b"after recovery".to_vec()]
+    );
+    assert_eq!(reopened.get(after.id).expect("get").1, b"after recovery");
+}
