@@ -163,7 +163,9 @@ fn execute(vault: &BlockingVault, command: Command, passphrase: &[u8]) -> Result
             );
         }
         Command::Sync => {
-            let batches = vault.sync().map_err(fail)?;
+            let bar = progress::Bar::new("applying log batches");
+            let batches = vault.sync(bar.as_progress()).map_err(fail)?;
+            bar.finish();
             eprintln!("applied {batches} log batches");
         }
         Command::Rebuild => {

@@ -156,9 +156,9 @@ impl BlockingVault {
         self.vault.collection::<T>().find(field, value)
     }
 
-    /// [`Vault::sync`].
-    pub fn sync(&self) -> Result<u64> {
-        self.block_on(self.vault.sync())
+    /// [`Vault::sync_with_progress`].
+    pub fn sync(&self, progress: Option<&dyn Progress>) -> Result<u64> {
+        self.block_on(self.vault.sync_with_progress(progress))
     }
 
     /// [`Vault::rebuild_with_progress`].

@@ -67,6 +67,9 @@ async fn run(
                 None => return,
             },
         };
+        // Writers woken by the last acknowledgement are preparing their next write right now:
+        // give them a turn so that they join this batch instead of the next one.
+        tokio::task::yield_now().await;
         let mut size = first.size;
         let mut group = vec![first];
         while let Ok(next) = receiver.try_recv() {

@@ -93,7 +93,12 @@ impl Vault {
     /// Applies the log batches of other writers sharing the store (and any of this writer's
     /// the index missed). Returns the number of batches applied.
     pub async fn sync(&self) -> Result<u64> {
-        replay_log(&self.shared, None, None).await
+        self.sync_with_progress(None).await
+    }
+
+    /// [`Vault::sync`], reporting progress.
+    pub async fn sync_with_progress(&self, progress: Option<&dyn Progress>) -> Result<u64> {
+        replay_log(&self.shared, None, progress).await
     }
 
     /// Recreates the index from the object store alone. Returns the number of batches applied.

@@ -211,18 +211,28 @@ impl Index {
             .apply_lock
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
+        // Record puts read only tombstones, which only deletions and shreds write, so a run of
+        // puts goes to the backend as one write; any other mutation is written on its own,
+        // after what precedes it, so that it reads an up-to-date index.
+        let mut pending: Vec<Change> = Vec::new();
         for mutation in mutations {
-            let changes = self.changes_for(mutation)?;
-            self.backend.write(changes)?;
+            if !matches!(mutation, Mutation::PutRecord(_)) && !pending.is_empty() {
+                self.backend.write(std::mem::take(&mut pending))?;
+            }
+            pending.extend(self.changes_for(mutation)?);
+            if !matches!(mutation, Mutation::PutRecord(_)) {
+                self.backend.write(std::mem::take(&mut pending))?;
+            }
         }
         let key = Self::key(b'W', &[writer.as_bytes()]);
         let newer = self
             .get::<u64>(&key)?
             .is_none_or(|applied| applied < sequence);
         if newer {
-            let mut changes = Vec::new();
-            self.set(&mut changes, key, &sequence)?;
-            self.backend.write(changes)?;
+            self.set(&mut pending, key, &sequence)?;
+        }
+        if !pending.is_empty() {
+            self.backend.write(pending)?;
         }
         Ok(())
     }
