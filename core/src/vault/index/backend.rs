@@ -1,7 +1,8 @@
 //! The key-value store under the index, behind the engine's own trait so that no sled type
 //! leaks out of this file.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::{PoisonError, RwLock, RwLockReadGuard};
 
 use super::super::error::{Result, VaultError};
 
@@ -17,14 +18,16 @@ pub(crate) trait IndexBackend: Send + Sync + std::fmt::Debug {
     /// Applies `changes` atomically.
     fn write(&self, changes: Vec<Change>) -> Result<()>;
     /// Removes everything.
-    fn clear(&self) -> Result<()>;
+    fn reset(&self) -> Result<()>;
     /// Makes everything written so far durable on disk.
     fn flush(&self) -> Result<()>;
 }
 
 /// sled 0.34 as the index backend.
 pub(crate) struct SledBackend {
-    db: sled::Db,
+    db: RwLock<sled::Db>,
+    /// The database folder; `None` for a temporary database.
+    folder: Option<PathBuf>,
 }
 
 /// sled's own `Debug` prints every entry; this one names the database only.
@@ -37,28 +40,43 @@ impl std::fmt::Debug for SledBackend {
 impl SledBackend {
     /// Opens (or creates) the database in `folder`.
     pub(crate) fn open(folder: &Path) -> Result<Self> {
-        let db = sled::Config::new()
-            .path(folder)
-            .open()
-            .map_err(|error| VaultError::Index(format!("opening {}: {error}", folder.display())))?;
-        Ok(Self { db })
+        Ok(Self {
+            db: RwLock::new(Self::open_folder(folder)?),
+            folder: Some(folder.to_owned()),
+        })
     }
 
     /// A database that lives in a temporary folder and is removed when dropped.
     pub(crate) fn temporary() -> Result<Self> {
         Ok(Self {
-            db: sled::Config::new().temporary(true).open()?,
+            db: RwLock::new(Self::open_temporary()?),
+            folder: None,
         })
+    }
+
+    fn open_folder(folder: &Path) -> Result<sled::Db> {
+        sled::Config::new()
+            .path(folder)
+            .open()
+            .map_err(|error| VaultError::Index(format!("opening {}: {error}", folder.display())))
+    }
+
+    fn open_temporary() -> Result<sled::Db> {
+        Ok(sled::Config::new().temporary(true).open()?)
+    }
+
+    fn db(&self) -> RwLockReadGuard<'_, sled::Db> {
+        self.db.read().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
 impl IndexBackend for SledBackend {
     fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
-        Ok(self.db.get(key)?.map(|value| value.to_vec()))
+        Ok(self.db().get(key)?.map(|value| value.to_vec()))
     }
 
     fn scan_prefix(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
-        self.db
+        self.db()
             .scan_prefix(prefix)
             .map(|entry| {
                 entry
@@ -76,15 +94,32 @@ impl IndexBackend for SledBackend {
                 None => batch.remove(key),
             }
         }
-        Ok(self.db.apply_batch(batch)?)
+        Ok(self.db().apply_batch(batch)?)
     }
 
-    fn clear(&self) -> Result<()> {
-        Ok(self.db.clear()?)
+    /// Replaces the database with a new, empty one. Deleting every entry in place churns
+    /// through sled's log segments, and under that churn sled 0.34 has been seen to hang.
+    fn reset(&self) -> Result<()> {
+        let mut db = self.db.write().unwrap_or_else(PoisonError::into_inner);
+        match &self.folder {
+            Some(folder) => {
+                // The old database must be closed before its folder goes.
+                *db = Self::open_temporary()?;
+                std::fs::remove_dir_all(folder).map_err(|error| {
+                    VaultError::io(
+                        format!("removing the index database {}", folder.display()),
+                        error,
+                    )
+                })?;
+                *db = Self::open_folder(folder)?;
+            }
+            None => *db = Self::open_temporary()?,
+        }
+        Ok(())
     }
 
     fn flush(&self) -> Result<()> {
-        self.db.flush()?;
+        self.db().flush()?;
         Ok(())
     }
 }

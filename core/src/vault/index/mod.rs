@@ -76,7 +76,7 @@ impl Index {
             None => false,
         };
         if !current {
-            self.backend.clear()?;
+            self.backend.reset()?;
             let sealed = self.seal_value(&key, &CHECK.to_vec())?;
             self.backend.write(vec![(key, Some(sealed))])?;
         }
@@ -91,7 +91,7 @@ impl Index {
 
     /// Empties the index (it stays keyed as it was).
     pub(crate) fn clear(&self) -> Result<()> {
-        self.backend.clear()?;
+        self.backend.reset()?;
         self.ensure_current()
     }
 
