@@ -98,6 +98,20 @@ impl Vault {
         self.committer
             .commit(vec![Mutation::PutRecord(version)], size)
             .await?;
+        // A deletion of the record or a shred of its scope that got in first leaves the version
+        // out of the index: say so rather than acknowledge a write nobody can read.
+        let indexed = self
+            .shared
+            .index
+            .record_versions(meta.id)?
+            .iter()
+            .any(|stored| stored.version == meta.version && stored.writer == writer);
+        if !indexed {
+            return Err(VaultError::invalid(
+                "record",
+                "it was deleted, or its scope shredded, while it was being written",
+            ));
+        }
         Ok(meta)
     }
 
