@@ -1,9 +1,13 @@
 //! MedVault: an embeddable, encrypted storage engine for hospital software.
 //!
-//! This crate is the engine. Its [`crypto`] module holds everything that turns patient data into
-//! ciphertext and back: the Tink-compatible record AEAD and streaming payload format, the
-//! envelope that names the key and binds a ciphertext to its identity, the key hierarchy with
-//! its unlock slots, and Argon2id password hashing for people.
+//! This crate is the engine:
+//!
+//! - [`vault`]: encrypted records and documents in an object store (a local folder, S3, or
+//!   memory) behind a local encrypted index, with an async API and a blocking facade;
+//! - [`crypto`]: everything that turns patient data into ciphertext and back: the
+//!   Tink-compatible record AEAD and streaming payload format, the envelope that names the key
+//!   and binds a ciphertext to its identity, the key hierarchy with its unlock slots, and
+//!   Argon2id password hashing for people.
 //!
 //! ```
 //! use medvault::crypto::{DataKey, Envelope, KeyId, ObjectIdentity, VaultId};
