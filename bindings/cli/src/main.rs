@@ -185,7 +185,11 @@ fn execute(vault: &BlockingVault, command: Command, passphrase: &[u8]) -> Result
             }
         }
         Command::Gc { min_age_secs } => {
-            let report = vault.gc(Duration::from_secs(min_age_secs)).map_err(fail)?;
+            let bar = progress::Bar::new("removing garbage");
+            let report = vault
+                .gc(Duration::from_secs(min_age_secs), bar.as_progress())
+                .map_err(fail)?;
+            bar.finish();
             eprintln!(
                 "removed {} objects and {} keys",
                 report.objects_removed, report.keys_removed

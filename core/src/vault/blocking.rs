@@ -171,9 +171,9 @@ impl BlockingVault {
         self.block_on(self.vault.verify_with_progress(progress))
     }
 
-    /// [`Vault::gc`].
-    pub fn gc(&self, min_age: Duration) -> Result<GcReport> {
-        self.block_on(self.vault.gc(min_age))
+    /// [`Vault::gc_with_progress`].
+    pub fn gc(&self, min_age: Duration, progress: Option<&dyn Progress>) -> Result<GcReport> {
+        self.block_on(self.vault.gc_with_progress(min_age, progress))
     }
 
     /// [`Vault::change_passphrase`].

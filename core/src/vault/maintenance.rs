@@ -163,6 +163,15 @@ impl Vault {
     /// Refuses to run if another instance rotated the root key since this one opened: keys
     /// wrapped under the new root would look like garbage to it.
     pub async fn gc(&self, min_age: Duration) -> Result<GcReport> {
+        self.gc_with_progress(min_age, None).await
+    }
+
+    /// [`Vault::gc`], reporting progress over the removals.
+    pub async fn gc_with_progress(
+        &self,
+        min_age: Duration,
+        progress: Option<&dyn Progress>,
+    ) -> Result<GcReport> {
         let stored = descriptor::read(&self.shared.store).await?;
         if stored.root_key_id() != self.shared.keyring().root().id() {
             return Err(VaultError::invalid(
@@ -175,17 +184,24 @@ impl Vault {
             .checked_sub(min_age)
             .unwrap_or(SystemTime::UNIX_EPOCH);
         let orphans = self.orphans().await?;
+        let due: Vec<(&object_store::path::Path, bool)> = orphans
+            .objects
+            .iter()
+            .map(|orphan| (orphan, true))
+            .chain(orphans.keys.iter().map(|orphan| (orphan, false)))
+            .filter(|((_, modified), _)| *modified <= cutoff)
+            .map(|((path, _), is_object)| (path, is_object))
+            .collect();
         let mut report = GcReport::default();
-        for (path, modified) in &orphans.objects {
-            if *modified <= cutoff {
-                self.shared.store.delete(path).await?;
+        for (done, (path, is_object)) in due.iter().enumerate() {
+            self.shared.store.delete(path).await?;
+            if *is_object {
                 report.objects_removed += 1;
-            }
-        }
-        for (path, modified) in &orphans.keys {
-            if *modified <= cutoff {
-                self.shared.store.delete(path).await?;
+            } else {
                 report.keys_removed += 1;
+            }
+            if let Some(progress) = progress {
+                progress.advance(done as u64 + 1, due.len() as u64);
             }
         }
         Ok(report)
