@@ -144,3 +144,15 @@ pub(crate) fn credential_error(error: CryptoError) -> VaultError {
         other => VaultError::Crypto(other),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vaults_can_be_shared_between_threads() {
+        fn shareable<T: Send + Sync + Clone>() {}
+        shareable::<Vault>();
+        shareable::<super::super::BlockingVault>();
+    }
+}
