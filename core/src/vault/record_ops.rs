@@ -59,9 +59,10 @@ impl Vault {
         let writer = self.shared.writer;
         let identity = payload_identity(self, meta.id, meta.version, writer);
         let envelope = Envelope::seal(&key, key_id, &identity, payload)?;
-        let inline_size = envelope.len();
-        let payload = if envelope.len() <= INLINE_PAYLOAD_MAX {
-            Payload::Inline(envelope)
+        // The committer bounds its batches by the inline bytes they carry.
+        let (payload, batch_bytes) = if envelope.len() <= INLINE_PAYLOAD_MAX {
+            let len = envelope.len();
+            (Payload::Inline(envelope), len)
         } else {
             let object = ObjectName::generate()?;
             let envelope_len = envelope.len() as u64;
@@ -69,11 +70,12 @@ impl Vault {
                 .store
                 .put(&layout::object(object), Bytes::from(envelope))
                 .await?;
-            Payload::Stored {
+            let stored = Payload::Stored {
                 object,
                 envelope_len,
                 segment_size: crate::crypto::DEFAULT_SEGMENT_SIZE,
-            }
+            };
+            (stored, 0)
         };
         let sealed_meta = metadata_cipher(self, &key).seal(
             &postcard::to_stdvec(&meta)
@@ -91,22 +93,16 @@ impl Vault {
             sealed_meta,
             payload,
         };
-        let size = match &version.payload {
-            Payload::Inline(_) => inline_size,
-            Payload::Stored { .. } => 0,
-        };
         self.committer
-            .commit(vec![Mutation::PutRecord(version)], size)
+            .commit(vec![Mutation::PutRecord(version)], batch_bytes)
             .await?;
         // A deletion of the record or a shred of its scope that got in first leaves the version
         // out of the index: say so rather than acknowledge a write nobody can read.
-        let indexed = self
+        if !self
             .shared
             .index
-            .record_versions(meta.id)?
-            .iter()
-            .any(|stored| stored.version == meta.version && stored.writer == writer);
-        if !indexed {
+            .has_version(meta.id, meta.version, writer)?
+        {
             return Err(VaultError::invalid(
                 "record",
                 "it was deleted, or its scope shredded, while it was being written",
@@ -323,7 +319,11 @@ impl Vault {
 
     pub(crate) async fn open_meta(&self, version: &RecordVersion) -> Result<RecordMeta> {
         let key = self.version_key(version).await?;
-        let plain = zeroize::Zeroizing::new(metadata_cipher(self, &key).open(
+        self.open_meta_with(&key, version)
+    }
+
+    fn open_meta_with(&self, key: &DataKey, version: &RecordVersion) -> Result<RecordMeta> {
+        let plain = zeroize::Zeroizing::new(metadata_cipher(self, key).open(
             &version.sealed_meta,
             &metadata_aad(version.record, version.version, version.writer),
         )?);
@@ -342,8 +342,8 @@ impl Vault {
         &self,
         version: &RecordVersion,
     ) -> Result<(RecordMeta, Vec<u8>)> {
-        let meta = self.open_meta(version).await?;
         let key = self.version_key(version).await?;
+        let meta = self.open_meta_with(&key, version)?;
         let identity = payload_identity(self, version.record, version.version, version.writer);
         let payload = match &version.payload {
             Payload::Inline(envelope) => Envelope::open(&key, &identity, envelope)?,

@@ -152,6 +152,17 @@ impl Index {
         self.token("record", &[record.as_bytes()])
     }
 
+    fn version_entry(&self, record: RecordId, version: u64, writer: WriterId) -> Vec<u8> {
+        Self::key(
+            b'V',
+            &[
+                &self.record_token(record),
+                &version.to_be_bytes(),
+                writer.as_bytes(),
+            ],
+        )
+    }
+
     fn scope_prefix(&self, scope: &ScopeToken) -> Vec<u8> {
         Self::key(b'S', &[&self.token("scope", &[scope])])
     }
@@ -258,17 +269,9 @@ impl Index {
             return Ok(());
         }
         let record = version.record;
-        let token = self.record_token(record);
         self.set(
             changes,
-            Self::key(
-                b'V',
-                &[
-                    &token,
-                    &version.version.to_be_bytes(),
-                    version.writer.as_bytes(),
-                ],
-            ),
+            self.version_entry(record, version.version, version.writer),
             version,
         )?;
         let member = self.member_suffix(record);
@@ -386,6 +389,19 @@ impl Index {
     /// Every version of `record`, oldest first; empty if there is none.
     pub(crate) fn record_versions(&self, record: RecordId) -> Result<Vec<RecordVersion>> {
         self.scan(&Self::key(b'V', &[&self.record_token(record)]))
+    }
+
+    /// Whether version `version` of `record` by `writer` is in the index (without opening it).
+    pub(crate) fn has_version(
+        &self,
+        record: RecordId,
+        version: u64,
+        writer: WriterId,
+    ) -> Result<bool> {
+        Ok(self
+            .backend
+            .get(&self.version_entry(record, version, writer))?
+            .is_some())
     }
 
     /// The records of a scope.
