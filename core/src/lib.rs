@@ -25,5 +25,7 @@
 //! # }
 //! ```
 
+pub mod audit;
 pub mod crypto;
+pub mod identity;
 pub mod vault;

@@ -38,7 +38,7 @@ pub(crate) use keys::id_type;
 pub use keys::{DataKey, KeyId, RootKey, SubkeyLabel, VaultId, WrappedDataKey};
 pub use mac::{TAG_LEN, hmac_sha256, verify_hmac_sha256};
 pub use password::PasswordHasher;
-pub(crate) use random::{parse_hex_id, random_id};
+pub(crate) use random::{parse_hex_id, random_array, random_id};
 pub use secret::Secret;
 pub use slots::{KeySlots, RawUnlockKey, SlotKind, UnlockCredential};
 pub use streaming::{

@@ -3,6 +3,8 @@
 //! Writes wait on a channel; the committer takes every write waiting, seals them as one batch
 //! under the next sequence, puts it durably, applies it to the index, and only then
 //! acknowledges each of them. Writes that arrive while a batch is in flight share the next one.
+//! Each write may carry audit events: the committer, the only author of this writer's audit
+//! chain, links them into it and logs them in the same batch as the change they describe.
 
 use std::sync::Weak;
 
@@ -13,12 +15,14 @@ use super::error::{Result, VaultError};
 use super::layout;
 use super::log::{self, Mutation};
 use super::shared::Shared;
+use crate::audit::{AuditEvent, ChainHead};
 
 /// Stop adding writes to a batch once it holds this many bytes of inline payload.
 const MAX_BATCH_BYTES: usize = 8 * 1024 * 1024;
 
 struct Pending {
     mutations: Vec<Mutation>,
+    audit: Vec<AuditEvent>,
     size: usize,
     done: oneshot::Sender<Result<()>>,
 }
@@ -30,21 +34,28 @@ pub(crate) struct Committer {
 }
 
 impl Committer {
-    /// Starts the committer task on the current runtime; the first batch gets `next_sequence`.
-    /// The task holds the vault weakly, so that closing the last handle closes the vault.
-    pub(crate) fn start(shared: Weak<Shared>, next_sequence: u64) -> Self {
+    /// Starts the committer task on the current runtime; the first batch gets `next_sequence`
+    /// and the first audit entry follows `audit_head`. The task holds the vault weakly, so
+    /// that closing the last handle closes the vault.
+    pub(crate) fn start(shared: Weak<Shared>, next_sequence: u64, audit_head: ChainHead) -> Self {
         let (queue, receiver) = mpsc::unbounded_channel();
-        tokio::spawn(run(shared, receiver, next_sequence));
+        tokio::spawn(run(shared, receiver, next_sequence, audit_head));
         Self { queue }
     }
 
-    /// Commits `mutations` (`size` bytes of payload); returns once they are durable in the
-    /// store and applied to the index.
-    pub(crate) async fn commit(&self, mutations: Vec<Mutation>, size: usize) -> Result<()> {
+    /// Commits `mutations` (`size` bytes of payload) and the `audit` events that describe
+    /// them; returns once all are durable in the store and applied to the index.
+    pub(crate) async fn commit(
+        &self,
+        mutations: Vec<Mutation>,
+        audit: Vec<AuditEvent>,
+        size: usize,
+    ) -> Result<()> {
         let (done, acknowledged) = oneshot::channel();
         self.queue
             .send(Pending {
                 mutations,
+                audit,
                 size,
                 done,
             })
@@ -57,6 +68,7 @@ async fn run(
     shared: Weak<Shared>,
     mut receiver: mpsc::UnboundedReceiver<Pending>,
     mut sequence: u64,
+    mut audit_head: ChainHead,
 ) {
     let mut carried: Option<Pending> = None;
     loop {
@@ -80,16 +92,27 @@ async fn run(
             size += next.size;
             group.push(next);
         }
-        let mutations: Vec<Mutation> = group
-            .iter()
-            .flat_map(|pending| pending.mutations.iter().cloned())
-            .collect();
+        let before = audit_head;
+        let mut mutations = Vec::new();
+        for pending in &group {
+            mutations.extend(pending.mutations.iter().cloned());
+            mutations.extend(
+                pending
+                    .audit
+                    .iter()
+                    .map(|event| Mutation::Audit(audit_head.append(event.clone()))),
+            );
+        }
         // A failed put may still have landed, so its sequence is never reused.
         let outcome = match shared.upgrade() {
             Some(shared) => write_batch(&shared, sequence, &mutations).await,
             None => Err(BatchFailure::NotStored(VaultError::Closed)),
         };
         sequence += 1;
+        // Entries that were never stored are not part of the chain.
+        if matches!(outcome, Err(BatchFailure::NotStored(_))) {
+            audit_head = before;
+        }
         for pending in group {
             // A caller that stopped waiting is not an error.
             let _ = pending.done.send(match &outcome {

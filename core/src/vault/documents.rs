@@ -12,6 +12,7 @@ use serde::de::DeserializeOwned;
 use super::error::{Result, VaultError};
 use super::lifecycle::Vault;
 use super::log::{DocumentRevision, Mutation};
+use crate::audit::AuditEvent;
 
 /// A type stored in a [`Collection`].
 pub trait Document: Serialize + DeserializeOwned + Send + Sync {
@@ -57,18 +58,23 @@ impl<T: Document> Collection<'_, T> {
                 format!("the {} collection already has this id", T::COLLECTION),
             ));
         }
-        self.write(
+        let revision = self.revision_of(
             document,
             current.map_or(1, |revision| revision.revision + 1),
-        )
-        .await
+        )?;
+        self.vault
+            .commit_documents(vec![revision], Vec::new())
+            .await
     }
 
     /// Replaces an existing document; fails if there is none with its id.
     pub async fn update(&self, document: &T) -> Result<()> {
         let _guard = self.vault.update_lock.lock().await;
         let revision = self.existing(&document.id())?;
-        self.write(document, revision + 1).await
+        let revision = self.revision_of(document, revision + 1)?;
+        self.vault
+            .commit_documents(vec![revision], Vec::new())
+            .await
     }
 
     /// The document with `id`, if there is one.
@@ -83,17 +89,9 @@ impl<T: Document> Collection<'_, T> {
     pub async fn delete(&self, id: &str) -> Result<()> {
         let _guard = self.vault.update_lock.lock().await;
         let revision = self.existing(id)?;
-        let deletion = DocumentRevision {
-            collection: T::COLLECTION.to_owned(),
-            id: id.to_owned(),
-            revision: revision + 1,
-            writer: self.vault.shared.writer,
-            fields: Vec::new(),
-            body: None,
-        };
+        let deletion = self.deletion_of(id, revision + 1);
         self.vault
-            .committer
-            .commit(vec![Mutation::PutDocument(deletion)], 0)
+            .commit_documents(vec![deletion], Vec::new())
             .await
     }
 
@@ -109,7 +107,8 @@ impl<T: Document> Collection<'_, T> {
             .collect()
     }
 
-    fn current(&self, id: &str) -> Result<Option<DocumentRevision>> {
+    /// The stored revision of the document with `id`, deleted or not.
+    pub(crate) fn current(&self, id: &str) -> Result<Option<DocumentRevision>> {
         self.vault.shared.index.document(T::COLLECTION, id)
     }
 
@@ -123,10 +122,10 @@ impl<T: Document> Collection<'_, T> {
         }
     }
 
-    async fn write(&self, document: &T, revision: u64) -> Result<()> {
+    /// `document` as revision `revision`, ready for [`Vault::commit_documents`].
+    pub(crate) fn revision_of(&self, document: &T, revision: u64) -> Result<DocumentRevision> {
         let body = serde_json::to_vec(document).map_err(json_error)?;
-        let size = body.len();
-        let revision = DocumentRevision {
+        Ok(DocumentRevision {
             collection: T::COLLECTION.to_owned(),
             id: document.id(),
             revision,
@@ -137,11 +136,36 @@ impl<T: Document> Collection<'_, T> {
                 .map(|(field, value)| (field.to_owned(), value))
                 .collect(),
             body: Some(body),
-        };
-        self.vault
-            .committer
-            .commit(vec![Mutation::PutDocument(revision)], size)
-            .await
+        })
+    }
+
+    /// The deletion of the document with `id`, as revision `revision`.
+    pub(crate) fn deletion_of(&self, id: &str, revision: u64) -> DocumentRevision {
+        DocumentRevision {
+            collection: T::COLLECTION.to_owned(),
+            id: id.to_owned(),
+            revision,
+            writer: self.vault.shared.writer,
+            fields: Vec::new(),
+            body: None,
+        }
+    }
+}
+
+impl Vault {
+    /// Commits document revisions (of any collections) and the audit events describing them,
+    /// all in one batch: all of them are durable, or none is acknowledged.
+    pub(crate) async fn commit_documents(
+        &self,
+        revisions: Vec<DocumentRevision>,
+        audit: Vec<AuditEvent>,
+    ) -> Result<()> {
+        let size = revisions
+            .iter()
+            .map(|revision| revision.body.as_ref().map_or(0, Vec::len))
+            .sum();
+        let mutations = revisions.into_iter().map(Mutation::PutDocument).collect();
+        self.committer.commit(mutations, audit, size).await
     }
 }
 

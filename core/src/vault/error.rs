@@ -134,6 +134,11 @@ pub enum VaultError {
     /// The vault was closed.
     #[error("the vault is closed")]
     Closed,
+
+    /// The audit trail in the store was altered: an entry edited, removed, reordered or added
+    /// by someone without the key.
+    #[error("the audit trail was tampered with: {0}")]
+    AuditTampered(String),
 }
 
 /// Result of vault operations.

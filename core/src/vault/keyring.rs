@@ -3,6 +3,8 @@
 //! ```text
 //! root key ── subkeys "index-tokens", "index-values" ──> the local index (re-keyed on rotation)
 //!    └─wraps─> vault key ── subkeys "object-names", "log-batches" ──> scope tokens, log batches
+//!                       └── subkeys "identity-secrets", "identity-hashes" ──> TOTP secrets,
+//!                                                       session token and recovery code hashes
 //!    └─wraps─> data key per scope ──> that scope's payloads and metadata
 //! ```
 //!
@@ -42,6 +44,15 @@ impl IndexKeys {
     }
 }
 
+/// The keys of accounts' secrets, derived from the vault key.
+#[derive(Debug)]
+pub(crate) struct IdentityKeys {
+    /// Encryption of TOTP secrets.
+    pub(crate) secrets: RecordAead,
+    /// Keyed hashes of session tokens and recovery codes.
+    pub(crate) hashes: TokenKey,
+}
+
 /// The keys of an unlocked vault.
 #[derive(Debug)]
 pub(crate) struct Keyring {
@@ -49,6 +60,7 @@ pub(crate) struct Keyring {
     root: RootKey,
     names: TokenKey,
     log: RecordAead,
+    identity: IdentityKeys,
     scope_keys: RwLock<HashMap<KeyId, Arc<DataKey>>>,
 }
 
@@ -93,6 +105,12 @@ impl Keyring {
             vault_id,
             names: TokenKey::new(&vault_key.subkey(vault_id, SubkeyLabel::new("object-names"))),
             log: vault_key.subkey_aead(vault_id, SubkeyLabel::new("log-batches")),
+            identity: IdentityKeys {
+                secrets: vault_key.subkey_aead(vault_id, SubkeyLabel::new("identity-secrets")),
+                hashes: TokenKey::new(
+                    &vault_key.subkey(vault_id, SubkeyLabel::new("identity-hashes")),
+                ),
+            },
             root,
             scope_keys: RwLock::default(),
         }
@@ -116,6 +134,11 @@ impl Keyring {
     /// The AEAD of log batches.
     pub(crate) fn log(&self) -> &RecordAead {
         &self.log
+    }
+
+    /// The keys of accounts' secrets.
+    pub(crate) fn identity(&self) -> &IdentityKeys {
+        &self.identity
     }
 
     /// The opaque token of scope `scope`.

@@ -111,8 +111,9 @@ impl Vault {
         shared.index.ensure_current()?;
         super::maintenance::replay_log(&shared, None, None).await?;
         let next_sequence = shared.next_sequence().await?;
+        let audit_head = shared.index.audit_head(writer)?.unwrap_or_default();
         Ok(Self {
-            committer: Committer::start(Arc::downgrade(&shared), next_sequence),
+            committer: Committer::start(Arc::downgrade(&shared), next_sequence, audit_head),
             shared,
             slots: Arc::new(Mutex::new(slots)),
             scope_key_lock: Arc::new(Mutex::new(())),

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::error::{Result, VaultError};
 use super::ids::{ObjectName, RecordId, WriterId};
 use super::keyring::{Keyring, ScopeToken};
+use crate::audit::AuditEntry;
 use crate::crypto::KeyId;
 
 const MAGIC: &[u8; 4] = b"MVLB";
@@ -71,6 +72,8 @@ pub(crate) enum Mutation {
     ShredScope { scope: ScopeToken, keys: Vec<KeyId> },
     /// A document revision (the highest revision wins).
     PutDocument(DocumentRevision),
+    /// An entry of the writer's audit chain.
+    Audit(AuditEntry),
 }
 
 fn associated_data(keyring: &Keyring, writer: WriterId, sequence: u64) -> Vec<u8> {

@@ -7,6 +7,7 @@
 //! once its object (if it has one) and its log batch are durable in the store; writes that
 //! coincide share one batch. See `docs/ARCHITECTURE.md`.
 
+mod audit_log;
 mod blocking;
 mod commit;
 mod descriptor;
@@ -32,4 +33,8 @@ pub use lifecycle::{IndexLocation, Vault, VaultConfig};
 pub use maintenance::{GcReport, Progress, VerifyReport};
 pub use record_ops::INLINE_PAYLOAD_MAX;
 pub use records::{NewRecord, RecordMeta};
+
+pub(crate) use log::DocumentRevision;
+pub(crate) use record_ops::Attribution;
+pub(crate) use records::now_ms;
 pub use store::{MemoryStore, S3Location, StoreLocation};

@@ -12,16 +12,55 @@ use super::layout;
 use super::lifecycle::Vault;
 use super::log::{Mutation, Payload, RecordVersion};
 use super::records::{NewRecord, RecordMeta, now_ms};
+use crate::audit::{Actor, AuditAction, AuditEvent, Outcome};
 use crate::crypto::{DataKey, Envelope, KeyId, ObjectIdentity, RecordAead, SubkeyLabel};
+use crate::identity::AccountId;
 
 /// Envelopes up to this size travel inside the log batch; larger ones get an object.
 pub const INLINE_PAYLOAD_MAX: usize = 64 * 1024;
 
 const METADATA_LABEL: SubkeyLabel = SubkeyLabel::new("record-metadata");
 
+/// On whose behalf a write is made, for its audit entry.
+#[derive(Clone, Debug)]
+pub(crate) struct Attribution {
+    pub(crate) actor: Actor,
+    /// The patient the record belongs to, when the caller knows it.
+    pub(crate) patient: Option<AccountId>,
+    pub(crate) time_ms: i64,
+}
+
+impl Attribution {
+    /// The operator, now.
+    pub(crate) fn operator() -> Self {
+        Self {
+            actor: Actor::Operator,
+            patient: None,
+            time_ms: now_ms(),
+        }
+    }
+
+    /// A successful `action` by this actor.
+    pub(crate) fn event(&self, action: AuditAction) -> AuditEvent {
+        AuditEvent::new(self.time_ms, self.actor.clone(), action, Outcome::Success)
+    }
+}
+
 impl Vault {
-    /// Stores a new record; returns its metadata (with its new id) once it is durable.
+    /// Stores a new record; returns its metadata (with its new id) once it is durable. The
+    /// write is audited as the operator's.
     pub async fn put(&self, record: NewRecord, payload: &[u8]) -> Result<RecordMeta> {
+        self.put_attributed(record, payload, &Attribution::operator())
+            .await
+    }
+
+    /// [`Vault::put`] on behalf of `by`.
+    pub(crate) async fn put_attributed(
+        &self,
+        record: NewRecord,
+        payload: &[u8],
+        by: &Attribution,
+    ) -> Result<RecordMeta> {
         validate(&record)?;
         let meta = RecordMeta {
             id: RecordId::generate()?,
@@ -34,13 +73,24 @@ impl Vault {
             content_type: record.content_type,
             labels: record.labels,
         };
-        self.write_version(meta, payload).await
+        self.write_version(meta, payload, by).await
     }
 
     /// Stores a new version of `record` with a new payload; the metadata is carried over
     /// (with a new creation time). Earlier versions stay readable through
-    /// [`Vault::history`] and [`Vault::get_version`].
+    /// [`Vault::history`] and [`Vault::get_version`]. The write is audited as the operator's.
     pub async fn amend(&self, record: RecordId, payload: &[u8]) -> Result<RecordMeta> {
+        self.amend_attributed(record, payload, &Attribution::operator())
+            .await
+    }
+
+    /// [`Vault::amend`] on behalf of `by`.
+    pub(crate) async fn amend_attributed(
+        &self,
+        record: RecordId,
+        payload: &[u8],
+        by: &Attribution,
+    ) -> Result<RecordMeta> {
         let _guard = self.update_lock.lock().await;
         let latest = self.head(record).await?;
         let meta = RecordMeta {
@@ -49,10 +99,15 @@ impl Vault {
             size: payload.len() as u64,
             ..latest
         };
-        self.write_version(meta, payload).await
+        self.write_version(meta, payload, by).await
     }
 
-    async fn write_version(&self, meta: RecordMeta, payload: &[u8]) -> Result<RecordMeta> {
+    async fn write_version(
+        &self,
+        meta: RecordMeta,
+        payload: &[u8],
+        by: &Attribution,
+    ) -> Result<RecordMeta> {
         let keyring = self.shared.keyring();
         let scope = keyring.scope_token(&meta.scope);
         let (key_id, key) = self.write_key(scope).await?;
@@ -94,7 +149,15 @@ impl Vault {
             payload,
         };
         self.committer
-            .commit(vec![Mutation::PutRecord(version)], batch_bytes)
+            .commit(
+                vec![Mutation::PutRecord(version)],
+                vec![by.event(AuditAction::WriteRecord {
+                    record: meta.id,
+                    version: meta.version,
+                    patient: by.patient,
+                })],
+                batch_bytes,
+            )
             .await?;
         // A deletion of the record or a shred of its scope that got in first leaves the version
         // out of the index: say so rather than acknowledge a write nobody can read.
@@ -257,16 +320,18 @@ impl Vault {
     }
 
     /// Deletes `record` and all its versions (their objects are removed by [`Vault::gc`]).
+    /// Audited as the operator's.
     pub async fn delete(&self, record: RecordId) -> Result<()> {
         self.latest(record)?;
+        let audit = Attribution::operator().event(AuditAction::DeleteRecord { record });
         self.committer
-            .commit(vec![Mutation::DeleteRecord(record)], 0)
+            .commit(vec![Mutation::DeleteRecord(record)], vec![audit], 0)
             .await
     }
 
     /// Crypto-shreds `scope`: destroys its data keys, so that none of its records can be
     /// decrypted any more, even from a copy of the store. [`Vault::gc`] then removes the
-    /// objects. Returns how many records were shredded.
+    /// objects. Returns how many records were shredded. Audited as the operator's.
     pub async fn shred_scope(&self, scope: &str) -> Result<usize> {
         let _guard = self.scope_key_lock.lock().await;
         let keyring = self.shared.keyring();
@@ -291,6 +356,7 @@ impl Vault {
                     scope: token,
                     keys: keys.clone(),
                 }],
+                vec![Attribution::operator().event(AuditAction::ShredScope)],
                 0,
             )
             .await?;

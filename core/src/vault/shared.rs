@@ -94,7 +94,7 @@ impl Shared {
     }
 
     /// Every writer with a log in the store.
-    async fn log_writers(&self) -> Result<Vec<WriterId>> {
+    pub(crate) async fn log_writers(&self) -> Result<Vec<WriterId>> {
         let folders = self.store.list_folders(&layout::logs()).await?;
         Ok(folders
             .iter()

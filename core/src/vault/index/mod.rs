@@ -14,6 +14,7 @@
 //! X ‖ tok(key)                             a shredded data key
 //! D ‖ tok(collection, id)                  a document
 //! F ‖ tok(collection, field, value) ‖ tok16(collection, id)   a document's indexed field
+//! H ‖ writer                               the head of a writer's audit chain
 //! ```
 //!
 //! Values are `RecordAead(postcard(value))` under the index value key, with the entry's key as
@@ -34,6 +35,7 @@ use super::error::{Result, VaultError};
 use super::ids::{RecordId, WriterId};
 use super::keyring::{IndexKeys, ScopeToken};
 use super::log::{DocumentRevision, Mutation, RecordVersion};
+use crate::audit::{AuditEntry, ChainHead};
 use crate::crypto::KeyId;
 use backend::Change;
 
@@ -222,16 +224,18 @@ impl Index {
             .apply_lock
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
-        // Record puts read only tombstones, which only deletions and shreds write, so a run of
-        // puts goes to the backend as one write; any other mutation is written on its own,
-        // after what precedes it, so that it reads an up-to-date index.
+        // Record puts read only tombstones, which only deletions and shreds write, and audit
+        // entries come in order, so a run of them goes to the backend as one write; any other
+        // mutation is written on its own, after what precedes it, so that it reads an
+        // up-to-date index.
         let mut pending: Vec<Change> = Vec::new();
         for mutation in mutations {
-            if !matches!(mutation, Mutation::PutRecord(_)) && !pending.is_empty() {
+            let groups = matches!(mutation, Mutation::PutRecord(_) | Mutation::Audit(_));
+            if !groups && !pending.is_empty() {
                 self.backend.write(std::mem::take(&mut pending))?;
             }
-            pending.extend(self.changes_for(mutation)?);
-            if !matches!(mutation, Mutation::PutRecord(_)) {
+            pending.extend(self.changes_for(writer, mutation)?);
+            if !groups {
                 self.backend.write(std::mem::take(&mut pending))?;
             }
         }
@@ -248,13 +252,14 @@ impl Index {
         Ok(())
     }
 
-    fn changes_for(&self, mutation: &Mutation) -> Result<Vec<Change>> {
+    fn changes_for(&self, writer: WriterId, mutation: &Mutation) -> Result<Vec<Change>> {
         let mut changes = Vec::new();
         match mutation {
             Mutation::PutRecord(version) => self.put_record(&mut changes, version)?,
             Mutation::DeleteRecord(record) => self.delete_record(&mut changes, *record)?,
             Mutation::ShredScope { scope, keys } => self.shred_scope(&mut changes, scope, keys)?,
             Mutation::PutDocument(revision) => self.put_document(&mut changes, revision)?,
+            Mutation::Audit(entry) => self.advance_audit_head(&mut changes, writer, entry)?,
         }
         Ok(changes)
     }
@@ -376,6 +381,27 @@ impl Index {
         Ok(())
     }
 
+    /// Moves `writer`'s audit head past `entry`, unless it is there already.
+    fn advance_audit_head(
+        &self,
+        changes: &mut Vec<Change>,
+        writer: WriterId,
+        entry: &AuditEntry,
+    ) -> Result<()> {
+        let key = Self::key(b'H', &[writer.as_bytes()]);
+        let behind = self
+            .get::<(WriterId, ChainHead)>(&key)?
+            .is_none_or(|(_, head)| head.next <= entry.number);
+        if behind {
+            let head = ChainHead {
+                next: entry.number + 1,
+                last: entry.hash(),
+            };
+            self.set(changes, key, &(writer, head))?;
+        }
+        Ok(())
+    }
+
     fn field_entry(&self, collection: &str, field: &str, value: &str, id: &str) -> Vec<u8> {
         [
             self.field_prefix(collection, field, value),
@@ -385,6 +411,18 @@ impl Index {
     }
 
     // ----- queries -----
+
+    /// The head of `writer`'s audit chain, if it has logged any entry.
+    pub(crate) fn audit_head(&self, writer: WriterId) -> Result<Option<ChainHead>> {
+        Ok(self
+            .get::<(WriterId, ChainHead)>(&Self::key(b'H', &[writer.as_bytes()]))?
+            .map(|(_, head)| head))
+    }
+
+    /// The head of every writer's audit chain.
+    pub(crate) fn audit_heads(&self) -> Result<Vec<(WriterId, ChainHead)>> {
+        self.scan(b"H")
+    }
 
     /// Every version of `record`, oldest first; empty if there is none.
     pub(crate) fn record_versions(&self, record: RecordId) -> Result<Vec<RecordVersion>> {

@@ -1,0 +1,190 @@
+//! Accounts: who a person is to the vault, stored as an encrypted document.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use super::error::{IdentityError, Result};
+use crate::crypto::id_type;
+use crate::vault::Document;
+
+id_type!(
+    /// Identifies an account; random, so it reveals nothing about the person.
+    AccountId
+);
+
+/// What an account may do; see [`super::policy`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Role {
+    /// Reads their own records.
+    Patient,
+    /// Writes and reads patients' records.
+    Physician,
+    /// Manages physicians, events, notes and the dashboard; reads clinical records only
+    /// through a break-glass grant.
+    Admin,
+}
+
+impl Role {
+    /// Every role.
+    pub const ALL: [Role; 3] = [Role::Patient, Role::Physician, Role::Admin];
+
+    /// The role's name: `patient`, `physician` or `admin`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Patient => "patient",
+            Role::Physician => "physician",
+            Role::Admin => "admin",
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Role {
+    type Err = IdentityError;
+
+    fn from_str(text: &str) -> Result<Self> {
+        Role::ALL
+            .into_iter()
+            .find(|role| role.as_str() == text)
+            .ok_or_else(|| IdentityError::InvalidInput {
+                what: "role",
+                reason: "expected patient, physician or admin".to_owned(),
+            })
+    }
+}
+
+/// The state of an account's TOTP factor.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FactorState {
+    /// None enrolled: the account cannot log in yet.
+    None,
+    /// Enrolled, waiting for its first code.
+    Pending,
+    /// Confirmed: logins take a code.
+    Active,
+    /// Locked after too many failed attempts.
+    Locked,
+}
+
+/// What may be shown about an account: no secret and no hash.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AccountInfo {
+    /// The account's id.
+    pub id: AccountId,
+    /// Its username.
+    pub username: String,
+    /// Its role.
+    pub role: Role,
+    /// When it was created (ms since the Unix epoch).
+    pub created_ms: i64,
+    /// Its TOTP factor.
+    pub factor: FactorState,
+    /// How many recovery codes are left.
+    pub recovery_codes_left: usize,
+}
+
+/// A TOTP factor as stored: the secret sealed under the identity key.
+#[derive(Clone, Serialize, Deserialize)]
+pub(crate) struct StoredTotp {
+    /// `RecordAead(secret)` with the account id as associated data, hex.
+    pub(crate) sealed_secret: String,
+    pub(crate) confirmed: bool,
+    /// The last time step a code was accepted for; codes of this step or earlier are refused.
+    pub(crate) last_step: Option<u64>,
+}
+
+/// An account as stored (in the encrypted `accounts` collection).
+#[derive(Clone, Serialize, Deserialize)]
+pub(crate) struct Account {
+    pub(crate) id: AccountId,
+    pub(crate) username: String,
+    pub(crate) role: Role,
+    pub(crate) created_ms: i64,
+    /// Argon2id PHC string.
+    pub(crate) password: String,
+    pub(crate) totp: Option<StoredTotp>,
+    /// Keyed hashes of the unused recovery codes, hex.
+    pub(crate) recovery: Vec<String>,
+    /// Failed attempts since the last success, counted across sessions.
+    pub(crate) failed_attempts: u32,
+    pub(crate) locked: bool,
+    /// Sessions opened under another epoch are revoked; it moves when the factor changes.
+    pub(crate) session_epoch: u64,
+}
+
+impl fmt::Debug for Account {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Account")
+            .field("id", &self.id)
+            .field("role", &self.role)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Account {
+    pub(crate) fn info(&self) -> AccountInfo {
+        AccountInfo {
+            id: self.id,
+            username: self.username.clone(),
+            role: self.role,
+            created_ms: self.created_ms,
+            factor: self.factor_state(),
+            recovery_codes_left: self.recovery.len(),
+        }
+    }
+
+    pub(crate) fn factor_state(&self) -> FactorState {
+        match &self.totp {
+            None => FactorState::None,
+            Some(totp) if !totp.confirmed => FactorState::Pending,
+            Some(_) if self.locked => FactorState::Locked,
+            Some(_) => FactorState::Active,
+        }
+    }
+}
+
+impl Document for Account {
+    const COLLECTION: &'static str = "accounts";
+
+    fn id(&self) -> String {
+        self.id.to_string()
+    }
+
+    fn indexed_fields(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("username", self.username.clone()),
+            ("role", self.role.as_str().to_owned()),
+        ]
+    }
+}
+
+/// The longest username.
+pub(crate) const USERNAME_MAX: usize = 64;
+
+/// A username in canonical form: lowercase, 3 to 64 of `a-z 0-9 . _ - @`. Usernames are
+/// compared in this form, so `Alice` and `alice` are one account.
+pub(crate) fn canonical_username(name: &str) -> Result<String> {
+    let name = name.to_lowercase();
+    if name.chars().count() < 3 {
+        return Err(IdentityError::InvalidUsername("shorter than 3 characters"));
+    }
+    if name.chars().count() > USERNAME_MAX {
+        return Err(IdentityError::InvalidUsername("longer than 64 characters"));
+    }
+    if !name
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || ".-_@".contains(c))
+    {
+        return Err(IdentityError::InvalidUsername(
+            "only letters a-z, digits and . _ - @ are allowed",
+        ));
+    }
+    Ok(name)
+}

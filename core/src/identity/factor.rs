@@ -1,0 +1,185 @@
+//! TOTP factors: enrollment, confirmation by a first code, removal, and unlocking.
+
+use std::fmt;
+
+use super::account::{AccountId, StoredTotp};
+use super::error::{IdentityError, Result};
+use super::login::{FactorToCheck, LoginCode, account_actor};
+use super::policy::Operation;
+use super::recovery::{self, RecoveryCode};
+use super::service::Identity;
+use super::session::SessionToken;
+use super::totp::TotpFactor;
+use crate::audit::{Actor, AuditAction, SecondFactor};
+
+/// A new TOTP factor, to show its owner once: the `otpauth://` URI (or its QR code, or the
+/// secret typed by hand) goes into an authenticator app, and the recovery codes onto paper.
+/// Prints as redacted.
+pub struct Enrollment {
+    /// The account.
+    pub account: AccountId,
+    /// The factor (its secret included).
+    pub factor: TotpFactor,
+    /// The `otpauth://totp/…` URI.
+    pub otpauth_uri: zeroize::Zeroizing<String>,
+    /// The URI as a QR code, PNG bytes.
+    pub qr_png: Vec<u8>,
+    /// Ten single-use recovery codes.
+    pub recovery_codes: Vec<RecoveryCode>,
+}
+
+impl fmt::Debug for Enrollment {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Enrollment")
+            .field("account", &self.account)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Identity {
+    /// Enrolls a new TOTP factor for the account, waiting for its first code
+    /// ([`Identity::confirm_totp`]). An account that has a confirmed factor must give a
+    /// current code (`current`) to replace it; replacing it ends the account's sessions.
+    pub async fn enroll_totp(
+        &self,
+        username: &str,
+        password: &str,
+        current: Option<LoginCode<'_>>,
+    ) -> Result<Enrollment> {
+        let (account, _) = self
+            .check_password(username, password, SecondFactor::Totp)
+            .await?;
+        let factor = TotpFactor::generate(&self.config.issuer, &account.username)?;
+        let keyring = self.vault.shared.keyring();
+        let (recovery_codes, hashes) = recovery::issue(&keyring.identity().hashes, account.id)?;
+        let sealed = keyring
+            .identity()
+            .secrets
+            .seal(factor.secret_bytes(), account.id.as_bytes())?;
+        let stored = StoredTotp {
+            sealed_secret: hex::encode(sealed),
+            confirmed: false,
+            last_step: None,
+        };
+        let install = move |account: &mut super::account::Account| {
+            if account.totp.as_ref().is_some_and(|totp| totp.confirmed) {
+                account.session_epoch += 1;
+            }
+            account.totp = Some(stored);
+            account.recovery = hashes;
+            account.locked = false;
+            account.failed_attempts = 0;
+            AuditAction::EnrollFactor {
+                account: account.id,
+            }
+        };
+        let has_confirmed = account.totp.as_ref().is_some_and(|totp| totp.confirmed);
+        match (has_confirmed, current) {
+            (true, None) => return Err(IdentityError::CurrentCodeRequired),
+            (true, Some(code)) => {
+                self.authenticate(
+                    username,
+                    password,
+                    code,
+                    FactorToCheck::Confirmed,
+                    |account, _| Ok((Vec::new(), install(account))),
+                )
+                .await?;
+            }
+            (false, _) => {
+                let _guard = self.vault.update_lock.lock().await;
+                let mut current = self.reload(&account)?;
+                if current.totp.as_ref().is_some_and(|totp| totp.confirmed) {
+                    return Err(IdentityError::CurrentCodeRequired);
+                }
+                let action = install(&mut current);
+                let event = self.event(account_actor(&current), action);
+                self.save(&current, Vec::new(), vec![event]).await?;
+            }
+        }
+        Ok(Enrollment {
+            account: account.id,
+            otpauth_uri: zeroize::Zeroizing::new(factor.otpauth_uri()?),
+            qr_png: factor.qr_png()?,
+            factor,
+            recovery_codes,
+        })
+    }
+
+    /// Confirms the enrolled factor with its first valid code; from then on logins take a
+    /// code. Its time step is used up.
+    pub async fn confirm_totp(&self, username: &str, password: &str, code: &str) -> Result<()> {
+        self.authenticate(
+            username,
+            password,
+            LoginCode::Totp(code),
+            FactorToCheck::Pending,
+            |account, _| {
+                if let Some(totp) = account.totp.as_mut() {
+                    totp.confirmed = true;
+                }
+                Ok((
+                    Vec::new(),
+                    AuditAction::ConfirmFactor {
+                        account: account.id,
+                    },
+                ))
+            },
+        )
+        .await
+        .map_err(|error| match error {
+            IdentityError::FactorNotEnrolled => IdentityError::NoPendingEnrollment,
+            other => other,
+        })
+    }
+
+    /// Removes the account's TOTP factor and recovery codes, given a current code; the
+    /// account cannot log in until it enrolls again, and its sessions end.
+    pub async fn remove_totp(
+        &self,
+        username: &str,
+        password: &str,
+        code: LoginCode<'_>,
+    ) -> Result<()> {
+        self.authenticate(
+            username,
+            password,
+            code,
+            FactorToCheck::Confirmed,
+            |account, _| {
+                account.totp = None;
+                account.recovery.clear();
+                account.session_epoch += 1;
+                Ok((
+                    Vec::new(),
+                    AuditAction::RemoveFactor {
+                        account: account.id,
+                    },
+                ))
+            },
+        )
+        .await
+    }
+
+    /// Unlocks `account`'s locked factor on behalf of the admin holding `session`.
+    pub async fn unlock_factor(&self, session: &SessionToken, account: AccountId) -> Result<()> {
+        let admin = self.session(session).await?;
+        self.enforce(&admin, Operation::UnlockFactor, false).await?;
+        self.unlock(admin.actor(), account).await
+    }
+
+    /// Unlocks the locked factor of the account named `username`, as the operator.
+    pub async fn operator_unlock_factor(&self, username: &str) -> Result<()> {
+        let account = self.operator_account(username)?;
+        self.unlock(Actor::Operator, account.id).await
+    }
+
+    async fn unlock(&self, actor: Actor, account: AccountId) -> Result<()> {
+        let _guard = self.vault.update_lock.lock().await;
+        let mut current = self.account_by_id(account)?;
+        current.locked = false;
+        current.failed_attempts = 0;
+        let event = self.event(actor, AuditAction::UnlockFactor { account });
+        self.save(&current, Vec::new(), vec![event]).await
+    }
+}

@@ -1,0 +1,368 @@
+//! Login: a password, then a TOTP or recovery code, then a session; and the checks every
+//! later call makes on that session.
+
+use std::time::Duration;
+
+use super::account::{Account, AccountInfo, StoredTotp};
+use super::error::{IdentityError, Result};
+use super::recovery;
+use super::service::Identity;
+use super::session::{Principal, SessionToken, StoredSession};
+use super::totp::{TotpAlgorithm, TotpFactor};
+use crate::audit::{Actor, AuditAction, AuditEvent, LoginFailure, Outcome, SecondFactor};
+use crate::vault::DocumentRevision;
+
+/// A session's last use is written at most this often.
+const TOUCH_INTERVAL_MS: i64 = 60_000;
+
+/// The second factor presented at login.
+#[derive(Clone, Copy, Debug)]
+pub enum LoginCode<'a> {
+    /// A TOTP code from the enrolled authenticator.
+    Totp(&'a str),
+    /// One of the account's recovery codes (it unlocks a locked factor, and is used up).
+    Recovery(&'a str),
+}
+
+impl LoginCode<'_> {
+    fn factor(&self) -> SecondFactor {
+        match self {
+            LoginCode::Totp(_) => SecondFactor::Totp,
+            LoginCode::Recovery(_) => SecondFactor::RecoveryCode,
+        }
+    }
+}
+
+/// A successful login.
+#[derive(Debug)]
+pub struct LoginOutcome {
+    /// The new session's token.
+    pub token: SessionToken,
+    /// The account that logged in.
+    pub account: AccountInfo,
+}
+
+/// Which TOTP factor a code is checked against.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FactorToCheck {
+    /// The confirmed factor (login, and changing or removing the factor).
+    Confirmed,
+    /// The enrolled factor waiting for its first code.
+    Pending,
+}
+
+impl Identity {
+    /// Logs in: the password, then `code`. On success the factor's time step (or the
+    /// recovery code) is used up and a session opens, in one durable batch with the audit
+    /// entry. Every attempt is audited; failures count towards the factor's lock.
+    pub async fn login(
+        &self,
+        username: &str,
+        password: &str,
+        code: LoginCode<'_>,
+    ) -> Result<LoginOutcome> {
+        let token = SessionToken::generate()?;
+        let mut opened = None;
+        self.authenticate(
+            username,
+            password,
+            code,
+            FactorToCheck::Confirmed,
+            |account, now| {
+                let session = StoredSession {
+                    id: token.stored_id(&self.vault.shared.keyring().identity().hashes),
+                    account: account.id,
+                    created_ms: now,
+                    last_seen_ms: now,
+                    epoch: account.session_epoch,
+                };
+                let revision = self
+                    .vault
+                    .collection::<StoredSession>()
+                    .revision_of(&session, 1)?;
+                opened = Some(account.info());
+                Ok((
+                    vec![revision],
+                    AuditAction::Login {
+                        factor: code.factor(),
+                    },
+                ))
+            },
+        )
+        .await?;
+        let account = opened.ok_or(IdentityError::SessionInvalid)?;
+        Ok(LoginOutcome { token, account })
+    }
+
+    /// Ends the session; its token is refused from now on.
+    pub async fn logout(&self, token: &SessionToken) -> Result<()> {
+        let who = self.session(token).await?;
+        let id = token.stored_id(&self.vault.shared.keyring().identity().hashes);
+        let _guard = self.vault.update_lock.lock().await;
+        let sessions = self.vault.collection::<StoredSession>();
+        let revision = sessions
+            .current(&id)?
+            .filter(|revision| revision.body.is_some())
+            .ok_or(IdentityError::SessionInvalid)?;
+        let deletion = sessions.deletion_of(&id, revision.revision + 1);
+        let event = self.event(who.actor(), AuditAction::Logout);
+        Ok(self
+            .vault
+            .commit_documents(vec![deletion], vec![event])
+            .await?)
+    }
+
+    /// The account a live session belongs to. Fails with [`IdentityError::SessionExpired`]
+    /// after the idle timeout or the absolute lifetime, and with
+    /// [`IdentityError::SessionInvalid`] once logged out, or when the account was removed or
+    /// its factor changed.
+    pub async fn session(&self, token: &SessionToken) -> Result<Principal> {
+        let id = token.stored_id(&self.vault.shared.keyring().identity().hashes);
+        let sessions = self.vault.collection::<StoredSession>();
+        let session = sessions.get(&id)?.ok_or(IdentityError::SessionInvalid)?;
+        let account = self
+            .accounts()
+            .get(&session.account.to_string())?
+            .filter(|account| account.session_epoch == session.epoch)
+            .ok_or(IdentityError::SessionInvalid)?;
+        let now = self.now();
+        let lifetime = millis(self.config.session_lifetime);
+        let idle = millis(self.config.session_idle);
+        if now - session.created_ms >= lifetime || now - session.last_seen_ms >= idle {
+            return Err(IdentityError::SessionExpired);
+        }
+        if now - session.last_seen_ms >= TOUCH_INTERVAL_MS {
+            let _guard = self.vault.update_lock.lock().await;
+            if let Some(current) = sessions.current(&id)?.filter(|r| r.body.is_some()) {
+                let touched = StoredSession {
+                    last_seen_ms: now,
+                    ..session
+                };
+                let revision = sessions.revision_of(&touched, current.revision + 1)?;
+                self.vault
+                    .commit_documents(vec![revision], Vec::new())
+                    .await?;
+            }
+        }
+        Ok(Principal {
+            account: account.id,
+            role: account.role,
+        })
+    }
+
+    /// The common path of every proof of identity: checks the password, then, under the lock
+    /// that serializes account changes, `code` against the account as stored now. On success
+    /// `then` makes its changes to the account and returns the documents to store with it
+    /// and the action to audit; all of it is committed in one batch. On failure the attempt
+    /// is counted (locking the factor at the limit) and audited.
+    pub(crate) async fn authenticate(
+        &self,
+        username: &str,
+        password: &str,
+        code: LoginCode<'_>,
+        factor: FactorToCheck,
+        then: impl FnOnce(&mut Account, i64) -> Result<(Vec<DocumentRevision>, AuditAction)>,
+    ) -> Result<()> {
+        let (checked, rehash) = self
+            .check_password(username, password, code.factor())
+            .await?;
+        let _guard = self.vault.update_lock.lock().await;
+        let mut account = self.reload(&checked)?;
+        let now = self.now();
+        match self.check_code(&mut account, code, factor, now) {
+            Ok(()) => {
+                account.failed_attempts = 0;
+                if let Some(phc) = rehash {
+                    account.password = phc;
+                }
+                let (documents, action) = then(&mut account, now)?;
+                let actor = account_actor(&account);
+                let event = AuditEvent::new(now, actor, action, Outcome::Success);
+                self.save(&account, documents, vec![event]).await
+            }
+            Err(failure) => {
+                self.count_failure(&mut account, failure, code.factor(), now)
+                    .await?;
+                Err(failure_error(failure))
+            }
+        }
+    }
+
+    /// Checks a password only (enrolling a first factor needs no code). Returns the account
+    /// as stored under the update lock, which the caller must hold via the returned guard's
+    /// scope: see [`Identity::enroll_totp`].
+    pub(crate) async fn check_password(
+        &self,
+        username: &str,
+        password: &str,
+        factor: SecondFactor,
+    ) -> Result<(Account, Option<String>)> {
+        let Some(account) = self.find_account(username)? else {
+            // Spend the time a real check takes, so that timing does not tell which
+            // usernames exist.
+            let _ = self.verify_password(password, DUMMY_PHC).await;
+            let event = AuditEvent::new(
+                self.now(),
+                Actor::Anonymous,
+                AuditAction::Login { factor },
+                Outcome::LoginFailed(LoginFailure::UnknownAccount),
+            );
+            self.vault.log_audit(vec![event]).await?;
+            return Err(IdentityError::InvalidCredentials);
+        };
+        if !self.verify_password(password, &account.password).await? {
+            let _guard = self.vault.update_lock.lock().await;
+            let mut current = self.reload(&account)?;
+            self.count_failure(
+                &mut current,
+                LoginFailure::WrongPassword,
+                factor,
+                self.now(),
+            )
+            .await?;
+            return Err(IdentityError::InvalidCredentials);
+        }
+        let rehash = if self.config.hasher.needs_rehash(&account.password)? {
+            Some(self.hash_password(password).await?)
+        } else {
+            None
+        };
+        Ok((account, rehash))
+    }
+
+    /// The account as stored now; refused if it was removed or its password changed since
+    /// `checked` was read.
+    pub(crate) fn reload(&self, checked: &Account) -> Result<Account> {
+        self.accounts()
+            .get(&checked.id.to_string())?
+            .filter(|account| account.password == checked.password)
+            .ok_or(IdentityError::InvalidCredentials)
+    }
+
+    /// Checks `code` against `account`, using up its TOTP step or recovery code on success.
+    fn check_code(
+        &self,
+        account: &mut Account,
+        code: LoginCode<'_>,
+        factor: FactorToCheck,
+        now_ms: i64,
+    ) -> std::result::Result<(), LoginFailure> {
+        let wanted_confirmed = factor == FactorToCheck::Confirmed;
+        let Some(stored) = account
+            .totp
+            .as_ref()
+            .filter(|totp| totp.confirmed == wanted_confirmed)
+        else {
+            return Err(LoginFailure::FactorNotEnrolled);
+        };
+        match code {
+            LoginCode::Totp(code) => {
+                if account.locked {
+                    return Err(LoginFailure::FactorLocked);
+                }
+                let totp = self
+                    .open_totp(account, stored)
+                    .map_err(|_| LoginFailure::FactorNotEnrolled)?;
+                let seconds = u64::try_from(now_ms / 1000).unwrap_or(0);
+                let step = totp.verify(code, seconds).ok_or(LoginFailure::WrongCode)?;
+                if stored.last_step.is_some_and(|last| step <= last) {
+                    return Err(LoginFailure::ReplayedCode);
+                }
+                if let Some(stored) = account.totp.as_mut() {
+                    stored.last_step = Some(step);
+                }
+                Ok(())
+            }
+            LoginCode::Recovery(code) => {
+                let keyring = self.vault.shared.keyring();
+                let found = recovery::find(
+                    &keyring.identity().hashes,
+                    account.id,
+                    &account.recovery,
+                    code,
+                )
+                .ok_or(LoginFailure::WrongCode)?;
+                account.recovery.remove(found);
+                account.locked = false;
+                Ok(())
+            }
+        }
+    }
+
+    /// Counts a failed attempt (locking the factor at the limit) and audits it.
+    async fn count_failure(
+        &self,
+        account: &mut Account,
+        failure: LoginFailure,
+        factor: SecondFactor,
+        now: i64,
+    ) -> Result<()> {
+        let actor = account_actor(account);
+        let mut audit = vec![AuditEvent::new(
+            now,
+            actor.clone(),
+            AuditAction::Login { factor },
+            Outcome::LoginFailed(failure),
+        )];
+        let counted = matches!(
+            failure,
+            LoginFailure::WrongPassword | LoginFailure::WrongCode | LoginFailure::ReplayedCode
+        );
+        if !counted {
+            return Ok(self.vault.log_audit(audit).await?);
+        }
+        account.failed_attempts = account.failed_attempts.saturating_add(1);
+        if account.failed_attempts >= self.config.max_failed_attempts && !account.locked {
+            account.locked = true;
+            audit.push(AuditEvent::new(
+                now,
+                actor,
+                AuditAction::LockFactor {
+                    account: account.id,
+                },
+                Outcome::Success,
+            ));
+        }
+        self.save(account, Vec::new(), audit).await
+    }
+
+    /// The account's TOTP factor, unsealed.
+    pub(crate) fn open_totp(&self, account: &Account, stored: &StoredTotp) -> Result<TotpFactor> {
+        let sealed = hex::decode(&stored.sealed_secret)
+            .map_err(|error| crate::vault::VaultError::malformed("TOTP secret", error))?;
+        let keyring = self.vault.shared.keyring();
+        let secret = keyring
+            .identity()
+            .secrets
+            .open(&sealed, account.id.as_bytes())?;
+        TotpFactor::from_secret(secret, TotpAlgorithm::Sha1, TotpFactor::DIGITS)
+    }
+}
+
+/// The audit actor of an account.
+pub(crate) fn account_actor(account: &Account) -> Actor {
+    Actor::Account {
+        id: account.id,
+        role: account.role,
+    }
+}
+
+fn failure_error(failure: LoginFailure) -> IdentityError {
+    match failure {
+        LoginFailure::UnknownAccount | LoginFailure::WrongPassword => {
+            IdentityError::InvalidCredentials
+        }
+        LoginFailure::WrongCode => IdentityError::WrongCode,
+        LoginFailure::ReplayedCode => IdentityError::CodeReplayed,
+        LoginFailure::FactorLocked => IdentityError::FactorLocked,
+        LoginFailure::FactorNotEnrolled => IdentityError::FactorNotEnrolled,
+    }
+}
+
+fn millis(duration: Duration) -> i64 {
+    i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
+}
+
+/// A well-formed hash of a random password, checked against when the username is unknown.
+const DUMMY_PHC: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$\
+    4Z1Uq0Sr3d6yq0Jb0Xy6tWc3U6mYc8o0m0kq3iVb3Xo";

@@ -1,0 +1,336 @@
+//! The access-controlled service apps hand to their users, and the account store under it.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use zeroize::Zeroizing;
+
+use super::account::{Account, AccountId, AccountInfo, Role, canonical_username};
+use super::clock::{Clock, SystemClock};
+use super::error::{IdentityError, Result};
+use super::password_policy::PasswordPolicy;
+use super::policy::{self, Decision, Operation};
+use super::session::Principal;
+use crate::audit::{Actor, AuditAction, AuditEvent, Outcome};
+use crate::crypto::PasswordHasher;
+use crate::vault::{Collection, Document, Vault, VaultError};
+
+/// How the identity layer behaves.
+#[derive(Clone, Debug)]
+pub struct IdentityConfig {
+    /// The issuer shown in authenticator apps (no `:`).
+    pub issuer: String,
+    /// Failed attempts (wrong passwords, wrong or replayed codes) after which the second
+    /// factor locks. At most 10 by default.
+    pub max_failed_attempts: u32,
+    /// A session unused this long expires (NIST SP 800-63B-4, AAL2: 1 hour).
+    pub session_idle: Duration,
+    /// A session expires this long after login, used or not (AAL2: 24 hours).
+    pub session_lifetime: Duration,
+    /// The longest break-glass grant.
+    pub max_break_glass: Duration,
+    /// What new passwords must meet.
+    pub passwords: PasswordPolicy,
+    /// How passwords are hashed; stored hashes with other parameters are replaced at login.
+    pub hasher: PasswordHasher,
+}
+
+impl Default for IdentityConfig {
+    fn default() -> Self {
+        Self {
+            issuer: "MedVault".to_owned(),
+            max_failed_attempts: 10,
+            session_idle: Duration::from_secs(60 * 60),
+            session_lifetime: Duration::from_secs(24 * 60 * 60),
+            max_break_glass: Duration::from_secs(4 * 60 * 60),
+            passwords: PasswordPolicy::default(),
+            hasher: PasswordHasher::default(),
+        }
+    }
+}
+
+/// Accounts, logins, sessions and access-controlled records over a vault. Cheap to clone.
+///
+/// Calls that name a session act as its account and are checked against
+/// [`policy::decide`]; `operator_*` calls act as the operator who unlocked the vault. All of
+/// them are audited.
+#[derive(Clone, Debug)]
+pub struct Identity {
+    pub(crate) vault: Vault,
+    pub(crate) config: Arc<IdentityConfig>,
+    pub(crate) clock: Arc<dyn Clock>,
+}
+
+impl Identity {
+    /// The identity layer of `vault`, with the default configuration and the system clock.
+    pub fn new(vault: Vault) -> Self {
+        Self::with_config(vault, IdentityConfig::default(), Arc::new(SystemClock))
+    }
+
+    /// The identity layer of `vault` with `config`, reading the time from `clock`.
+    pub fn with_config(vault: Vault, config: IdentityConfig, clock: Arc<dyn Clock>) -> Self {
+        Self {
+            vault,
+            config: Arc::new(config),
+            clock,
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &IdentityConfig {
+        &self.config
+    }
+
+    // ----- accounts -----
+
+    /// Registers a patient account (patients register themselves). Its TOTP factor is
+    /// enrolled next ([`Identity::enroll_totp`]).
+    pub async fn register_patient(&self, username: &str, password: &str) -> Result<AccountId> {
+        self.create(None, Role::Patient, username, password).await
+    }
+
+    /// Creates an account of `role` on behalf of the admin holding `session` (physicians
+    /// and patients; admins are made by the operator).
+    pub async fn create_account(
+        &self,
+        session: &super::SessionToken,
+        role: Role,
+        username: &str,
+        password: &str,
+    ) -> Result<AccountId> {
+        let admin = self
+            .authorize_quietly(session, Operation::ManageAccounts { role })
+            .await?;
+        self.create(Some(admin.actor()), role, username, password)
+            .await
+    }
+
+    /// Creates an account of any role as the operator (the first admin, at vault creation).
+    pub async fn operator_create_account(
+        &self,
+        role: Role,
+        username: &str,
+        password: &str,
+    ) -> Result<AccountId> {
+        self.create(Some(Actor::Operator), role, username, password)
+            .await
+    }
+
+    /// Removes `account` on behalf of the admin holding `session`; its sessions end.
+    pub async fn remove_account(
+        &self,
+        session: &super::SessionToken,
+        account: AccountId,
+    ) -> Result<()> {
+        let target = self.account_by_id(account)?;
+        let admin = self
+            .authorize_quietly(session, Operation::ManageAccounts { role: target.role })
+            .await?;
+        self.remove(admin.actor(), target.id).await
+    }
+
+    /// Removes the account named `username` as the operator; its sessions end.
+    pub async fn operator_remove_account(&self, username: &str) -> Result<()> {
+        let target = self.account_by_username(username)?;
+        self.remove(Actor::Operator, target.id).await
+    }
+
+    /// Every account, by role then username (for the operator: it names people).
+    pub fn operator_accounts(&self) -> Result<Vec<AccountInfo>> {
+        let mut accounts = Vec::new();
+        for role in Role::ALL {
+            let mut found: Vec<AccountInfo> = self
+                .accounts()
+                .find("role", role.as_str())?
+                .iter()
+                .map(Account::info)
+                .collect();
+            found.sort_by(|a, b| a.username.cmp(&b.username));
+            accounts.extend(found);
+        }
+        Ok(accounts)
+    }
+
+    /// The account named `username` (for the operator).
+    pub fn operator_account(&self, username: &str) -> Result<AccountInfo> {
+        Ok(self.account_by_username(username)?.info())
+    }
+
+    async fn create(
+        &self,
+        by: Option<Actor>,
+        role: Role,
+        username: &str,
+        password: &str,
+    ) -> Result<AccountId> {
+        let username = canonical_username(username)?;
+        self.config
+            .passwords
+            .check(password, &username)
+            .map_err(IdentityError::PasswordRejected)?;
+        let phc = self.hash_password(password).await?;
+        let id = AccountId::generate()?;
+        let account = Account {
+            id,
+            username,
+            role,
+            created_ms: self.now(),
+            password: phc,
+            totp: None,
+            recovery: Vec::new(),
+            failed_attempts: 0,
+            locked: false,
+            session_epoch: 0,
+        };
+        let actor = by.unwrap_or(Actor::Account { id, role });
+        let _guard = self.vault.update_lock.lock().await;
+        if !self
+            .accounts()
+            .find("username", &account.username)?
+            .is_empty()
+        {
+            return Err(IdentityError::UsernameTaken);
+        }
+        let event = self.event(actor, AuditAction::CreateAccount { account: id, role });
+        self.save(&account, Vec::new(), vec![event]).await?;
+        Ok(id)
+    }
+
+    async fn remove(&self, actor: Actor, account: AccountId) -> Result<()> {
+        let _guard = self.vault.update_lock.lock().await;
+        let accounts = self.accounts();
+        let current = accounts
+            .current(&account.to_string())?
+            .filter(|revision| revision.body.is_some())
+            .ok_or(IdentityError::AccountNotFound)?;
+        let deletion = accounts.deletion_of(&account.to_string(), current.revision + 1);
+        let event = self.event(actor, AuditAction::RemoveAccount { account });
+        Ok(self
+            .vault
+            .commit_documents(vec![deletion], vec![event])
+            .await?)
+    }
+
+    // ----- shared parts -----
+
+    pub(crate) fn accounts(&self) -> Collection<'_, Account> {
+        self.vault.collection()
+    }
+
+    pub(crate) fn account_by_id(&self, id: AccountId) -> Result<Account> {
+        self.accounts()
+            .get(&id.to_string())?
+            .ok_or(IdentityError::AccountNotFound)
+    }
+
+    pub(crate) fn find_account(&self, username: &str) -> Result<Option<Account>> {
+        let Ok(username) = canonical_username(username) else {
+            return Ok(None);
+        };
+        Ok(self
+            .accounts()
+            .find("username", &username)?
+            .into_iter()
+            .next())
+    }
+
+    fn account_by_username(&self, username: &str) -> Result<Account> {
+        self.find_account(username)?
+            .ok_or(IdentityError::AccountNotFound)
+    }
+
+    /// Commits `account`'s new revision with `others` and `audit`, in one batch. The caller
+    /// holds the vault's update lock.
+    pub(crate) async fn save(
+        &self,
+        account: &Account,
+        mut others: Vec<crate::vault::DocumentRevision>,
+        audit: Vec<AuditEvent>,
+    ) -> Result<()> {
+        let accounts = self.accounts();
+        let next = accounts
+            .current(&account.id())?
+            .map_or(1, |revision| revision.revision + 1);
+        others.insert(0, accounts.revision_of(account, next)?);
+        Ok(self.vault.commit_documents(others, audit).await?)
+    }
+
+    pub(crate) fn now(&self) -> i64 {
+        self.clock.now_ms()
+    }
+
+    /// A successful `action` by `actor`, now.
+    pub(crate) fn event(&self, actor: Actor, action: AuditAction) -> AuditEvent {
+        AuditEvent::new(self.now(), actor, action, Outcome::Success)
+    }
+
+    /// Argon2id-hashes `password` off the async threads.
+    pub(crate) async fn hash_password(&self, password: &str) -> Result<String> {
+        let hasher = self.config.hasher;
+        let password = Zeroizing::new(password.to_owned());
+        run_blocking(move || hasher.hash(password.as_bytes())).await
+    }
+
+    /// Checks `password` against `phc` off the async threads.
+    pub(crate) async fn verify_password(&self, password: &str, phc: &str) -> Result<bool> {
+        let hasher = self.config.hasher;
+        let password = Zeroizing::new(password.to_owned());
+        let phc = phc.to_owned();
+        run_blocking(move || hasher.verify(password.as_bytes(), &phc)).await
+    }
+
+    /// The session's principal if the policy allows `operation` (refusals are audited).
+    async fn authorize_quietly(
+        &self,
+        session: &super::SessionToken,
+        operation: Operation,
+    ) -> Result<Principal> {
+        let who = self.session(session).await?;
+        self.enforce(&who, operation, false).await?;
+        Ok(who)
+    }
+
+    /// Applies the policy; a refusal is audited and returned as [`IdentityError::AccessDenied`].
+    pub(crate) async fn enforce(
+        &self,
+        who: &Principal,
+        operation: Operation,
+        break_glass: bool,
+    ) -> Result<Decision> {
+        let decision = policy::decide(who, &operation, break_glass);
+        if decision.is_allowed() {
+            return Ok(decision);
+        }
+        let event = AuditEvent::new(
+            self.now(),
+            who.actor(),
+            AuditAction::Authorize {
+                operation: operation.describe(),
+            },
+            Outcome::Denied,
+        );
+        self.vault.log_audit(vec![event]).await?;
+        Err(IdentityError::AccessDenied {
+            role: who.role.as_str(),
+            operation: operation.describe(),
+        })
+    }
+}
+
+impl Principal {
+    /// This principal as an audit actor.
+    pub(crate) fn actor(&self) -> Actor {
+        Actor::Account {
+            id: self.account,
+            role: self.role,
+        }
+    }
+}
+
+async fn run_blocking<T: Send + 'static>(
+    work: impl FnOnce() -> crate::crypto::Result<T> + Send + 'static,
+) -> Result<T> {
+    Ok(tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|_| VaultError::Closed)??)
+}

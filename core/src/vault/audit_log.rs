@@ -1,0 +1,112 @@
+//! The audit trail in the log: appending events, and reading the chains back with every
+//! link checked.
+
+use super::error::{Result, VaultError};
+use super::ids::WriterId;
+use super::layout;
+use super::lifecycle::Vault;
+use super::log::{self, Mutation};
+use super::shared::Shared;
+use crate::audit::{AuditEvent, AuditRecord, AuditReport, ChainHead};
+
+impl Vault {
+    /// Logs audit events that describe no change (reads, refusals, failed logins); returns
+    /// once they are durable.
+    pub(crate) async fn log_audit(&self, audit: Vec<AuditEvent>) -> Result<()> {
+        self.committer.commit(Vec::new(), audit, 0).await
+    }
+
+    /// Checks the whole audit trail in the store: every batch authenticates under the vault's
+    /// key, every writer's entries are numbered without a gap and each links to the one
+    /// before, and no chain ends before the head this index saw logged. Fails with
+    /// [`VaultError::AuditTampered`] saying what is wrong.
+    pub async fn verify_audit(&self) -> Result<AuditReport> {
+        let (records, writers) = read_trail(&self.shared).await?;
+        Ok(AuditReport {
+            entries: records.len() as u64,
+            writers,
+        })
+    }
+
+    /// Every audit entry in the store, oldest first, once the trail has been verified as
+    /// [`Vault::verify_audit`] does.
+    pub async fn audit_trail(&self) -> Result<Vec<AuditRecord>> {
+        let (mut records, _) = read_trail(&self.shared).await?;
+        records.sort_by_key(|record| (record.event.time_ms, record.writer, record.number));
+        Ok(records)
+    }
+}
+
+/// Reads and checks every writer's chain; returns the entries and how many chains there are.
+async fn read_trail(shared: &Shared) -> Result<(Vec<AuditRecord>, usize)> {
+    let writers = shared.log_writers().await?;
+    let mut records = Vec::new();
+    let mut chains = 0;
+    for &writer in &writers {
+        let head = read_chain(shared, writer, &mut records).await?;
+        if head.next > 0 {
+            chains += 1;
+        }
+        if let Some(seen) = shared.index.audit_head(writer)?
+            && (seen.next > head.next || (seen.next == head.next && seen.last != head.last))
+        {
+            return Err(VaultError::AuditTampered(format!(
+                "writer {writer} logged {} entries, but its chain in the store ends after {}",
+                seen.next, head.next
+            )));
+        }
+    }
+    for (writer, _) in shared.index.audit_heads()? {
+        if !writers.contains(&writer) {
+            return Err(VaultError::AuditTampered(format!(
+                "the log of writer {writer}, which logged audit entries, is gone"
+            )));
+        }
+    }
+    Ok((records, chains))
+}
+
+/// Follows `writer`'s chain through its log batches in sequence order; returns its end.
+async fn read_chain(
+    shared: &Shared,
+    writer: WriterId,
+    records: &mut Vec<AuditRecord>,
+) -> Result<ChainHead> {
+    let mut batches: Vec<_> = shared
+        .store
+        .list(&layout::writer_log(writer))
+        .await?
+        .into_iter()
+        .filter_map(|meta| {
+            let (owner, sequence) = layout::parse_log_batch(&meta.location)?;
+            (owner == writer).then_some((sequence, meta.location))
+        })
+        .collect();
+    batches.sort_by_key(|(sequence, _)| *sequence);
+    let keyring = shared.keyring();
+    let mut head = ChainHead::default();
+    for (sequence, path) in batches {
+        let Some(bytes) = shared.store.get(&path).await? else {
+            continue;
+        };
+        let mutations = log::open(&keyring, writer, sequence, &bytes).map_err(|_| {
+            VaultError::AuditTampered(format!(
+                "log batch {sequence} of writer {writer} does not authenticate: it was altered, \
+                 moved or forged"
+            ))
+        })?;
+        for mutation in mutations {
+            if let Mutation::Audit(entry) = mutation {
+                head.follow(&entry).map_err(|reason| {
+                    VaultError::AuditTampered(format!("writer {writer}: {reason}"))
+                })?;
+                records.push(AuditRecord {
+                    writer,
+                    number: entry.number,
+                    event: entry.event,
+                });
+            }
+        }
+    }
+    Ok(head)
+}
