@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of the workspace: unit, integration, property and documentation tests.
 # The S3 tests run against a local Garage server, installed once (install-garage.sh) and
-# started here for the run (start-garage.sh); it is stopped when this script exits.
+# started here for the run (start-garage.sh); it is stopped when this script exits. Debian's
+# oathtool is fetched into the same cache (install-oathtool.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,6 +22,9 @@ trap stop_garage EXIT
 
 MEDVAULT_GARAGE_BIN="$(scripts/install-garage.sh)"
 export MEDVAULT_GARAGE_BIN
+# The independent TOTP client the login tests check codes with.
+MEDVAULT_OATHTOOL="$(scripts/install-oathtool.sh)"
+export MEDVAULT_OATHTOOL
 # Assigned before eval so that a failed start stops this script.
 garage_env="$(scripts/start-garage.sh)"
 eval "$garage_env"

@@ -32,8 +32,13 @@ pub struct Cli {
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Create a vault (passphrase from MEDVAULT_PASSPHRASE, else a prompt).
-    Init,
+    /// Create a vault (passphrase from MEDVAULT_PASSPHRASE, else a prompt), and with
+    /// --admin its first admin account (password from MEDVAULT_USER_PASSWORD, else a prompt).
+    Init {
+        /// The first admin's username.
+        #[arg(long)]
+        admin: Option<String>,
+    },
     /// Store a file (or stdin with `-`); prints the new record id.
     Put {
         /// The scope, such as a patient id.
@@ -128,6 +133,116 @@ pub enum Command {
     Passwd,
     /// Rotate the root key: rewrap every key and re-key the index; payloads stay as they are.
     RotateKey,
+    /// Accounts (passwords from MEDVAULT_USER_PASSWORD, else a prompt).
+    User {
+        /// What to do with accounts.
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// TOTP second factors (the account's password from MEDVAULT_USER_PASSWORD, else a
+    /// prompt).
+    Totp {
+        /// What to do with the factor.
+        #[command(subcommand)]
+        command: TotpCommand,
+    },
+    /// Check an account's password and code (password from MEDVAULT_USER_PASSWORD, else a
+    /// prompt): exit 0 if both pass, 1 with the reason otherwise. The session it opens is
+    /// closed again.
+    Login {
+        /// The account.
+        #[arg(long)]
+        username: String,
+        /// A TOTP code.
+        #[arg(
+            long,
+            required_unless_present = "recovery_code",
+            conflicts_with = "recovery_code"
+        )]
+        code: Option<String>,
+        /// A recovery code instead of a TOTP code (each works once).
+        #[arg(long)]
+        recovery_code: Option<String>,
+    },
+    /// The audit trail.
+    Audit {
+        /// What to do with it.
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+/// Account commands.
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an account; prints its id.
+    Add {
+        /// patient, physician or admin.
+        #[arg(long)]
+        role: String,
+        /// The username (3 to 64 of a-z 0-9 . _ - @; case does not matter).
+        #[arg(long)]
+        username: String,
+    },
+    /// Remove an account; its sessions end.
+    Rm {
+        /// The username.
+        #[arg(long)]
+        username: String,
+    },
+    /// List accounts.
+    List {
+        /// One JSON array instead of lines.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Unlock a second factor locked after too many failed attempts.
+    Unlock {
+        /// The username.
+        #[arg(long)]
+        username: String,
+    },
+}
+
+/// TOTP commands.
+#[derive(Debug, Subcommand)]
+pub enum TotpCommand {
+    /// Enroll a new factor: prints the otpauth:// URI once, then ten single-use recovery
+    /// codes. Replacing a confirmed factor needs a current code.
+    Enroll {
+        /// The account.
+        #[arg(long)]
+        username: String,
+        /// Also write the URI as a QR code to this PNG file.
+        #[arg(long)]
+        qr: Option<PathBuf>,
+        /// A current code of the confirmed factor being replaced.
+        #[arg(long)]
+        code: Option<String>,
+    },
+    /// Confirm an enrolled factor with its first code.
+    Confirm {
+        /// The account.
+        #[arg(long)]
+        username: String,
+        /// A code from the authenticator.
+        #[arg(long)]
+        code: String,
+    },
+}
+
+/// Audit commands.
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Check the audit trail's chain; exit 1 if an entry was edited, removed, reordered or
+    /// added.
+    Verify,
+    /// Print the audit trail (after verifying it), one entry per line.
+    Export {
+        /// FHIR R4 AuditEvent resources, as one JSON array.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// Scope commands.

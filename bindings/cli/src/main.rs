@@ -3,6 +3,7 @@
 
 mod args;
 mod output;
+mod people;
 mod progress;
 mod secrets;
 
@@ -69,7 +70,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         None => default_index(&store)?,
     };
     let config = VaultConfig::new(store, IndexLocation::Folder(index));
-    if let Command::Init = cli.command {
+    if let Command::Init { admin } = &cli.command {
         let passphrase = secrets::passphrase(PASSPHRASE_VARIABLE, "New vault passphrase: ", true)?;
         let vault =
             BlockingVault::create(&config, UnlockCredential::Passphrase(passphrase.as_bytes()))
@@ -79,6 +80,9 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             vault.inner().id(),
             vault.inner().location()
         );
+        if let Some(admin) = admin {
+            people::create_first_admin(&vault, admin)?;
+        }
         vault.close().map_err(|error| error.to_string())?;
         return Ok(ExitCode::SUCCESS);
     }
@@ -93,7 +97,17 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
 fn execute(vault: &BlockingVault, command: Command, passphrase: &[u8]) -> Result<ExitCode, String> {
     let fail = |error: medvault::vault::VaultError| error.to_string();
     match command {
-        Command::Init => return Err("init is handled before the vault is opened".to_owned()),
+        Command::Init { .. } => {
+            return Err("init is handled before the vault is opened".to_owned());
+        }
+        Command::User { command } => return people::user(vault, command),
+        Command::Totp { command } => return people::totp(vault, command),
+        Command::Login {
+            username,
+            code,
+            recovery_code,
+        } => return people::login(vault, &username, code, recovery_code),
+        Command::Audit { command } => return people::audit(vault, command),
         Command::Put {
             scope,
             kind,

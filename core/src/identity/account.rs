@@ -74,7 +74,7 @@ pub enum FactorState {
 }
 
 /// What may be shown about an account: no secret and no hash.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AccountInfo {
     /// The account's id.
     pub id: AccountId,

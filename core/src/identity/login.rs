@@ -99,12 +99,11 @@ impl Identity {
         let who = self.session(token).await?;
         let id = token.stored_id(&self.vault.shared.keyring().identity().hashes);
         let _guard = self.vault.update_lock.lock().await;
-        let sessions = self.vault.collection::<StoredSession>();
-        let revision = sessions
-            .current(&id)?
-            .filter(|revision| revision.body.is_some())
+        let deletion = self
+            .vault
+            .collection::<StoredSession>()
+            .next_deletion(&id)?
             .ok_or(IdentityError::SessionInvalid)?;
-        let deletion = sessions.deletion_of(&id, revision.revision + 1);
         let event = self.event(who.actor(), AuditAction::Logout);
         Ok(self
             .vault
@@ -129,16 +128,17 @@ impl Identity {
         let lifetime = millis(self.config.session_lifetime);
         let idle = millis(self.config.session_idle);
         if now - session.created_ms >= lifetime || now - session.last_seen_ms >= idle {
+            self.forget_session(&id).await?;
             return Err(IdentityError::SessionExpired);
         }
         if now - session.last_seen_ms >= TOUCH_INTERVAL_MS {
             let _guard = self.vault.update_lock.lock().await;
-            if let Some(current) = sessions.current(&id)?.filter(|r| r.body.is_some()) {
+            if sessions.get(&id)?.is_some() {
                 let touched = StoredSession {
                     last_seen_ms: now,
                     ..session
                 };
-                let revision = sessions.revision_of(&touched, current.revision + 1)?;
+                let revision = sessions.next_revision_of(&touched)?;
                 self.vault
                     .commit_documents(vec![revision], Vec::new())
                     .await?;
@@ -148,6 +148,18 @@ impl Identity {
             account: account.id,
             role: account.role,
         })
+    }
+
+    /// Deletes the stored session `id`, if it is still there.
+    async fn forget_session(&self, id: &str) -> Result<()> {
+        let _guard = self.vault.update_lock.lock().await;
+        let sessions = self.vault.collection::<StoredSession>();
+        if let Some(deletion) = sessions.next_deletion(id)? {
+            self.vault
+                .commit_documents(vec![deletion], Vec::new())
+                .await?;
+        }
+        Ok(())
     }
 
     /// The common path of every proof of identity: checks the password, then, under the lock
@@ -188,9 +200,10 @@ impl Identity {
         }
     }
 
-    /// Checks a password only (enrolling a first factor needs no code). Returns the account
-    /// as stored under the update lock, which the caller must hold via the returned guard's
-    /// scope: see [`Identity::enroll_totp`].
+    /// Checks `username`'s password. A wrong one is counted and audited like a wrong code;
+    /// an unknown username costs the same time and is audited as anonymous. Returns the
+    /// account as read (callers re-read it under the update lock before changing it) and,
+    /// when the stored hash has outdated parameters, a new hash of the password.
     pub(crate) async fn check_password(
         &self,
         username: &str,

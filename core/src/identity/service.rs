@@ -13,7 +13,7 @@ use super::policy::{self, Decision, Operation};
 use super::session::Principal;
 use crate::audit::{Actor, AuditAction, AuditEvent, Outcome};
 use crate::crypto::PasswordHasher;
-use crate::vault::{Collection, Document, Vault, VaultError};
+use crate::vault::{Collection, Vault, VaultError};
 
 /// How the identity layer behaves.
 #[derive(Clone, Debug)]
@@ -198,12 +198,10 @@ impl Identity {
 
     async fn remove(&self, actor: Actor, account: AccountId) -> Result<()> {
         let _guard = self.vault.update_lock.lock().await;
-        let accounts = self.accounts();
-        let current = accounts
-            .current(&account.to_string())?
-            .filter(|revision| revision.body.is_some())
+        let deletion = self
+            .accounts()
+            .next_deletion(&account.to_string())?
             .ok_or(IdentityError::AccountNotFound)?;
-        let deletion = accounts.deletion_of(&account.to_string(), current.revision + 1);
         let event = self.event(actor, AuditAction::RemoveAccount { account });
         Ok(self
             .vault
@@ -247,11 +245,7 @@ impl Identity {
         mut others: Vec<crate::vault::DocumentRevision>,
         audit: Vec<AuditEvent>,
     ) -> Result<()> {
-        let accounts = self.accounts();
-        let next = accounts
-            .current(&account.id())?
-            .map_or(1, |revision| revision.revision + 1);
-        others.insert(0, accounts.revision_of(account, next)?);
+        others.insert(0, self.accounts().next_revision_of(account)?);
         Ok(self.vault.commit_documents(others, audit).await?)
     }
 

@@ -47,21 +47,13 @@ impl<T: Document> Collection<'_, T> {
     /// Inserts a new document; fails if one with the same id exists.
     pub async fn insert(&self, document: &T) -> Result<()> {
         let _guard = self.vault.update_lock.lock().await;
-        let id = document.id();
-        let current = self.current(&id)?;
-        if current
-            .as_ref()
-            .is_some_and(|revision| revision.body.is_some())
-        {
+        if self.exists(&document.id())? {
             return Err(VaultError::invalid(
                 "document",
                 format!("the {} collection already has this id", T::COLLECTION),
             ));
         }
-        let revision = self.revision_of(
-            document,
-            current.map_or(1, |revision| revision.revision + 1),
-        )?;
+        let revision = self.next_revision_of(document)?;
         self.vault
             .commit_documents(vec![revision], Vec::new())
             .await
@@ -70,8 +62,10 @@ impl<T: Document> Collection<'_, T> {
     /// Replaces an existing document; fails if there is none with its id.
     pub async fn update(&self, document: &T) -> Result<()> {
         let _guard = self.vault.update_lock.lock().await;
-        let revision = self.existing(&document.id())?;
-        let revision = self.revision_of(document, revision + 1)?;
+        if !self.exists(&document.id())? {
+            return Err(missing::<T>());
+        }
+        let revision = self.next_revision_of(document)?;
         self.vault
             .commit_documents(vec![revision], Vec::new())
             .await
@@ -88,8 +82,7 @@ impl<T: Document> Collection<'_, T> {
     /// Deletes the document with `id`; fails if there is none.
     pub async fn delete(&self, id: &str) -> Result<()> {
         let _guard = self.vault.update_lock.lock().await;
-        let revision = self.existing(id)?;
-        let deletion = self.deletion_of(id, revision + 1);
+        let deletion = self.next_deletion(id)?.ok_or_else(missing::<T>)?;
         self.vault
             .commit_documents(vec![deletion], Vec::new())
             .await
@@ -112,14 +105,10 @@ impl<T: Document> Collection<'_, T> {
         self.vault.shared.index.document(T::COLLECTION, id)
     }
 
-    fn existing(&self, id: &str) -> Result<u64> {
-        match self.current(id)? {
-            Some(revision) if revision.body.is_some() => Ok(revision.revision),
-            _ => Err(VaultError::invalid(
-                "document",
-                format!("the {} collection has no such id", T::COLLECTION),
-            )),
-        }
+    fn exists(&self, id: &str) -> Result<bool> {
+        Ok(self
+            .current(id)?
+            .is_some_and(|revision| revision.body.is_some()))
     }
 
     /// `document` as revision `revision`, ready for [`Vault::commit_documents`].
@@ -137,6 +126,22 @@ impl<T: Document> Collection<'_, T> {
                 .collect(),
             body: Some(body),
         })
+    }
+
+    /// `document` as the revision after the stored one (the first, if there is none).
+    pub(crate) fn next_revision_of(&self, document: &T) -> Result<DocumentRevision> {
+        let next = self
+            .current(&document.id())?
+            .map_or(1, |revision| revision.revision + 1);
+        self.revision_of(document, next)
+    }
+
+    /// The deletion of the document with `id`, if there is a live one.
+    pub(crate) fn next_deletion(&self, id: &str) -> Result<Option<DocumentRevision>> {
+        Ok(self
+            .current(id)?
+            .filter(|revision| revision.body.is_some())
+            .map(|revision| self.deletion_of(id, revision.revision + 1)))
     }
 
     /// The deletion of the document with `id`, as revision `revision`.
@@ -167,6 +172,13 @@ impl Vault {
         let mutations = revisions.into_iter().map(Mutation::PutDocument).collect();
         self.committer.commit(mutations, audit, size).await
     }
+}
+
+fn missing<T: Document>() -> VaultError {
+    VaultError::invalid(
+        "document",
+        format!("the {} collection has no such id", T::COLLECTION),
+    )
 }
 
 fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T> {
