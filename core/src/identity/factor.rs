@@ -1,8 +1,9 @@
-//! TOTP factors: enrollment, confirmation by a first code, removal, and unlocking.
+//! Changing credentials: TOTP enrollment, confirmation by a first code, removal and
+//! unlocking, and password changes.
 
 use std::fmt;
 
-use super::account::{AccountId, StoredTotp};
+use super::account::{AccountId, StoredTotp, canonical_username};
 use super::error::{IdentityError, Result};
 use super::login::{FactorToCheck, LoginCode, account_actor};
 use super::policy::Operation;
@@ -158,6 +159,29 @@ impl Identity {
                 ))
             },
         )
+        .await
+    }
+
+    /// Changes the account's password, given the current one and a code; the new one must
+    /// meet the password policy. The account's sessions end.
+    pub async fn change_password(
+        &self,
+        username: &str,
+        password: &str,
+        code: LoginCode<'_>,
+        new_password: &str,
+    ) -> Result<()> {
+        let canonical = canonical_username(username)?;
+        self.config
+            .passwords
+            .check(new_password, &canonical)
+            .map_err(IdentityError::PasswordRejected)?;
+        let phc = self.hash_password(new_password).await?;
+        self.authenticate(username, password, code, FactorToCheck::Confirmed, |account, _| {
+            account.password = phc;
+            account.session_epoch += 1;
+            Ok((Vec::new(), AuditAction::ChangePassword { account: account.id }))
+        })
         .await
     }
 
