@@ -106,13 +106,20 @@ pub fn totp(vault: &BlockingVault, command: TotpCommand) -> Result<ExitCode, Str
             let enrollment = vault
                 .block_on(identity.enroll_totp(&username, &password, current))
                 .map_err(fail)?;
-            if let Some(path) = qr {
-                std::fs::write(&path, &enrollment.qr_png)
-                    .map_err(|error| format!("writing {}: {error}", path.display()))?;
-            }
+            // The enrollment is committed: show it before anything else can fail, or a bad
+            // --qr path would lose the only copy of the new secret and recovery codes.
             println!("{}", enrollment.otpauth_uri.as_str());
             for code in &enrollment.recovery_codes {
                 println!("{}", code.as_str());
+            }
+            if let Some(path) = qr {
+                std::fs::write(&path, &enrollment.qr_png).map_err(|error| {
+                    format!(
+                        "the factor is enrolled (its URI and recovery codes are above), but \
+                         writing {} failed: {error}",
+                        path.display()
+                    )
+                })?;
             }
             eprintln!(
                 "shown once: add the otpauth:// URI to an authenticator app, keep the ten \

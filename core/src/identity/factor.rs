@@ -177,11 +177,22 @@ impl Identity {
             .check(new_password, &canonical)
             .map_err(IdentityError::PasswordRejected)?;
         let phc = self.hash_password(new_password).await?;
-        self.authenticate(username, password, code, FactorToCheck::Confirmed, |account, _| {
-            account.password = phc;
-            account.session_epoch += 1;
-            Ok((Vec::new(), AuditAction::ChangePassword { account: account.id }))
-        })
+        self.authenticate(
+            username,
+            password,
+            code,
+            FactorToCheck::Confirmed,
+            |account, _| {
+                account.password = phc;
+                account.session_epoch += 1;
+                Ok((
+                    Vec::new(),
+                    AuditAction::ChangePassword {
+                        account: account.id,
+                    },
+                ))
+            },
+        )
         .await
     }
 

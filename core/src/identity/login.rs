@@ -15,13 +15,22 @@ use crate::vault::DocumentRevision;
 /// A session's last use is written at most this often.
 const TOUCH_INTERVAL_MS: i64 = 60_000;
 
-/// The second factor presented at login.
-#[derive(Clone, Copy, Debug)]
+/// The second factor presented at login. Prints as redacted.
+#[derive(Clone, Copy)]
 pub enum LoginCode<'a> {
     /// A TOTP code from the enrolled authenticator.
     Totp(&'a str),
     /// One of the account's recovery codes (it unlocks a locked factor, and is used up).
     Recovery(&'a str),
+}
+
+impl std::fmt::Debug for LoginCode<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LoginCode::Totp(_) => f.write_str("Totp([redacted])"),
+            LoginCode::Recovery(_) => f.write_str("Recovery([redacted])"),
+        }
+    }
 }
 
 impl LoginCode<'_> {
