@@ -510,13 +510,10 @@ async fn removed_last_batch_is_detected_after_reopening() {
     );
 }
 
-/// KNOWN HOLE, left failing: `Vault::rebuild` (and `rotate_root`, which rebuilds) clears the
-/// index, audit chain heads included, and takes the heads back from the store, so a tail cut
-/// off before the rebuild is accepted from then on; after reopening, new entries continue the
-/// shortened chain seamlessly. Keeping the heads across the rebuild (never moving them back)
-/// would close it; `cargo test -- --ignored` shows it.
+/// `Vault::rebuild` (and `rotate_root`, which rebuilds) empties the index but keeps the audit
+/// chain heads, so a tail cut off before the rebuild is still caught after it, and after a
+/// reopen.
 #[tokio::test(flavor = "multi_thread")]
-#[ignore = "known hole: rebuild forgets the audit chain heads"]
 async fn removed_last_batch_is_detected_after_a_rebuild() {
     let setup = setup().await;
     let last = setup.batches.last().expect("last").clone();
@@ -526,6 +523,19 @@ async fn removed_last_batch_is_detected_after_a_rebuild() {
     assert_tampered(
         setup.vault.verify_audit().await,
         "last batch removed, then the index rebuilt",
+    );
+    let Setup {
+        fixture,
+        vault,
+        identity,
+        ..
+    } = setup;
+    drop(identity);
+    vault.close().await.expect("close");
+    let vault = fixture.open("a").await;
+    assert_tampered(
+        vault.verify_audit().await,
+        "last batch removed, the index rebuilt, the vault reopened",
     );
 }
 

@@ -774,7 +774,8 @@ async fn denied_attempt_is_audited() {
     assert_eq!(
         refusal.event.action,
         AuditAction::Authorize {
-            operation: operation.clone()
+            operation: operation.clone(),
+            patient: Some(world.patient.id),
         }
     );
     assert_eq!(operation, "read this patient's records");

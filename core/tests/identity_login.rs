@@ -479,11 +479,24 @@ async fn lockout_survives_restart_and_recovery_codes_unlock_once_each() {
         s.login_totp(user, &wrong_code(factor, s.now())).await,
         "third wrong code",
     );
-    assert!(matches!(error, IdentityError::WrongCode), "{error:?}");
+    assert!(matches!(error, IdentityError::FactorLocked), "{error:?}");
     assert_eq!(s.account(user).factor, FactorState::Locked);
     let error = expect_err(
         s.login_totp(user, &factor.code_at(s.now())).await,
         "the right code on a locked factor",
+    );
+    assert!(matches!(error, IdentityError::FactorLocked), "{error:?}");
+    // While it is locked, a wrong password gets the same answer as the right one, so
+    // guessing goes on learning nothing.
+    let error = expect_err(
+        s.identity
+            .login(
+                user,
+                "not the password at all",
+                LoginCode::Totp(&factor.code_at(s.now())),
+            )
+            .await,
+        "a wrong password on a locked factor",
     );
     assert!(matches!(error, IdentityError::FactorLocked), "{error:?}");
     let trail = s.vault.audit_trail().await.expect("audit trail");
@@ -570,12 +583,17 @@ async fn lockout_survives_restart_and_recovery_codes_unlock_once_each() {
         .await
         .expect("login resets the count");
     s.clock.advance(STEP);
-    for _ in 0..3 {
+    for attempt in 1..=3 {
         let error = expect_err(
             s.login_totp(user, &wrong_code(factor, s.now())).await,
             "wrong code",
         );
-        assert!(matches!(error, IdentityError::WrongCode), "{error:?}");
+        // The attempt that locks the factor says so.
+        if attempt < 3 {
+            assert!(matches!(error, IdentityError::WrongCode), "{error:?}");
+        } else {
+            assert!(matches!(error, IdentityError::FactorLocked), "{error:?}");
+        }
     }
     let error = expect_err(
         s.login_totp(user, &factor.code_at(s.now())).await,
@@ -671,7 +689,8 @@ async fn sessions_expire_when_idle_or_old_and_end_on_logout_or_new_factor() {
     );
     assert!(matches!(error, IdentityError::SessionInvalid), "{error:?}");
 
-    // Replacing the factor needs a current code, and ends every session.
+    // Replacing the factor needs a current code; the old factor stays in force until the new
+    // one is confirmed, and the confirmation ends every session.
     let error = expect_err(
         s.identity.enroll_totp(user, PASSWORD, None).await,
         "re-enroll without a code",
@@ -691,14 +710,31 @@ async fn sessions_expire_when_idle_or_old_and_end_on_logout_or_new_factor() {
         renewed.factor.secret_base32(),
         enrollment.factor.secret_base32()
     );
-    let error = expect_err(s.identity.session(&b).await, "after re-enrolling");
-    assert!(matches!(error, IdentityError::SessionInvalid), "{error:?}");
-    // The old recovery codes are gone with the old factor.
+    s.identity
+        .session(&b)
+        .await
+        .expect("sessions last until the new factor is confirmed");
+    // Until then the old factor logs in, and the password alone cannot swap in another.
+    let old = s.login_next_step(user, &enrollment.factor).await.token;
+    let error = expect_err(
+        s.identity.enroll_totp(user, PASSWORD, None).await,
+        "enroll over a pending replacement without a code",
+    );
+    assert!(
+        matches!(error, IdentityError::CurrentCodeRequired),
+        "{error:?}"
+    );
+    assert_eq!(s.account(user).factor, FactorState::Active);
     s.clock.advance(STEP);
     s.identity
         .confirm_totp(user, PASSWORD, &renewed.factor.code_at(s.now()))
         .await
         .expect("confirm the new factor");
+    for token in [&b, &old] {
+        let error = expect_err(s.identity.session(token).await, "after the new factor");
+        assert!(matches!(error, IdentityError::SessionInvalid), "{error:?}");
+    }
+    // The old recovery codes are gone with the old factor.
     let error = expect_err(
         s.login_recovery(user, enrollment.recovery_codes[5].as_str())
             .await,

@@ -72,6 +72,10 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
     let config = VaultConfig::new(store, IndexLocation::Folder(index));
     if let Command::Init { admin } = &cli.command {
         let passphrase = secrets::passphrase(PASSPHRASE_VARIABLE, "New vault passphrase: ", true)?;
+        let admin_password = match admin {
+            Some(admin) => Some(people::first_admin_password(admin)?),
+            None => None,
+        };
         let vault =
             BlockingVault::create(&config, UnlockCredential::Passphrase(passphrase.as_bytes()))
                 .map_err(|error| error.to_string())?;
@@ -80,8 +84,8 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             vault.inner().id(),
             vault.inner().location()
         );
-        if let Some(admin) = admin {
-            people::create_first_admin(&vault, admin)?;
+        if let (Some(admin), Some(password)) = (admin, admin_password) {
+            people::create_first_admin(&vault, admin, &password)?;
         }
         vault.close().map_err(|error| error.to_string())?;
         return Ok(ExitCode::SUCCESS);

@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use medvault::audit::{Actor, AuditRecord, Outcome};
-use medvault::identity::{Identity, IdentityError, LoginCode, Role};
+use medvault::identity::{Identity, IdentityConfig, IdentityError, LoginCode, Role};
 use medvault::vault::BlockingVault;
 use zeroize::Zeroizing;
 
@@ -29,11 +29,24 @@ fn password() -> Result<Zeroizing<String>, String> {
     secrets::passphrase(USER_PASSWORD_VARIABLE, "Account password: ", false)
 }
 
-/// Creates `vault`'s first admin, named `username`.
-pub fn create_first_admin(vault: &BlockingVault, username: &str) -> Result<(), String> {
+/// The first admin's password, checked with its username before the vault is created, so
+/// that a refused password leaves no vault behind.
+pub fn first_admin_password(username: &str) -> Result<Zeroizing<String>, String> {
     let password = new_password()?;
+    IdentityConfig::default()
+        .check_credentials(username, &password)
+        .map_err(fail)?;
+    Ok(password)
+}
+
+/// Creates `vault`'s first admin, named `username`, with `password`.
+pub fn create_first_admin(
+    vault: &BlockingVault,
+    username: &str,
+    password: &str,
+) -> Result<(), String> {
     let id = vault
-        .block_on(identity(vault).operator_create_account(Role::Admin, username, &password))
+        .block_on(identity(vault).operator_create_account(Role::Admin, username, password))
         .map_err(fail)?;
     eprintln!("created admin account {id}; enroll its TOTP factor next (medvault totp enroll)");
     Ok(())
@@ -68,7 +81,7 @@ pub fn user(vault: &BlockingVault, command: UserCommand) -> Result<ExitCode, Str
                             "username": account.username,
                             "role": account.role.as_str(),
                             "created_ms": account.created_ms,
-                            "factor": format!("{:?}", account.factor).to_lowercase(),
+                            "factor": account.factor.as_str(),
                             "recovery_codes_left": account.recovery_codes_left,
                         })
                     })
@@ -80,8 +93,11 @@ pub fn user(vault: &BlockingVault, command: UserCommand) -> Result<ExitCode, Str
             } else {
                 for account in accounts {
                     println!(
-                        "{}\t{}\t{}\t{:?}",
-                        account.id, account.role, account.username, account.factor
+                        "{}\t{}\t{}\t{}",
+                        account.id,
+                        account.role,
+                        account.username,
+                        account.factor.as_str()
                     );
                 }
             }

@@ -153,6 +153,8 @@ pub enum AuditAction {
     Authorize {
         /// The operation's name.
         operation: String,
+        /// The patient it concerned, if it named one.
+        patient: Option<AccountId>,
     },
 }
 

@@ -123,6 +123,7 @@ fn entities(action: &AuditAction) -> Vec<Value> {
         AuditAction::ListRecords { patient } | AuditAction::GrantBreakGlass { patient, .. } => {
             (None, Some(*patient))
         }
+        AuditAction::Authorize { patient, .. } => (None, *patient),
         AuditAction::CreateAccount { account, .. }
         | AuditAction::RemoveAccount { account }
         | AuditAction::EnrollFactor { account }
@@ -131,10 +132,7 @@ fn entities(action: &AuditAction) -> Vec<Value> {
         | AuditAction::LockFactor { account }
         | AuditAction::UnlockFactor { account }
         | AuditAction::ChangePassword { account } => (None, Some(*account)),
-        AuditAction::Login { .. }
-        | AuditAction::Logout
-        | AuditAction::ShredScope
-        | AuditAction::Authorize { .. } => (None, None),
+        AuditAction::Login { .. } | AuditAction::Logout | AuditAction::ShredScope => (None, None),
     };
     if let Some(record) = record {
         entities.push(json!({
@@ -151,6 +149,7 @@ fn entities(action: &AuditAction) -> Vec<Value> {
                     | AuditAction::WriteRecord { .. }
                     | AuditAction::ListRecords { .. }
                     | AuditAction::GrantBreakGlass { .. }
+                    | AuditAction::Authorize { .. }
             ),
         ));
     }

@@ -65,12 +65,24 @@ impl FromStr for Role {
 pub enum FactorState {
     /// None enrolled: the account cannot log in yet.
     None,
-    /// Enrolled, waiting for its first code.
+    /// Enrolled, waiting for its first code: the account cannot log in yet.
     Pending,
-    /// Confirmed: logins take a code.
+    /// Confirmed: logins take a code. (A replacement may be waiting for confirmation.)
     Active,
     /// Locked after too many failed attempts.
     Locked,
+}
+
+impl FactorState {
+    /// The state's name: `none`, `pending`, `active` or `locked`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FactorState::None => "none",
+            FactorState::Pending => "pending",
+            FactorState::Active => "active",
+            FactorState::Locked => "locked",
+        }
+    }
 }
 
 /// What may be shown about an account: no secret and no hash.
@@ -90,14 +102,23 @@ pub struct AccountInfo {
     pub recovery_codes_left: usize,
 }
 
-/// A TOTP factor as stored: the secret sealed under the identity key.
+/// A confirmed TOTP factor as stored: the secret sealed under the identity key.
 #[derive(Clone, Serialize, Deserialize)]
 pub(crate) struct StoredTotp {
     /// `RecordAead(secret)` with the account id as associated data, hex.
     pub(crate) sealed_secret: String,
-    pub(crate) confirmed: bool,
     /// The last time step a code was accepted for; codes of this step or earlier are refused.
     pub(crate) last_step: Option<u64>,
+}
+
+/// An enrolled factor waiting for its first code, with the recovery codes that come with it.
+/// The confirmed factor (if any) stays in force until this one is confirmed.
+#[derive(Clone, Serialize, Deserialize)]
+pub(crate) struct PendingTotp {
+    /// As in [`StoredTotp`].
+    pub(crate) sealed_secret: String,
+    /// Keyed hashes of its recovery codes, hex.
+    pub(crate) recovery: Vec<String>,
 }
 
 /// An account as stored (in the encrypted `accounts` collection).
@@ -109,8 +130,11 @@ pub(crate) struct Account {
     pub(crate) created_ms: i64,
     /// Argon2id PHC string.
     pub(crate) password: String,
+    /// The confirmed factor.
     pub(crate) totp: Option<StoredTotp>,
-    /// Keyed hashes of the unused recovery codes, hex.
+    /// A new factor waiting for confirmation.
+    pub(crate) pending: Option<PendingTotp>,
+    /// Keyed hashes of the confirmed factor's unused recovery codes, hex.
     pub(crate) recovery: Vec<String>,
     /// Failed attempts since the last success, counted across sessions.
     pub(crate) failed_attempts: u32,
@@ -141,11 +165,11 @@ impl Account {
     }
 
     pub(crate) fn factor_state(&self) -> FactorState {
-        match &self.totp {
-            None => FactorState::None,
-            Some(totp) if !totp.confirmed => FactorState::Pending,
-            Some(_) if self.locked => FactorState::Locked,
-            Some(_) => FactorState::Active,
+        match (&self.totp, &self.pending) {
+            (Some(_), _) if self.locked => FactorState::Locked,
+            (Some(_), _) => FactorState::Active,
+            (None, Some(_)) => FactorState::Pending,
+            (None, None) => FactorState::None,
         }
     }
 }

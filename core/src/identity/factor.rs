@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use super::account::{AccountId, StoredTotp, canonical_username};
+use super::account::{AccountId, PendingTotp};
 use super::error::{IdentityError, Result};
 use super::login::{FactorToCheck, LoginCode, account_actor};
 use super::policy::Operation;
@@ -40,7 +40,8 @@ impl fmt::Debug for Enrollment {
 impl Identity {
     /// Enrolls a new TOTP factor for the account, waiting for its first code
     /// ([`Identity::confirm_totp`]). An account that has a confirmed factor must give a
-    /// current code (`current`) to replace it; replacing it ends the account's sessions.
+    /// current code (`current`) to replace it; the old factor and its recovery codes stay in
+    /// force until the new one is confirmed, and the confirmation ends the account's sessions.
     pub async fn enroll_totp(
         &self,
         username: &str,
@@ -57,25 +58,17 @@ impl Identity {
             .identity()
             .secrets
             .seal(factor.secret_bytes(), account.id.as_bytes())?;
-        let stored = StoredTotp {
+        let pending = PendingTotp {
             sealed_secret: hex::encode(sealed),
-            confirmed: false,
-            last_step: None,
+            recovery: hashes,
         };
         let install = move |account: &mut super::account::Account| {
-            if account.totp.as_ref().is_some_and(|totp| totp.confirmed) {
-                account.session_epoch += 1;
-            }
-            account.totp = Some(stored);
-            account.recovery = hashes;
-            account.locked = false;
-            account.failed_attempts = 0;
+            account.pending = Some(pending);
             AuditAction::EnrollFactor {
                 account: account.id,
             }
         };
-        let has_confirmed = account.totp.as_ref().is_some_and(|totp| totp.confirmed);
-        match (has_confirmed, current) {
+        match (account.totp.is_some(), current) {
             (true, None) => return Err(IdentityError::CurrentCodeRequired),
             (true, Some(code)) => {
                 self.authenticate(
@@ -90,7 +83,7 @@ impl Identity {
             (false, _) => {
                 let _guard = self.vault.update_lock.lock().await;
                 let mut current = self.reload(&account)?;
-                if current.totp.as_ref().is_some_and(|totp| totp.confirmed) {
+                if current.totp.is_some() {
                     return Err(IdentityError::CurrentCodeRequired);
                 }
                 let action = install(&mut current);
@@ -107,8 +100,9 @@ impl Identity {
         })
     }
 
-    /// Confirms the enrolled factor with its first valid code; from then on logins take a
-    /// code. Its time step is used up.
+    /// Confirms the enrolled factor with its first valid code; from then on logins take its
+    /// codes and its recovery codes (the step of this code is used up). A factor it replaces
+    /// is gone, and the account's sessions end.
     pub async fn confirm_totp(&self, username: &str, password: &str, code: &str) -> Result<()> {
         self.authenticate(
             username,
@@ -116,9 +110,6 @@ impl Identity {
             LoginCode::Totp(code),
             FactorToCheck::Pending,
             |account, _| {
-                if let Some(totp) = account.totp.as_mut() {
-                    totp.confirmed = true;
-                }
                 Ok((
                     Vec::new(),
                     AuditAction::ConfirmFactor {
@@ -149,6 +140,7 @@ impl Identity {
             FactorToCheck::Confirmed,
             |account, _| {
                 account.totp = None;
+                account.pending = None;
                 account.recovery.clear();
                 account.session_epoch += 1;
                 Ok((
@@ -171,11 +163,7 @@ impl Identity {
         code: LoginCode<'_>,
         new_password: &str,
     ) -> Result<()> {
-        let canonical = canonical_username(username)?;
-        self.config
-            .passwords
-            .check(new_password, &canonical)
-            .map_err(IdentityError::PasswordRejected)?;
+        self.config.check_credentials(username, new_password)?;
         let phc = self.hash_password(new_password).await?;
         self.authenticate(
             username,

@@ -204,7 +204,13 @@ impl Identity {
             Err(failure) => {
                 self.count_failure(&mut account, failure, code.factor(), now)
                     .await?;
-                Err(failure_error(failure))
+                // A locked factor answers every failure alike, so that guesses made while it
+                // is locked learn nothing.
+                Err(if account.locked {
+                    IdentityError::FactorLocked
+                } else {
+                    failure_error(failure)
+                })
             }
         }
     }
@@ -242,7 +248,11 @@ impl Identity {
                 self.now(),
             )
             .await?;
-            return Err(IdentityError::InvalidCredentials);
+            return Err(if current.locked {
+                IdentityError::FactorLocked
+            } else {
+                IdentityError::InvalidCredentials
+            });
         }
         let rehash = if self.config.hasher.needs_rehash(&account.password)? {
             Some(self.hash_password(password).await?)
@@ -262,6 +272,7 @@ impl Identity {
     }
 
     /// Checks `code` against `account`, using up its TOTP step or recovery code on success.
+    /// A pending factor's first code installs it in place of the confirmed one.
     fn check_code(
         &self,
         account: &mut Account,
@@ -269,24 +280,13 @@ impl Identity {
         factor: FactorToCheck,
         now_ms: i64,
     ) -> std::result::Result<(), LoginFailure> {
-        let wanted_confirmed = factor == FactorToCheck::Confirmed;
-        let Some(stored) = account
-            .totp
-            .as_ref()
-            .filter(|totp| totp.confirmed == wanted_confirmed)
-        else {
-            return Err(LoginFailure::FactorNotEnrolled);
-        };
-        match code {
-            LoginCode::Totp(code) => {
-                if account.locked {
-                    return Err(LoginFailure::FactorLocked);
-                }
-                let totp = self
-                    .open_totp(account, stored)
-                    .map_err(|_| LoginFailure::FactorNotEnrolled)?;
-                let seconds = u64::try_from(now_ms / 1000).unwrap_or(0);
-                let step = totp.verify(code, seconds).ok_or(LoginFailure::WrongCode)?;
+        match (factor, code) {
+            (FactorToCheck::Confirmed, LoginCode::Totp(code)) => {
+                let stored = account
+                    .totp
+                    .as_ref()
+                    .ok_or(LoginFailure::FactorNotEnrolled)?;
+                let step = self.totp_step(account, &stored.sealed_secret, code, now_ms)?;
                 if stored.last_step.is_some_and(|last| step <= last) {
                     return Err(LoginFailure::ReplayedCode);
                 }
@@ -295,7 +295,29 @@ impl Identity {
                 }
                 Ok(())
             }
-            LoginCode::Recovery(code) => {
+            (FactorToCheck::Pending, LoginCode::Totp(code)) => {
+                let pending = account
+                    .pending
+                    .as_ref()
+                    .ok_or(LoginFailure::FactorNotEnrolled)?;
+                let step = self.totp_step(account, &pending.sealed_secret, code, now_ms)?;
+                if let Some(pending) = account.pending.take() {
+                    if account.totp.is_some() {
+                        account.session_epoch += 1;
+                    }
+                    account.totp = Some(StoredTotp {
+                        sealed_secret: pending.sealed_secret,
+                        last_step: Some(step),
+                    });
+                    account.recovery = pending.recovery;
+                }
+                Ok(())
+            }
+            (FactorToCheck::Pending, LoginCode::Recovery(_)) => Err(LoginFailure::WrongCode),
+            (FactorToCheck::Confirmed, LoginCode::Recovery(code)) => {
+                if account.totp.is_none() {
+                    return Err(LoginFailure::FactorNotEnrolled);
+                }
                 let keyring = self.vault.shared.keyring();
                 let found = recovery::find(
                     &keyring.identity().hashes,
@@ -348,9 +370,29 @@ impl Identity {
         self.save(account, Vec::new(), audit).await
     }
 
-    /// The account's TOTP factor, unsealed.
-    pub(crate) fn open_totp(&self, account: &Account, stored: &StoredTotp) -> Result<TotpFactor> {
-        let sealed = hex::decode(&stored.sealed_secret)
+    /// The time step `code` is valid for under the factor sealed as `sealed_secret`; no step
+    /// while the account's factor is locked.
+    fn totp_step(
+        &self,
+        account: &Account,
+        sealed_secret: &str,
+        code: &str,
+        now_ms: i64,
+    ) -> std::result::Result<u64, LoginFailure> {
+        if account.locked {
+            return Err(LoginFailure::FactorLocked);
+        }
+        // A secret that does not open leaves the account without a usable factor.
+        let totp = self
+            .open_totp(account, sealed_secret)
+            .map_err(|_| LoginFailure::FactorNotEnrolled)?;
+        let seconds = u64::try_from(now_ms / 1000).unwrap_or(0);
+        totp.verify(code, seconds).ok_or(LoginFailure::WrongCode)
+    }
+
+    /// The TOTP factor sealed as `sealed_secret` for `account`, unsealed.
+    fn open_totp(&self, account: &Account, sealed_secret: &str) -> Result<TotpFactor> {
+        let sealed = hex::decode(sealed_secret)
             .map_err(|error| crate::vault::VaultError::malformed("TOTP secret", error))?;
         let keyring = self.vault.shared.keyring();
         let secret = keyring

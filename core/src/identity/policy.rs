@@ -36,6 +36,14 @@ pub enum Operation {
 }
 
 impl Operation {
+    /// The patient the operation concerns, if it names one.
+    pub fn patient(&self) -> Option<AccountId> {
+        match self {
+            Self::ReadRecords { patient } | Self::WriteRecords { patient } => Some(*patient),
+            _ => None,
+        }
+    }
+
     /// What the operation is, in words for errors and audit entries (ids left out).
     pub fn describe(&self) -> String {
         match self {

@@ -66,6 +66,7 @@ impl Identity {
             who.actor(),
             AuditAction::Authorize {
                 operation: operation.describe(),
+                patient: operation.patient(),
             },
         );
         self.vault.log_audit(vec![event]).await?;

@@ -49,6 +49,18 @@ impl Default for IdentityConfig {
     }
 }
 
+impl IdentityConfig {
+    /// Checks a username and a new password for it against the naming rules and the
+    /// password policy; returns the username in canonical form.
+    pub fn check_credentials(&self, username: &str, password: &str) -> Result<String> {
+        let username = canonical_username(username)?;
+        self.passwords
+            .check(password, &username)
+            .map_err(IdentityError::PasswordRejected)?;
+        Ok(username)
+    }
+}
+
 /// Accounts, logins, sessions and access-controlled records over a vault. Cheap to clone.
 ///
 /// Calls that name a session act as its account and are checked against
@@ -122,10 +134,23 @@ impl Identity {
         session: &super::SessionToken,
         account: AccountId,
     ) -> Result<()> {
-        let target = self.account_by_id(account)?;
+        // Callers who may manage no accounts are refused before the target is looked up, so
+        // that the answer says nothing about it.
         let admin = self
-            .authorize_quietly(session, Operation::ManageAccounts { role: target.role })
+            .authorize_quietly(
+                session,
+                Operation::ManageAccounts {
+                    role: Role::Patient,
+                },
+            )
             .await?;
+        let target = self.account_by_id(account)?;
+        self.enforce(
+            &admin,
+            Operation::ManageAccounts { role: target.role },
+            false,
+        )
+        .await?;
         self.remove(admin.actor(), target.id).await
     }
 
@@ -163,11 +188,7 @@ impl Identity {
         username: &str,
         password: &str,
     ) -> Result<AccountId> {
-        let username = canonical_username(username)?;
-        self.config
-            .passwords
-            .check(password, &username)
-            .map_err(IdentityError::PasswordRejected)?;
+        let username = self.config.check_credentials(username, password)?;
         let phc = self.hash_password(password).await?;
         let id = AccountId::generate()?;
         let account = Account {
@@ -177,6 +198,7 @@ impl Identity {
             created_ms: self.now(),
             password: phc,
             totp: None,
+            pending: None,
             recovery: Vec::new(),
             failed_attempts: 0,
             locked: false,
@@ -300,6 +322,7 @@ impl Identity {
             who.actor(),
             AuditAction::Authorize {
                 operation: operation.describe(),
+                patient: operation.patient(),
             },
             Outcome::Denied,
         );

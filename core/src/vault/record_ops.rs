@@ -95,7 +95,7 @@ impl Vault {
         let latest = self.head(record).await?;
         let meta = RecordMeta {
             version: latest.version + 1,
-            created_ms: now_ms(),
+            created_ms: by.time_ms,
             size: payload.len() as u64,
             ..latest
         };

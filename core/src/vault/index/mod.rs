@@ -86,15 +86,38 @@ impl Index {
     }
 
     /// Empties the index and keys it with `keys` (after a root rotation); rebuild it after.
+    /// The heads of the audit chains are kept.
     pub(crate) fn rekey(&self, keys: IndexKeys) -> Result<()> {
+        let heads = self.kept_audit_heads();
         *self.keys.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(keys);
-        self.clear()
+        self.reset_keeping(&heads)
     }
 
-    /// Empties the index (it stays keyed as it was).
+    /// Empties the index (it stays keyed as it was), except for the heads of the audit
+    /// chains: a rebuild from a store whose newest entries were cut must still notice.
     pub(crate) fn clear(&self) -> Result<()> {
+        let heads = self.kept_audit_heads();
+        self.reset_keeping(&heads)
+    }
+
+    /// The audit heads worth keeping through a reset: none if the index is too damaged to
+    /// read them (a rebuild must still be able to repair it).
+    fn kept_audit_heads(&self) -> Vec<(WriterId, ChainHead)> {
+        self.audit_heads().unwrap_or_default()
+    }
+
+    fn reset_keeping(&self, heads: &[(WriterId, ChainHead)]) -> Result<()> {
         self.backend.reset()?;
-        self.ensure_current()
+        self.ensure_current()?;
+        let mut changes = Vec::new();
+        for (writer, head) in heads {
+            self.set(
+                &mut changes,
+                Self::key(b'H', &[writer.as_bytes()]),
+                &(*writer, *head),
+            )?;
+        }
+        self.backend.write(changes)
     }
 
     /// Makes the index durable on disk.
