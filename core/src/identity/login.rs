@@ -79,7 +79,7 @@ impl Identity {
             FactorToCheck::Confirmed,
             |account, now| {
                 let session = StoredSession {
-                    id: token.stored_id(&self.vault.shared.keyring().identity().hashes),
+                    id: self.session_id(&token),
                     account: account.id,
                     created_ms: now,
                     last_seen_ms: now,
@@ -106,7 +106,7 @@ impl Identity {
     /// Ends the session; its token is refused from now on.
     pub async fn logout(&self, token: &SessionToken) -> Result<()> {
         let who = self.session(token).await?;
-        let id = token.stored_id(&self.vault.shared.keyring().identity().hashes);
+        let id = self.session_id(token);
         let _guard = self.vault.update_lock.lock().await;
         let deletion = self
             .vault
@@ -125,7 +125,7 @@ impl Identity {
     /// [`IdentityError::SessionInvalid`] once logged out, or when the account was removed or
     /// its factor changed.
     pub async fn session(&self, token: &SessionToken) -> Result<Principal> {
-        let id = token.stored_id(&self.vault.shared.keyring().identity().hashes);
+        let id = self.session_id(token);
         let sessions = self.vault.collection::<StoredSession>();
         let session = sessions.get(&id)?.ok_or(IdentityError::SessionInvalid)?;
         let account = self
@@ -157,6 +157,11 @@ impl Identity {
             account: account.id,
             role: account.role,
         })
+    }
+
+    /// The id `token`'s session is stored under.
+    fn session_id(&self, token: &SessionToken) -> String {
+        token.stored_id(&self.vault.shared.keyring().identity().hashes)
     }
 
     /// Deletes the stored session `id`, if it is still there.
@@ -430,3 +435,64 @@ fn millis(duration: Duration) -> i64 {
 /// A well-formed hash of a random password, checked against when the username is unknown.
 const DUMMY_PHC: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$\
     4Z1Uq0Sr3d6yq0Jb0Xy6tWc3U6mYc8o0m0kq3iVb3Xo";
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::crypto::{Argon2idParams, PasswordHasher, RawUnlockKey, UnlockCredential};
+    use crate::identity::{Clock, IdentityConfig, ManualClock, Role};
+    use crate::vault::{IndexLocation, MemoryStore, StoreLocation, Vault, VaultConfig};
+
+    const PASSWORD: &str = "a sturdy test passphrase";
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn login_rehashes_a_password_hashed_with_other_parameters() {
+        let config = VaultConfig::new(
+            StoreLocation::Memory(MemoryStore::new()),
+            IndexLocation::Temporary,
+        );
+        let key = RawUnlockKey::generate().expect("key");
+        let vault = Vault::create(&config, UnlockCredential::RawKey(&key))
+            .await
+            .expect("vault");
+        let clock = Arc::new(ManualClock::new(1_800_000_000_000));
+        let older = IdentityConfig {
+            hasher: PasswordHasher::new(Argon2idParams::new(12_288, 3, 1).expect("params")),
+            ..IdentityConfig::default()
+        };
+        let before = Identity::with_config(vault.clone(), older, clock.clone());
+        before
+            .operator_create_account(Role::Physician, "dr.who", PASSWORD)
+            .await
+            .expect("account");
+        let enrollment = before
+            .enroll_totp("dr.who", PASSWORD, None)
+            .await
+            .expect("enroll");
+        let seconds = || u64::try_from(clock.now_ms() / 1000).expect("positive time");
+        before
+            .confirm_totp("dr.who", PASSWORD, &enrollment.factor.code_at(seconds()))
+            .await
+            .expect("confirm");
+        let stored = |identity: &Identity| {
+            identity
+                .find_account("dr.who")
+                .expect("read")
+                .expect("account")
+                .password
+        };
+        assert!(stored(&before).starts_with("$argon2id$v=19$m=12288,t=3,p=1$"));
+
+        let now = Identity::with_config(vault, IdentityConfig::default(), clock.clone());
+        for _ in 0..2 {
+            clock.advance(Duration::from_secs(30));
+            let code = enrollment.factor.code_at(seconds());
+            now.login("dr.who", PASSWORD, LoginCode::Totp(&code))
+                .await
+                .expect("login");
+            assert!(stored(&now).starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
+        }
+    }
+}
