@@ -793,3 +793,31 @@ async fn denied_attempt_is_audited() {
             && matches!(record.event.action, AuditAction::ReadRecord { .. })
     }));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn only_admins_read_the_audit_trail_and_the_read_is_audited() {
+    let world = world().await;
+    let trail = world
+        .identity
+        .audit_trail(&world.admin.token)
+        .await
+        .expect("an admin reads the trail");
+    // The read is audited before the trail is read, so the trail shows it.
+    let last = trail.last().expect("entries");
+    assert_eq!(
+        last.event.action,
+        AuditAction::Authorize {
+            operation: "read the audit trail".to_owned(),
+            patient: None,
+        }
+    );
+    assert_eq!(last.event.outcome, Outcome::Success);
+    assert_eq!(last.event.actor, actor(&world.admin, Role::Admin));
+    for user in [&world.physician, &world.patient] {
+        let denied = world.identity.audit_trail(&user.token).await;
+        assert!(
+            matches!(denied, Err(IdentityError::AccessDenied { .. })),
+            "{denied:?}"
+        );
+    }
+}

@@ -10,7 +10,7 @@ use super::error::{IdentityError, Result};
 use super::policy::Operation;
 use super::service::Identity;
 use super::session::{Principal, SessionToken};
-use crate::audit::AuditAction;
+use crate::audit::{AuditAction, AuditRecord};
 use crate::vault::{Attribution, Document, NewRecord, RecordId, RecordMeta, VaultError};
 
 /// The scope of a patient's records in the vault.
@@ -71,6 +71,13 @@ impl Identity {
         );
         self.vault.log_audit(vec![event]).await?;
         Ok(who)
+    }
+
+    /// The audit trail, verified, for a session that may read it (admins); the read is
+    /// audited.
+    pub async fn audit_trail(&self, session: &SessionToken) -> Result<Vec<AuditRecord>> {
+        self.authorize(session, Operation::ReadAudit).await?;
+        Ok(self.vault.audit_trail().await?)
     }
 
     /// Opens a break-glass grant: for `duration` (at most the configured maximum), the admin
