@@ -185,18 +185,14 @@ pub fn audit(vault: &BlockingVault, command: AuditCommand) -> Result<ExitCode, S
     let vault_error = |error: medvault::vault::VaultError| error.to_string();
     match command {
         AuditCommand::Verify => {
-            let report = vault
-                .block_on(vault.inner().verify_audit())
-                .map_err(vault_error)?;
+            let report = vault.verify_audit().map_err(vault_error)?;
             println!(
                 "audit trail sound: {} entries in {} chains",
                 report.entries, report.writers
             );
         }
         AuditCommand::Export { json } => {
-            let trail = vault
-                .block_on(vault.inner().audit_trail())
-                .map_err(vault_error)?;
+            let trail = vault.audit_trail().map_err(vault_error)?;
             if json {
                 let resources: Vec<_> = trail.iter().map(AuditRecord::to_fhir).collect();
                 println!(

@@ -13,6 +13,7 @@ use super::ids::RecordId;
 use super::lifecycle::{Vault, VaultConfig};
 use super::maintenance::{GcReport, Progress, VerifyReport};
 use super::records::{NewRecord, RecordMeta};
+use crate::audit::{AuditRecord, AuditReport};
 use crate::crypto::UnlockCredential;
 
 /// A [`Vault`] whose methods block. `Send + Sync`; clones share the vault and the runtime.
@@ -174,6 +175,16 @@ impl BlockingVault {
     /// [`Vault::gc_with_progress`].
     pub fn gc(&self, min_age: Duration, progress: Option<&dyn Progress>) -> Result<GcReport> {
         self.block_on(self.vault.gc_with_progress(min_age, progress))
+    }
+
+    /// [`Vault::verify_audit`].
+    pub fn verify_audit(&self) -> Result<AuditReport> {
+        self.block_on(self.vault.verify_audit())
+    }
+
+    /// [`Vault::audit_trail`].
+    pub fn audit_trail(&self) -> Result<Vec<AuditRecord>> {
+        self.block_on(self.vault.audit_trail())
     }
 
     /// [`Vault::change_passphrase`].
