@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Prints the figures of the last `cargo bench -p medvault-benches --bench crypto` (or `--bench
-vault`) run from criterion's estimates, with the ratios the performance goals are stated in.
+vault`, or `--bench identity`) run from criterion's estimates, with the ratios the performance
+goals are stated in.
 
-    python3 benches/report.py [crypto|vault] [CRITERION_FOLDER]
+    python3 benches/report.py [crypto|vault|identity] [CRITERION_FOLDER]
 
 For `vault`, the SQLCipher peer's JSON is shown beside it when it was saved as
 `CRITERION_FOLDER/sqlcipher.json` (`python3 benches/peers/sqlcipher_insert.py >
@@ -13,7 +14,7 @@ import pathlib
 import sys
 
 ARGS = sys.argv[1:]
-WHICH = ARGS.pop(0) if ARGS and ARGS[0] in ("crypto", "vault") else "crypto"
+WHICH = ARGS.pop(0) if ARGS and ARGS[0] in ("crypto", "vault", "identity") else "crypto"
 ROOT = pathlib.Path(ARGS[0] if ARGS else
                     pathlib.Path(__file__).resolve().parent.parent / "target" / "criterion")
 SIZES = {"1KiB": 1 << 10, "64KiB": 64 << 10, "1MiB": 1 << 20, "64MiB": 64 << 20}
@@ -103,9 +104,61 @@ def vault() -> int:
     return 0
 
 
+def identity() -> int:
+    """Login beside bare Argon2id; reads and writes through sessions beside the bare vault."""
+    login = mean_ns("login-folder", "login")
+    argon = mean_ns("login-folder", "argon2id-verify")
+    rows = []
+    for op in ("read", "write"):
+        for api in ("identity", "vault"):
+            one = mean_ns(f"{op}-folder", api, "1-task")
+            eight = mean_ns(f"{op}-folder", api, "8-tasks")
+            if one is not None or eight is not None:
+                rows.append((op, api, one, eight))
+    if login is None and argon is None and not rows:
+        print("no identity results: run `cargo bench -p medvault-benches --bench identity` first")
+        return 1
+
+    def rate(nanos: float | None) -> str:
+        return f"{1e9 / nanos:,.0f}" if nanos else "-"
+
+    def micros(nanos: float | None) -> str:
+        return f"{nanos / 1e3:,.1f}" if nanos else "-"
+
+    print("| op | through | 1 task: us/op | ops/s | 8 tasks: us/op | ops/s | 8 tasks / 1 task |")
+    print("| --- | --- |" + " ---: |" * 5)
+    for label, nanos in (("login", login), ("Argon2id verify", argon)):
+        if nanos is not None:
+            through = "identity" if label == "login" else "crypto"
+            print(f"| {label} | {through} | {micros(nanos)} | {rate(nanos)} | - | - | - |")
+    for op, api, one, eight in rows:
+        ratio = f"{one / eight:.2f}x" if one and eight else "-"
+        print(f"| {op} | {api} | {micros(one)} | {rate(one)} | {micros(eight)} | {rate(eight)} "
+              f"| {ratio} |")
+    print()
+    if login and argon:
+        print(f"Argon2id share of a login: {argon / login:.2f} "
+              f"({argon / 1e6:,.1f} of {login / 1e6:,.1f} ms; "
+              f"the rest {(login - argon) / 1e6:,.2f} ms)")
+    times = {(op, api): (one, eight) for op, api, one, eight in rows}
+    for op in ("read", "write"):
+        ours, bare = times.get((op, "identity")), times.get((op, "vault"))
+        if not ours or not bare:
+            continue
+        parts = []
+        for i, tasks in enumerate(("1 task", "8 tasks")):
+            if ours[i] and bare[i]:
+                parts.append(f"{tasks} {bare[i] / ours[i]:.3f}x "
+                             f"(+{(ours[i] - bare[i]) / 1e3:,.1f} us/op)")
+        print(f"{op}: identity/vault ops/s " + ", ".join(parts))
+    return 0
+
+
 def main() -> int:
     if WHICH == "vault":
         return vault()
+    if WHICH == "identity":
+        return identity()
     if not ROOT.exists():
         print("no criterion results: run `cargo bench -p medvault-benches --bench crypto` first")
         return 1

@@ -13,6 +13,9 @@
 
 #![allow(clippy::expect_used)]
 
+mod common;
+
+use common::{count, runtime};
 use std::hint::black_box;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -38,25 +41,6 @@ const TASKS: [(usize, &str); 2] = [(1, "1-task"), (8, "8-tasks")];
 /// Tasks that fill the vaults the read benchmarks read (more tasks, fewer log batches).
 const FILL_TASKS: usize = 32;
 const KIND: &str = "bench";
-
-/// Whether this is a real `cargo bench` run rather than criterion's test mode (`cargo test`),
-/// where every benchmark runs once and big setups are cut down.
-fn full_run() -> bool {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter().any(|arg| arg == "--bench") && !args.iter().any(|arg| arg == "--test")
-}
-
-/// `full` records in a real run, `test` in test mode.
-fn count(full: usize, test: usize) -> usize {
-    if full_run() { full } else { test }
-}
-
-fn runtime() -> Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("tokio runtime")
-}
 
 fn payload(size: usize) -> Arc<Vec<u8>> {
     Arc::new((0..size).map(|i| (i % 251) as u8).collect())
