@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job on the embedded default (a local folder, no server), with the `medvault` CLI:
 # create the vault ./medvault-data if there is none, store a file as a patient record, read
-# it back whole and by range, list the patient's records and verify the whole vault.
+# it back whole and by range, list the patient's records, verify the whole vault, and verify
+# the audit trail that recorded the write.
 #
 #   MEDVAULT_PASSPHRASE   the vault's passphrase (required; never an argument)
 #   $1                    the file to store (default: README.md)
@@ -27,3 +28,6 @@ echo "bytes 0..60: $("$medvault" get "$id" --range 0..60 | head -c 60 | tr '\n' 
 echo "records of demo-patient:"
 "$medvault" ls --scope demo-patient
 "$medvault" verify
+echo "the store was written as the operator; the audit trail records it:"
+"$medvault" audit verify
+"$medvault" audit export | tail -n 1

@@ -186,9 +186,15 @@ pub fn audit(vault: &BlockingVault, command: AuditCommand) -> Result<ExitCode, S
     match command {
         AuditCommand::Verify => {
             let report = vault.verify_audit().map_err(vault_error)?;
+            let plural = |count: u64, one: &'static str, many: &'static str| {
+                if count == 1 { one } else { many }
+            };
             println!(
-                "audit trail sound: {} entries in {} chains",
-                report.entries, report.writers
+                "audit trail sound: {} {} in {} {}",
+                report.entries,
+                plural(report.entries, "entry", "entries"),
+                report.writers,
+                plural(report.writers as u64, "chain", "chains"),
             );
         }
         AuditCommand::Export { json } => {
