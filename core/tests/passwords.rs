@@ -67,3 +67,49 @@ fn unusable_hashes_are_typed_errors() {
         );
     }
 }
+
+#[test]
+fn hashes_made_by_the_argon2_crate_verify() {
+    use argon2::password_hash::PasswordHasher as _;
+    // Argon2id v19 at m = 19 MiB, t = 2, p = 1, made by the crate's own PHC path.
+    let phc = argon2::Argon2::default()
+        .hash_password_with_salt(b"correct horse battery staple", b"a sixteen b salt")
+        .expect("hash")
+        .to_string();
+    assert!(phc.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{phc}");
+    let hasher = PasswordHasher::default();
+    assert!(
+        hasher
+            .verify(b"correct horse battery staple", &phc)
+            .expect("verify")
+    );
+    assert!(
+        !hasher
+            .verify(b"correct horse battery stapler", &phc)
+            .expect("verify")
+    );
+}
+
+#[test]
+fn one_thread_checks_hashes_of_any_memory_size_in_turn() {
+    let sizes = [(47_104, 1), (7_168, 5), (19_456, 2), (47_104, 1)];
+    let hashes: Vec<String> = sizes
+        .iter()
+        .map(|&(memory, time)| {
+            PasswordHasher::new(Argon2idParams::new(memory, time, 1).expect("params"))
+                .hash(b"a passphrase")
+                .expect("hash")
+        })
+        .collect();
+    let hasher = PasswordHasher::default();
+    for hash in &hashes {
+        assert!(
+            hasher.verify(b"a passphrase", hash).expect("verify"),
+            "{hash}"
+        );
+        assert!(
+            !hasher.verify(b"a passphrasE", hash).expect("verify"),
+            "{hash}"
+        );
+    }
+}

@@ -1,7 +1,11 @@
 //! Argon2id password hashes for people, as PHC strings.
 
-use argon2::password_hash::{self, PasswordHasher as _, PasswordVerifier as _};
-use argon2::{Algorithm, Params, PasswordHash, Version};
+use std::cell::RefCell;
+
+use argon2::password_hash::PasswordHasher as _;
+use argon2::{Algorithm, Block, Params, PasswordHash, Version};
+use subtle::ConstantTimeEq;
+use zeroize::{Zeroize, Zeroizing};
 
 use super::argon::Argon2idParams;
 use super::error::{CryptoError, Result};
@@ -60,13 +64,15 @@ impl PasswordHasher {
     /// own parameters are used, so hashes made with older parameters still verify.
     pub fn verify(&self, password: &[u8], phc: &str) -> Result<bool> {
         let (hash, params) = parse(phc)?;
-        match params.hasher(&[], &[])?.verify_password(password, &hash) {
-            Ok(()) => Ok(true),
-            Err(password_hash::Error::PasswordInvalid) => Ok(false),
-            Err(_) => Err(CryptoError::PasswordHash(
-                "the stored hash could not be checked",
-            )),
-        }
+        let (Some(salt), Some(expected)) = (&hash.salt, &hash.hash) else {
+            return Err(CryptoError::PasswordHash(
+                "the PHC string lacks a salt or a hash",
+            ));
+        };
+        let mut computed = Zeroizing::new(vec![0u8; expected.len()]);
+        argon2id_into(params, password, salt.as_ref(), &mut computed)
+            .map_err(|_| CryptoError::PasswordHash("the stored hash could not be checked"))?;
+        Ok(bool::from(computed.as_slice().ct_eq(expected.as_bytes())))
     }
 
     /// Whether `phc` was made with other parameters than this hasher's, so that it should be
@@ -76,6 +82,31 @@ impl PasswordHasher {
         let output_len = hash.hash.as_ref().map_or(0, |output| output.len());
         Ok(params != self.params || output_len != Params::DEFAULT_OUTPUT_LEN)
     }
+}
+
+/// Argon2id of `password` and `salt` into `out`, in working memory this thread keeps from one
+/// call to the next and wipes after each: a login then reuses pages already mapped instead of
+/// faulting in 19 MiB of fresh ones (which costs about as much as the hash itself).
+fn argon2id_into(
+    params: Argon2idParams,
+    password: &[u8],
+    salt: &[u8],
+    out: &mut [u8],
+) -> Result<()> {
+    thread_local! {
+        static MEMORY: RefCell<Vec<Block>> = const { RefCell::new(Vec::new()) };
+    }
+    let argon2 = params.hasher(&[], &[])?;
+    let blocks = argon2.params().block_count();
+    MEMORY.with_borrow_mut(|memory| {
+        if memory.len() < blocks {
+            memory.resize(blocks, Block::default());
+        }
+        let used = &mut memory[..blocks];
+        let outcome = argon2.hash_password_into_with_memory(password, salt, out, &mut *used);
+        used.iter_mut().for_each(Zeroize::zeroize);
+        outcome.map_err(|_| CryptoError::PasswordHash("Argon2id could not hash the password"))
+    })
 }
 
 /// Parses an Argon2id v19 PHC string and its parameters, within the storage bounds.
