@@ -214,6 +214,23 @@ struct Enrolled {
 }
 
 /// Parses and checks the output of a `totp enroll` that succeeded.
+/// Enrolls `username`'s TOTP factor and confirms it with the current code (whose step is then
+/// used up).
+fn enroll_and_confirm(dir: &Path, password: &str, username: &str) -> Enrolled {
+    let factor = enrolled(&as_user(
+        dir,
+        password,
+        &["totp", "enroll", "--username", username],
+    ));
+    let code = current_code(&factor.secret);
+    success(&as_user(
+        dir,
+        password,
+        &["totp", "confirm", "--username", username, "--code", &code],
+    ));
+    factor
+}
+
 fn enrolled(output: &Output) -> Enrolled {
     success(output);
     shown(output)
@@ -660,24 +677,7 @@ fn account_errors_are_one_clear_line() {
     );
 
     // A removed account no longer logs in, although its password and code are right.
-    let factor = enrolled(&as_user(
-        dir,
-        PHYSICIAN_PASSWORD,
-        &["totp", "enroll", "--username", "dr.gregory"],
-    ));
-    let code = current_code(&factor.secret);
-    success(&as_user(
-        dir,
-        PHYSICIAN_PASSWORD,
-        &[
-            "totp",
-            "confirm",
-            "--username",
-            "dr.gregory",
-            "--code",
-            &code,
-        ],
-    ));
+    let factor = enroll_and_confirm(dir, PHYSICIAN_PASSWORD, "dr.gregory");
     let removed = medvault(dir, &["user", "rm", "--username", "dr.gregory"], &[]);
     success(&removed);
     assert!(stderr(&removed).contains("removed the account"));
@@ -753,24 +753,7 @@ fn too_many_wrong_codes_lock_the_factor_until_unlocked() {
             "pat.jones",
         ],
     ));
-    let factor = enrolled(&as_user(
-        dir,
-        PATIENT_PASSWORD,
-        &["totp", "enroll", "--username", "pat.jones"],
-    ));
-    let code = current_code(&factor.secret);
-    success(&as_user(
-        dir,
-        PATIENT_PASSWORD,
-        &[
-            "totp",
-            "confirm",
-            "--username",
-            "pat.jones",
-            "--code",
-            &code,
-        ],
-    ));
+    let factor = enroll_and_confirm(dir, PATIENT_PASSWORD, "pat.jones");
     let login = |code: &str| {
         as_user(
             dir,
