@@ -15,7 +15,7 @@ use medvault::identity::{
     AccountId, Clock, Identity, IdentityConfig, IdentityError, LoginCode, ManualClock, Role,
     SessionToken,
 };
-use medvault::vault::{RecordId, Vault, VaultError};
+use medvault::vault::{NewRecord, RecordId, Vault, VaultError};
 
 const PASSWORD: &str = "Quartz-Pelican-Harbour-5521";
 const PHYSICIAN: &str = "dr.quimby-zx81";
@@ -820,4 +820,36 @@ async fn trail_and_files_hold_no_secrets() {
         let bytes = std::fs::read(path).expect("read index file");
         assert_free_of_secrets(&path.display().to_string(), &bytes, &setup.secrets);
     }
+}
+
+/// Entries committed while the trail is being verified make the store's chain longer than the
+/// head read at the start, never shorter: no false alarm.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verifying_while_writes_go_on_finds_no_tampering() {
+    let fixture = Fixture::new(Backend::Memory);
+    let vault = fixture.create("a").await;
+    let writes = 300;
+    let writer = {
+        let vault = vault.clone();
+        tokio::spawn(async move {
+            for _ in 0..writes {
+                vault
+                    .put(NewRecord::new("ward-3", "note"), b"checked")
+                    .await
+                    .expect("put");
+            }
+        })
+    };
+    let mut checks = 0;
+    while !writer.is_finished() {
+        vault
+            .verify_audit()
+            .await
+            .expect("sound while writes go on");
+        checks += 1;
+    }
+    writer.await.expect("writer");
+    assert!(checks > 0);
+    let report = vault.verify_audit().await.expect("sound");
+    assert_eq!(report.entries, writes);
 }

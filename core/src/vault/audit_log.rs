@@ -1,6 +1,8 @@
 //! The audit trail in the log: appending events, and reading the chains back with every
 //! link checked.
 
+use std::collections::BTreeMap;
+
 use super::error::{Result, VaultError};
 use super::ids::WriterId;
 use super::layout;
@@ -39,6 +41,10 @@ impl Vault {
 
 /// Reads and checks every writer's chain; returns the entries and how many chains there are.
 async fn read_trail(shared: &Shared) -> Result<(Vec<AuditRecord>, usize)> {
+    // The heads are read before the store is listed: entries committed meanwhile can only
+    // make a chain in the store longer than its head, never shorter.
+    let seen_heads: BTreeMap<WriterId, ChainHead> =
+        shared.index.audit_heads()?.into_iter().collect();
     let writers = shared.log_writers().await?;
     let mut records = Vec::new();
     let mut chains = 0;
@@ -47,7 +53,7 @@ async fn read_trail(shared: &Shared) -> Result<(Vec<AuditRecord>, usize)> {
         if head.next > 0 {
             chains += 1;
         }
-        if let Some(seen) = shared.index.audit_head(writer)?
+        if let Some(seen) = seen_heads.get(&writer)
             && (seen.next > head.next || (seen.next == head.next && seen.last != head.last))
         {
             return Err(VaultError::AuditTampered(format!(
@@ -56,8 +62,8 @@ async fn read_trail(shared: &Shared) -> Result<(Vec<AuditRecord>, usize)> {
             )));
         }
     }
-    for (writer, _) in shared.index.audit_heads()? {
-        if !writers.contains(&writer) {
+    for writer in seen_heads.keys() {
+        if !writers.contains(writer) {
             return Err(VaultError::AuditTampered(format!(
                 "the log of writer {writer}, which logged audit entries, is gone"
             )));
