@@ -214,6 +214,15 @@ struct Enrolled {
 }
 
 /// Parses and checks the output of a `totp enroll` that succeeded.
+/// Adds an account with `password` (`user add`); returns its id.
+fn add_user(dir: &Path, password: &str, role: &str, username: &str) -> String {
+    account_id(&as_user(
+        dir,
+        password,
+        &["user", "add", "--role", role, "--username", username],
+    ))
+}
+
 /// Enrolls `username`'s TOTP factor and confirms it with the current code (whose step is then
 /// used up).
 fn enroll_and_confirm(dir: &Path, password: &str, username: &str) -> Enrolled {
@@ -362,30 +371,8 @@ fn accounts_factors_logins_and_the_audit_trail() {
         .expect("init names the admin account");
     assert!(is_hex_id(&admin_id), "init: {init_stderr:?}");
 
-    let physician = account_id(&as_user(
-        dir,
-        PHYSICIAN_PASSWORD,
-        &[
-            "user",
-            "add",
-            "--role",
-            "physician",
-            "--username",
-            "dr.gregory",
-        ],
-    ));
-    let patient = account_id(&as_user(
-        dir,
-        PATIENT_PASSWORD,
-        &[
-            "user",
-            "add",
-            "--role",
-            "patient",
-            "--username",
-            "pat.jones",
-        ],
-    ));
+    let physician = add_user(dir, PHYSICIAN_PASSWORD, "physician", "dr.gregory");
+    let patient = add_user(dir, PATIENT_PASSWORD, "patient", "pat.jones");
     assert!(admin_id != physician && physician != patient && patient != admin_id);
 
     // The listing as lines: id, role, username, factor.
@@ -623,18 +610,7 @@ fn account_errors_are_one_clear_line() {
         ["chief.admin"]
     );
 
-    account_id(&as_user(
-        dir,
-        PHYSICIAN_PASSWORD,
-        &[
-            "user",
-            "add",
-            "--role",
-            "physician",
-            "--username",
-            "dr.gregory",
-        ],
-    ));
+    add_user(dir, PHYSICIAN_PASSWORD, "physician", "dr.gregory");
     // Usernames are compared in lowercase.
     fails_with(
         &as_user(
@@ -741,18 +717,7 @@ fn too_many_wrong_codes_lock_the_factor_until_unlocked() {
         ADMIN_PASSWORD,
         &["init", "--admin", "chief.admin"],
     ));
-    account_id(&as_user(
-        dir,
-        PATIENT_PASSWORD,
-        &[
-            "user",
-            "add",
-            "--role",
-            "patient",
-            "--username",
-            "pat.jones",
-        ],
-    ));
+    add_user(dir, PATIENT_PASSWORD, "patient", "pat.jones");
     let factor = enroll_and_confirm(dir, PATIENT_PASSWORD, "pat.jones");
     let login = |code: &str| {
         as_user(

@@ -186,8 +186,7 @@ impl Identity {
 
     /// Unlocks `account`'s locked factor on behalf of the admin holding `session`.
     pub async fn unlock_factor(&self, session: &SessionToken, account: AccountId) -> Result<()> {
-        let admin = self.session(session).await?;
-        self.enforce(&admin, Operation::UnlockFactor, false).await?;
+        let admin = self.permit(session, Operation::UnlockFactor).await?;
         self.unlock(admin.actor(), account).await
     }
 

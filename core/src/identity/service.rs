@@ -111,7 +111,7 @@ impl Identity {
         password: &str,
     ) -> Result<AccountId> {
         let admin = self
-            .authorize_quietly(session, Operation::ManageAccounts { role })
+            .permit(session, Operation::ManageAccounts { role })
             .await?;
         self.create(Some(admin.actor()), role, username, password)
             .await
@@ -137,7 +137,7 @@ impl Identity {
         // Callers who may manage no accounts are refused before the target is looked up, so
         // that the answer says nothing about it.
         let admin = self
-            .authorize_quietly(
+            .permit(
                 session,
                 Operation::ManageAccounts {
                     role: Role::Patient,
@@ -295,8 +295,8 @@ impl Identity {
         run_blocking(move || hasher.verify(password.as_bytes(), &phc)).await
     }
 
-    /// The session's principal if the policy allows `operation` (refusals are audited).
-    async fn authorize_quietly(
+    /// The principal of `session`, if the policy lets it do `operation`; a refusal is audited.
+    pub(crate) async fn permit(
         &self,
         session: &super::SessionToken,
         operation: Operation,

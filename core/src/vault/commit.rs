@@ -94,13 +94,13 @@ async fn run(
         }
         let before = audit_head;
         let mut mutations = Vec::new();
-        for pending in &group {
-            mutations.extend(pending.mutations.iter().cloned());
+        for pending in &mut group {
+            mutations.append(&mut pending.mutations);
             mutations.extend(
                 pending
                     .audit
-                    .iter()
-                    .map(|event| Mutation::Audit(audit_head.append(event.clone()))),
+                    .drain(..)
+                    .map(|event| Mutation::Audit(audit_head.append(event))),
             );
         }
         // A failed put may still have landed, so its sequence is never reused.
