@@ -66,10 +66,10 @@ fn usage_error(error: &clap::Error) -> ExitCode {
 fn run(cli: Cli) -> Result<ExitCode, String> {
     let store = StoreLocation::parse(&cli.vault).map_err(|error| error.to_string())?;
     let index = match cli.index {
-        Some(index) => index,
-        None => default_index(&store)?,
+        Some(index) => IndexLocation::Folder(index),
+        None => IndexLocation::default_for(&store).map_err(|error| error.to_string())?,
     };
-    let config = VaultConfig::new(store, IndexLocation::Folder(index));
+    let config = VaultConfig::new(store, index);
     if let Command::Init { admin } = &cli.command {
         let passphrase = secrets::passphrase(PASSPHRASE_VARIABLE, "New vault passphrase: ", true)?;
         let admin_password = match admin {
@@ -256,25 +256,4 @@ fn write_output(output: Option<PathBuf>, payload: &[u8]) -> Result<(), String> {
             .write_all(payload)
             .map_err(|error| format!("writing stdout: {error}")),
     }
-}
-
-/// The index folder of a vault when none is given: one per vault location, in the user's
-/// cache folder.
-fn default_index(store: &StoreLocation) -> Result<PathBuf, String> {
-    let cache = std::env::var_os("XDG_CACHE_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache")))
-        .ok_or("no --index given and neither XDG_CACHE_HOME nor HOME is set")?;
-    let location = match store {
-        StoreLocation::Folder(path) => std::path::absolute(path)
-            .map_err(|error| format!("resolving {}: {error}", path.display()))?
-            .display()
-            .to_string(),
-        other => other.describe(),
-    };
-    let digest = medvault::crypto::hmac_sha256(b"medvault index folder", location.as_bytes());
-    Ok(cache
-        .join("medvault")
-        .join("index")
-        .join(hex::encode(&digest[..12])))
 }

@@ -14,6 +14,7 @@
 //! serializes account changes, so two logins with one code cannot both pass.
 
 mod account;
+mod blocking;
 mod clock;
 mod error;
 mod factor;
@@ -27,6 +28,7 @@ mod session;
 mod totp;
 
 pub use account::{AccountId, AccountInfo, FactorState, Role};
+pub use blocking::BlockingIdentity;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{IdentityError, Result};
 pub use factor::Enrollment;

@@ -25,6 +25,37 @@ pub enum IndexLocation {
     Temporary,
 }
 
+impl IndexLocation {
+    /// The index folder of a vault when none is chosen: one per vault location, under
+    /// `$XDG_CACHE_HOME/medvault/index/` (or `~/.cache/…`), named by a hash of the location
+    /// so that the folder says nothing about it.
+    pub fn default_for(store: &StoreLocation) -> Result<Self> {
+        let cache = std::env::var_os("XDG_CACHE_HOME")
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache")))
+            .ok_or_else(|| {
+                VaultError::invalid(
+                    "index location",
+                    "none was given and neither XDG_CACHE_HOME nor HOME is set",
+                )
+            })?;
+        let location = match store {
+            StoreLocation::Folder(path) => std::path::absolute(path)
+                .map_err(|error| VaultError::io(format!("resolving {}", path.display()), error))?
+                .display()
+                .to_string(),
+            other => other.describe(),
+        };
+        let digest = crate::crypto::hmac_sha256(b"medvault index folder", location.as_bytes());
+        Ok(Self::Folder(
+            cache
+                .join("medvault")
+                .join("index")
+                .join(hex::encode(&digest[..12])),
+        ))
+    }
+}
+
 /// Where a vault is: its store and its local index.
 #[derive(Clone, Debug)]
 pub struct VaultConfig {
