@@ -27,5 +27,8 @@
 
 pub mod audit;
 pub mod crypto;
+mod error_kind;
 pub mod identity;
 pub mod vault;
+
+pub use error_kind::ErrorKind;

@@ -7,6 +7,7 @@
 //! once its object (if it has one) and its log batch are durable in the store; writes that
 //! coincide share one batch. See `docs/ARCHITECTURE.md`.
 
+mod app_documents;
 mod audit_log;
 mod blocking;
 mod commit;
@@ -25,6 +26,7 @@ mod records;
 mod shared;
 mod store;
 
+pub use app_documents::AppDocument;
 pub use blocking::BlockingVault;
 pub use documents::{Collection, Document};
 pub use error::{Result, VaultError};
