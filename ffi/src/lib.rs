@@ -1,0 +1,28 @@
+//! The C ABI of MedVault for Kotlin and Swift, made with uniffi's proc macros. Thin wrappers:
+//! every rule lives in the `medvault` crate.
+//!
+//! - [`Vault`]: create or open a vault (a local folder or `s3://bucket/prefix`), records,
+//!   application documents, the audit check, and its [`Identity`].
+//! - [`Identity`]: accounts, TOTP enrollment, login; [`Session`]: the access-controlled
+//!   calls of a logged-in account.
+//! - [`MedVaultError`]: one exception type with a subclass per kind of failure.
+//!
+//! Every call **blocks** the calling thread until the engine answers: the engine runs its own
+//! tokio runtime, and its calls are short (a durable write is about a millisecond, a login
+//! about 20 ms of Argon2id), so Kotlin callers use `withContext(Dispatchers.IO)` and Swift
+//! callers a `Task` or a background queue, as they do for file or SQLite calls. Blocking
+//! keeps one code path and exceptions that arrive where the call was made.
+
+mod documents;
+mod error;
+mod identity;
+mod records;
+mod vault;
+
+pub use documents::Document;
+pub use error::{Cause, MedVaultError};
+pub use identity::{AccountInfo, Enrollment, Identity, Role, Session};
+pub use records::{NewRecord, Record, RecordMeta};
+pub use vault::{AuditSummary, Vault};
+
+uniffi::setup_scaffolding!();
