@@ -39,6 +39,30 @@ impl From<identity::Role> for Role {
     }
 }
 
+/// The state of an account's TOTP factor.
+#[derive(uniffi::Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FactorState {
+    /// No factor enrolled: the account cannot log in yet.
+    None,
+    /// Enrolled, waiting for its first code.
+    Pending,
+    /// Confirmed: logins take its codes.
+    Active,
+    /// Locked after too many failures, until a recovery code or an unlock.
+    Locked,
+}
+
+impl From<identity::FactorState> for FactorState {
+    fn from(state: identity::FactorState) -> Self {
+        match state {
+            identity::FactorState::None => Self::None,
+            identity::FactorState::Pending => Self::Pending,
+            identity::FactorState::Active => Self::Active,
+            identity::FactorState::Locked => Self::Locked,
+        }
+    }
+}
+
 /// An account as shown to its owner and to admins.
 #[derive(uniffi::Record, Clone)]
 pub struct AccountInfo {
@@ -50,8 +74,8 @@ pub struct AccountInfo {
     pub role: Role,
     /// When it was created (ms since the Unix epoch).
     pub created_ms: i64,
-    /// Its TOTP factor: `none`, `pending`, `confirmed` or `locked`.
-    pub factor: String,
+    /// Its TOTP factor.
+    pub factor: FactorState,
     /// How many recovery codes are left.
     pub recovery_codes_left: u32,
 }
@@ -63,7 +87,7 @@ impl From<identity::AccountInfo> for AccountInfo {
             username: info.username,
             role: info.role.into(),
             created_ms: info.created_ms,
-            factor: info.factor.as_str().to_owned(),
+            factor: info.factor.into(),
             recovery_codes_left: u32::try_from(info.recovery_codes_left).unwrap_or(u32::MAX),
         }
     }
@@ -71,7 +95,7 @@ impl From<identity::AccountInfo> for AccountInfo {
 
 fn account_id(text: &str) -> Result<AccountId> {
     text.parse()
-        .map_err(|_| MedVaultError::invalid(format!("invalid account id: {text:?} is not one")))
+        .map_err(|_| MedVaultError::invalid("invalid account id: it must be 32 hex digits"))
 }
 
 /// Accounts, TOTP enrollment and login over a vault. Calls named `operator…` act as the

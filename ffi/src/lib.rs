@@ -21,7 +21,7 @@ mod vault;
 
 pub use documents::Document;
 pub use error::{Cause, MedVaultError};
-pub use identity::{AccountInfo, Enrollment, Identity, Role, Session};
+pub use identity::{AccountInfo, Enrollment, FactorState, Identity, Role, Session};
 pub use records::{NewRecord, Record, RecordMeta};
 pub use vault::{AuditSummary, Vault};
 

@@ -104,5 +104,5 @@ pub(crate) fn metas(list: Vec<vault::RecordMeta>) -> Vec<RecordMeta> {
 /// A record id given by the caller.
 pub(crate) fn record_id(text: &str) -> Result<RecordId> {
     text.parse()
-        .map_err(|_| MedVaultError::invalid(format!("invalid record id: {text:?} is not one")))
+        .map_err(|_| MedVaultError::invalid("invalid record id: it must be 32 hex digits"))
 }

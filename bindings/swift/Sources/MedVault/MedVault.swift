@@ -1860,9 +1860,9 @@ public struct AccountInfo: Equatable, Hashable {
      */
     public var createdMs: Int64
     /**
-     * Its TOTP factor: `none`, `pending`, `confirmed` or `locked`.
+     * Its TOTP factor.
      */
-    public var factor: String
+    public var factor: FactorState
     /**
      * How many recovery codes are left.
      */
@@ -1884,8 +1884,8 @@ public struct AccountInfo: Equatable, Hashable {
          * When it was created (ms since the Unix epoch).
          */createdMs: Int64, 
         /**
-         * Its TOTP factor: `none`, `pending`, `confirmed` or `locked`.
-         */factor: String, 
+         * Its TOTP factor.
+         */factor: FactorState, 
         /**
          * How many recovery codes are left.
          */recoveryCodesLeft: UInt32) {
@@ -1917,7 +1917,7 @@ public struct FfiConverterTypeAccountInfo: FfiConverterRustBuffer {
                 username: FfiConverterString.read(from: &buf), 
                 role: FfiConverterTypeRole.read(from: &buf), 
                 createdMs: FfiConverterInt64.read(from: &buf), 
-                factor: FfiConverterString.read(from: &buf), 
+                factor: FfiConverterTypeFactorState.read(from: &buf), 
                 recoveryCodesLeft: FfiConverterUInt32.read(from: &buf)
         )
     }
@@ -1927,7 +1927,7 @@ public struct FfiConverterTypeAccountInfo: FfiConverterRustBuffer {
         FfiConverterString.write(value.username, into: &buf)
         FfiConverterTypeRole.write(value.role, into: &buf)
         FfiConverterInt64.write(value.createdMs, into: &buf)
-        FfiConverterString.write(value.factor, into: &buf)
+        FfiConverterTypeFactorState.write(value.factor, into: &buf)
         FfiConverterUInt32.write(value.recoveryCodesLeft, into: &buf)
     }
 }
@@ -2422,6 +2422,101 @@ public func FfiConverterTypeRecordMeta_lift(_ buf: RustBuffer) throws -> RecordM
 public func FfiConverterTypeRecordMeta_lower(_ value: RecordMeta) -> RustBuffer {
     return FfiConverterTypeRecordMeta.lower(value)
 }
+
+
+/**
+ * The state of an account's TOTP factor.
+ */
+
+public enum FactorState: Equatable, Hashable {
+    
+    /**
+     * No factor enrolled: the account cannot log in yet.
+     */
+    case none
+    /**
+     * Enrolled, waiting for its first code.
+     */
+    case pending
+    /**
+     * Confirmed: logins take its codes.
+     */
+    case active
+    /**
+     * Locked after too many failures, until a recovery code or an unlock.
+     */
+    case locked
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension FactorState: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeFactorState: FfiConverterRustBuffer {
+    typealias SwiftType = FactorState
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> FactorState {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .none
+        
+        case 2: return .pending
+        
+        case 3: return .active
+        
+        case 4: return .locked
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: FactorState, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .none:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .pending:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .active:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .locked:
+            writeInt(&buf, Int32(4))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFactorState_lift(_ buf: RustBuffer) throws -> FactorState {
+    return try FfiConverterTypeFactorState.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFactorState_lower(_ value: FactorState) -> RustBuffer {
+    return FfiConverterTypeFactorState.lower(value)
+}
+
 
 
 /**

@@ -2855,7 +2855,7 @@ public interface VaultInterface {
      * Flushes and closes the vault; later calls fail with `Closed`. Identities made from it
      * keep the vault open until they are released.
      */
-    fun `close`()
+    fun `closeVault`()
     
     /**
      * Deletes a record (all its versions).
@@ -3070,7 +3070,7 @@ open class Vault: Disposable, AutoCloseable, VaultInterface
      * Flushes and closes the vault; later calls fail with `Closed`. Identities made from it
      * keep the vault open until they are released.
      */
-    @Throws(MedVaultException::class)override fun `close`()
+    @Throws(MedVaultException::class)override fun `closeVault`()
         = 
     callWithHandle {
     uniffiRustCallWithError(MedVaultException) { _status ->
@@ -3477,9 +3477,9 @@ data class AccountInfo (
     var `createdMs`: kotlin.Long
     , 
     /**
-     * Its TOTP factor: `none`, `pending`, `confirmed` or `locked`.
+     * Its TOTP factor.
      */
-    var `factor`: kotlin.String
+    var `factor`: FactorState
     , 
     /**
      * How many recovery codes are left.
@@ -3505,7 +3505,7 @@ public object FfiConverterTypeAccountInfo: FfiConverterRustBuffer<AccountInfo> {
             FfiConverterString.read(buf),
             FfiConverterTypeRole.read(buf),
             FfiConverterLong.read(buf),
-            FfiConverterString.read(buf),
+            FfiConverterTypeFactorState.read(buf),
             FfiConverterUInt.read(buf),
         )
     }
@@ -3515,7 +3515,7 @@ public object FfiConverterTypeAccountInfo: FfiConverterRustBuffer<AccountInfo> {
             FfiConverterString.allocationSize(value.`username`) +
             FfiConverterTypeRole.allocationSize(value.`role`) +
             FfiConverterLong.allocationSize(value.`createdMs`) +
-            FfiConverterString.allocationSize(value.`factor`) +
+            FfiConverterTypeFactorState.allocationSize(value.`factor`) +
             FfiConverterUInt.allocationSize(value.`recoveryCodesLeft`)
     )
 
@@ -3524,7 +3524,7 @@ public object FfiConverterTypeAccountInfo: FfiConverterRustBuffer<AccountInfo> {
             FfiConverterString.write(value.`username`, buf)
             FfiConverterTypeRole.write(value.`role`, buf)
             FfiConverterLong.write(value.`createdMs`, buf)
-            FfiConverterString.write(value.`factor`, buf)
+            FfiConverterTypeFactorState.write(value.`factor`, buf)
             FfiConverterUInt.write(value.`recoveryCodesLeft`, buf)
     }
 }
@@ -3868,6 +3868,57 @@ public object FfiConverterTypeRecordMeta: FfiConverterRustBuffer<RecordMeta> {
             FfiConverterULong.write(value.`size`, buf)
     }
 }
+
+
+
+/**
+ * The state of an account's TOTP factor.
+ */
+
+enum class FactorState {
+    
+    /**
+     * No factor enrolled: the account cannot log in yet.
+     */
+    NONE,
+    /**
+     * Enrolled, waiting for its first code.
+     */
+    PENDING,
+    /**
+     * Confirmed: logins take its codes.
+     */
+    ACTIVE,
+    /**
+     * Locked after too many failures, until a recovery code or an unlock.
+     */
+    LOCKED;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeFactorState: FfiConverterRustBuffer<FactorState> {
+    override fun read(buf: ByteBuffer) = try {
+        FactorState.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: FactorState) = 4UL
+
+    override fun write(value: FactorState, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
 
 
 
