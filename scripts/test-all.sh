@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test of the workspace: unit, integration, property and documentation tests.
+# Runs every test of the workspace (unit, integration, property and documentation tests),
+# then the Kotlin, Swift and Python bindings' checks and tests.
 # The S3 tests run against a local Garage server, installed once (install-garage.sh) and
 # started here for the run (start-garage.sh); it is stopped when this script exits. Debian's
 # oathtool is fetched into the same cache (install-oathtool.sh).
@@ -31,3 +32,9 @@ eval "$garage_env"
 
 cargo test --workspace --all-targets
 cargo test --workspace --doc
+
+# The bindings against the real library: the committed Swift bindings must match the ffi
+# crate, the Kotlin tests run on the JVM, and the Python package is installed into a new
+# virtualenv and tested there.
+bindings/swift/generate.sh --check
+bindings/kotlin/run-tests.sh
