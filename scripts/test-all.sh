@@ -38,3 +38,4 @@ cargo test --workspace --doc
 # virtualenv and tested there.
 bindings/swift/generate.sh --check
 bindings/kotlin/run-tests.sh
+bindings/python/run-tests.sh

@@ -21,10 +21,11 @@ pub enum ErrorKind {
     OpenElsewhere,
     /// No record has this id.
     RecordNotFound,
-    /// Data failed authentication: modified, misplaced or under another key, or an altered
-    /// audit trail.
+    /// Data failed authentication: modified, cut short, misplaced or under another key, or
+    /// an altered audit trail.
     Tampered,
-    /// Stored data is missing or does not decode (truncated, malformed, unknown version).
+    /// Stored data is missing, or authenticates but does not decode (a damaged descriptor,
+    /// an unknown format version).
     Corrupt,
     /// The object store or the local disk failed, or refused access.
     Storage,
@@ -65,12 +66,14 @@ impl CryptoError {
     /// The kind of this failure.
     pub fn kind(&self) -> ErrorKind {
         match self {
-            Self::AuthenticationFailed | Self::WrongKey(_) => ErrorKind::Tampered,
-            Self::WrongPassphraseOrKey => ErrorKind::WrongPassphrase,
-            Self::Truncated { .. }
+            // A ciphertext cut short or reshaped fails its integrity check like a modified one.
+            Self::AuthenticationFailed
+            | Self::WrongKey(_)
+            | Self::Truncated { .. }
             | Self::TrailingData
-            | Self::Malformed { .. }
-            | Self::UnsupportedVersion { .. } => ErrorKind::Corrupt,
+            | Self::Malformed { .. } => ErrorKind::Tampered,
+            Self::WrongPassphraseOrKey => ErrorKind::WrongPassphrase,
+            Self::UnsupportedVersion { .. } => ErrorKind::Corrupt,
             Self::InvalidParameter(_)
             | Self::RangeOutOfBounds { .. }
             | Self::SlotNotFound(_)

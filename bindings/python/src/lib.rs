@@ -1,0 +1,33 @@
+//! Python bindings of MedVault, built into the extension module `medvault._medvault` by
+//! maturin (see `pyproject.toml`). The `medvault` Python package re-exports it.
+//!
+//! The bindings are thin: they convert arguments, results and errors, and release the GIL
+//! around every call into the core that does crypto or I/O. Every rule lives in the core.
+
+mod crypto;
+mod errors;
+mod identity;
+mod records;
+mod reports;
+mod vault;
+
+use pyo3::prelude::*;
+
+/// MedVault's engine: encrypted, audited patient records (see the ``medvault`` package).
+#[pymodule]
+fn _medvault(module: &Bound<'_, PyModule>) -> PyResult<()> {
+    module.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    module.add_class::<vault::Vault>()?;
+    module.add_class::<records::NewRecord>()?;
+    module.add_class::<records::RecordMeta>()?;
+    module.add_class::<records::Record>()?;
+    module.add_class::<reports::VerifyReport>()?;
+    module.add_class::<reports::AuditReport>()?;
+    module.add_class::<identity::Identity>()?;
+    module.add_class::<identity::Enrollment>()?;
+    module.add_class::<identity::Session>()?;
+    module.add_class::<identity::AccountInfo>()?;
+    module.add_class::<crypto::Aead>()?;
+    module.add_class::<crypto::StreamingAead>()?;
+    errors::register(module)
+}
