@@ -12,5 +12,4 @@ rm -rf "$venv"
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
     -r "$root/benches/peers/requirements.txt"
 (cd "$root" && "$venv/bin/python" -m pip install --quiet --disable-pip-version-check ./bindings/python)
-cd "$venv"
 exec "$venv/bin/python" "$root/benches/peers/python_side_by_side.py" "$@"

@@ -29,6 +29,7 @@ import sys
 import tempfile
 import time
 import warnings
+from importlib import metadata
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 
@@ -226,8 +227,7 @@ def main() -> int:
     db = sqlcipher3.connect(":memory:")
     sqlcipher_version = db.execute("PRAGMA cipher_version").fetchone()[0]
     report = {
-        "peers": {"tink": tink.__version__ if hasattr(tink, "__version__") else "unknown",
-                  "sqlcipher": sqlcipher_version},
+        "peers": {"tink": metadata.version("tink"), "sqlcipher": sqlcipher_version},
         "figures": {},
     }
     print(f"{'case':36} {'medvault/s':>12} {'peer/s':>12} {'ratio':>7} {'goal':>6}")

@@ -2,7 +2,7 @@
 //! `Aead` (Tink `AesCtrHmacAead`) and `StreamingAead` (Tink `AesCtrHmacStreaming`). Both
 //! release the GIL while they work.
 
-use medvault::crypto::{self as core, AeadKey, RecordAead, Secret, StreamingKey};
+use medvault::crypto::{self as core, AeadKey, RecordAead, StreamingKey};
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
@@ -29,11 +29,8 @@ impl Aead {
     /// An AEAD under a fresh random key.
     #[staticmethod]
     fn generate() -> Result<Self> {
-        let aes = Secret::<32>::generate()?;
-        let hmac = Secret::<32>::generate()?;
-        let key = AeadKey::from_parts(*aes.expose(), *hmac.expose());
         Ok(Self {
-            aead: RecordAead::new(&key),
+            aead: RecordAead::new(&AeadKey::generate()?),
         })
     }
 

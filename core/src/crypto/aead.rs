@@ -41,6 +41,14 @@ impl AeadKey {
         }
     }
 
+    /// A fresh random key; its bytes exist only inside the key, which wipes them on drop.
+    pub fn generate() -> Result<Self> {
+        Ok(Self {
+            aes: Secret::generate()?,
+            hmac: Secret::generate()?,
+        })
+    }
+
     /// Derives both halves from one secret with HKDF-SHA256 (the first 32 output bytes are the
     /// AES key, the next 32 the HMAC key).
     pub(crate) fn derive(ikm: &[u8], salt: &[u8], info: &[&[u8]]) -> Self {
