@@ -1,9 +1,12 @@
 //! Records: put, amend, read (whole, by range, metadata only), list, delete, shred a scope.
 
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::ops::Range;
 use std::sync::Arc;
 
 use bytes::Bytes;
+use rayon::prelude::*;
 
 use super::error::{Result, VaultError};
 use super::ids::{ObjectName, RecordId};
@@ -266,11 +269,7 @@ impl Vault {
         if versions.is_empty() {
             return Err(not_found(record));
         }
-        let mut metas = Vec::with_capacity(versions.len());
-        for version in &versions {
-            metas.push(self.open_meta(version).await?);
-        }
-        Ok(metas)
+        self.open_metas(&versions).await
     }
 
     /// The latest version of every record of `scope`, oldest first.
@@ -306,15 +305,16 @@ impl Vault {
         records: Vec<RecordId>,
         keep: impl Fn(&RecordVersion) -> bool,
     ) -> Result<Vec<RecordMeta>> {
-        let mut metas = Vec::with_capacity(records.len());
+        let mut versions = Vec::with_capacity(records.len());
         for record in records {
             let Some(version) = self.shared.index.record_versions(record)?.pop() else {
                 continue;
             };
             if keep(&version) {
-                metas.push(self.open_meta(&version).await?);
+                versions.push(version);
             }
         }
+        let mut metas = self.open_metas(&versions).await?;
         metas.sort_by_key(|meta| (meta.created_ms, meta.id));
         Ok(metas)
     }
@@ -385,23 +385,30 @@ impl Vault {
 
     pub(crate) async fn open_meta(&self, version: &RecordVersion) -> Result<RecordMeta> {
         let key = self.version_key(version).await?;
-        self.open_meta_with(&key, version)
+        open_meta_with(&metadata_cipher(self, &key), version)
     }
 
-    fn open_meta_with(&self, key: &DataKey, version: &RecordVersion) -> Result<RecordMeta> {
-        let plain = zeroize::Zeroizing::new(metadata_cipher(self, key).open(
-            &version.sealed_meta,
-            &metadata_aad(version.record, version.version, version.writer),
-        )?);
-        let meta: RecordMeta = postcard::from_bytes(&plain)
-            .map_err(|error| VaultError::malformed("record metadata", error))?;
-        if meta.id != version.record || meta.version != version.version {
-            return Err(VaultError::malformed(
-                "record metadata",
-                "it names another record or version",
-            ));
+    /// The metadata of many versions: one metadata cipher per data key (a scope usually has
+    /// one), and the versions opened on all cores.
+    async fn open_metas(&self, versions: &[RecordVersion]) -> Result<Vec<RecordMeta>> {
+        let mut ciphers: HashMap<(ScopeToken, KeyId), RecordAead> = HashMap::new();
+        for version in versions {
+            if let Entry::Vacant(slot) = ciphers.entry((version.scope, version.key)) {
+                let key = self.version_key(version).await?;
+                slot.insert(metadata_cipher(self, &key));
+            }
         }
-        Ok(meta)
+        versions
+            .par_iter()
+            .map(|version| {
+                let cipher = ciphers.get(&(version.scope, version.key)).ok_or_else(|| {
+                    VaultError::KeyMissing {
+                        record: version.record.to_string(),
+                    }
+                })?;
+                open_meta_with(cipher, version)
+            })
+            .collect()
     }
 
     pub(crate) async fn read_version(
@@ -409,7 +416,7 @@ impl Vault {
         version: &RecordVersion,
     ) -> Result<(RecordMeta, Vec<u8>)> {
         let key = self.version_key(version).await?;
-        let meta = self.open_meta_with(&key, version)?;
+        let meta = open_meta_with(&metadata_cipher(self, &key), version)?;
         let identity = payload_identity(self, version.record, version.version, version.writer);
         let payload = match &version.payload {
             Payload::Inline(envelope) => Envelope::open(&key, &identity, envelope)?,
@@ -446,6 +453,23 @@ fn payload_identity(
 ) -> ObjectIdentity {
     let object_id = [record.as_bytes().as_slice(), writer.as_bytes()].concat();
     ObjectIdentity::new("record", vault.id(), &object_id, version)
+}
+
+/// Opens a version's sealed metadata and checks that it names that version.
+fn open_meta_with(cipher: &RecordAead, version: &RecordVersion) -> Result<RecordMeta> {
+    let plain = zeroize::Zeroizing::new(cipher.open(
+        &version.sealed_meta,
+        &metadata_aad(version.record, version.version, version.writer),
+    )?);
+    let meta: RecordMeta = postcard::from_bytes(&plain)
+        .map_err(|error| VaultError::malformed("record metadata", error))?;
+    if meta.id != version.record || meta.version != version.version {
+        return Err(VaultError::malformed(
+            "record metadata",
+            "it names another record or version",
+        ));
+    }
+    Ok(meta)
 }
 
 fn metadata_cipher(vault: &Vault, key: &DataKey) -> RecordAead {
