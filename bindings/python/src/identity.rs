@@ -319,8 +319,8 @@ impl Session {
         })?))
     }
 
-    /// Creates an account of ``role`` (admins create physicians and admins) and returns its
-    /// id.
+    /// Creates a physician or patient account, as an admin (admins are made by the
+    /// operator); returns its id.
     fn create_account(
         &self,
         py: Python<'_>,
