@@ -58,6 +58,10 @@ pub enum ErrorKind {
     UsernameTaken,
     /// No account has this id or username.
     AccountNotFound,
+    /// The appointment slot is taken or not offered.
+    SlotUnavailable,
+    /// No appointment, event, note or profile has the id given.
+    NotFound,
     /// A failure of the machine itself (the random number generator, a password hash).
     Internal,
 }
@@ -132,6 +136,8 @@ impl IdentityError {
             Self::SessionExpired => ErrorKind::SessionExpired,
             Self::AccessDenied { .. } => ErrorKind::AccessDenied,
             Self::AccountNotFound => ErrorKind::AccountNotFound,
+            Self::SlotUnavailable(_) => ErrorKind::SlotUnavailable,
+            Self::NotFound { .. } => ErrorKind::NotFound,
         }
     }
 }

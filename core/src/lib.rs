@@ -28,6 +28,7 @@
 pub mod audit;
 pub mod crypto;
 mod error_kind;
+pub mod hospital;
 pub mod identity;
 pub mod vault;
 

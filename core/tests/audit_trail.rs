@@ -9,11 +9,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};
 
-use common::{Backend, Fixture};
+use common::{Backend, Fixture, now_secs};
 use medvault::audit::{Actor, AuditAction, AuditRecord, LoginFailure, Outcome};
 use medvault::identity::{
-    AccountId, Clock, Identity, IdentityConfig, IdentityError, LoginCode, ManualClock, Role,
-    SessionToken,
+    AccountId, Identity, IdentityConfig, IdentityError, LoginCode, ManualClock, Role, SessionToken,
 };
 use medvault::vault::{NewRecord, RecordId, Vault, VaultError};
 
@@ -146,10 +145,6 @@ fn base32_decode(text: &str) -> Vec<u8> {
         }
     }
     out
-}
-
-fn now_secs(clock: &ManualClock) -> u64 {
-    u64::try_from(clock.now_ms() / 1000).expect("positive time")
 }
 
 fn assert_tampered<T: std::fmt::Debug>(result: Result<T, VaultError>, what: &str) {

@@ -7,16 +7,15 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::{Backend, Fixture};
+use common::{Backend, Fixture, PASSWORD, User, account_with_session};
 use medvault::audit::{Actor, AuditAction, AuditRecord, Outcome};
 use medvault::identity::policy::decide;
 use medvault::identity::{
-    AccountId, Clock, Decision, Identity, IdentityConfig, IdentityError, LoginCode, ManualClock,
-    Operation, Principal, Role, SessionToken,
+    AccountId, Clock, Decision, Identity, IdentityConfig, IdentityError, ManualClock, Operation,
+    Principal, Role,
 };
 use medvault::vault::{RecordId, Vault};
 
-const PASSWORD: &str = "tangerine-lighthouse-orbit-93";
 /// 2023-11-14T22:13:20Z.
 const START_MS: i64 = 1_700_000_000_000;
 const REASON: &str = "patient unconscious in the emergency room";
@@ -167,12 +166,6 @@ fn policy_decide_matches_the_table() {
 
 // ----- a vault with a logged-in session per role -----
 
-/// An account with an open session.
-struct User {
-    id: AccountId,
-    token: SessionToken,
-}
-
 struct World {
     _fixture: Fixture,
     vault: Vault,
@@ -190,45 +183,6 @@ struct World {
     bystander: AccountId,
     /// A record of `patient`, written by `physician`.
     record: RecordId,
-}
-
-fn now_secs(clock: &ManualClock) -> u64 {
-    u64::try_from(clock.now_ms() / 1000).expect("positive time")
-}
-
-/// Creates an account of `role` as the operator, enrolls and confirms its TOTP factor, and
-/// logs it in.
-async fn account_with_session(
-    identity: &Identity,
-    clock: &ManualClock,
-    role: Role,
-    username: &str,
-) -> User {
-    let id = identity
-        .operator_create_account(role, username, PASSWORD)
-        .await
-        .expect("create account");
-    let enrollment = identity
-        .enroll_totp(username, PASSWORD, None)
-        .await
-        .expect("enroll TOTP");
-    let code = enrollment.factor.code_at(now_secs(clock));
-    identity
-        .confirm_totp(username, PASSWORD, &code)
-        .await
-        .expect("confirm TOTP");
-    clock.advance(Duration::from_secs(30));
-    let code = enrollment.factor.code_at(now_secs(clock));
-    let outcome = identity
-        .login(username, PASSWORD, LoginCode::Totp(&code))
-        .await
-        .expect("login");
-    assert_eq!(outcome.account.id, id);
-    assert_eq!(outcome.account.role, role);
-    User {
-        id,
-        token: outcome.token,
-    }
 }
 
 async fn world() -> World {

@@ -76,6 +76,17 @@ pub enum IdentityError {
     #[error("no such account")]
     AccountNotFound,
 
+    /// The appointment slot is taken, or the physician offers none at that time.
+    #[error("the slot is not available: {0}")]
+    SlotUnavailable(&'static str),
+
+    /// No item of this kind has the id given (or the caller may not know of it).
+    #[error("no such {what}")]
+    NotFound {
+        /// What was looked for, such as `appointment`.
+        what: &'static str,
+    },
+
     /// An argument is out of range.
     #[error("invalid {what}: {reason}")]
     InvalidInput {

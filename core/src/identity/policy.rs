@@ -33,13 +33,59 @@ pub enum Operation {
     ViewDashboard,
     /// Verify and export the audit trail.
     ReadAudit,
+    /// Read a patient's profile (demographics).
+    ReadProfile {
+        /// The patient.
+        patient: AccountId,
+    },
+    /// Change a patient's profile.
+    EditProfile {
+        /// The patient.
+        patient: AccountId,
+    },
+    /// Change a physician's weekly hours and leave.
+    ManageSchedule {
+        /// The physician.
+        physician: AccountId,
+    },
+    /// Search free slots and see physicians' public profiles.
+    SearchAvailability,
+    /// Book an appointment for a patient.
+    BookAppointment {
+        /// The patient.
+        patient: AccountId,
+    },
+    /// Cancel an appointment.
+    CancelAppointment {
+        /// Its patient.
+        patient: AccountId,
+        /// Its physician.
+        physician: AccountId,
+    },
+    /// Record what became of an appointment (arrived, fulfilled, no-show…).
+    RecordAttendance {
+        /// Its physician.
+        physician: AccountId,
+    },
+    /// List a patient's or a physician's appointments.
+    ListAppointments {
+        /// The patient or physician.
+        account: AccountId,
+    },
+    /// Read the events and notes addressed to the caller.
+    ReadBoard,
 }
 
 impl Operation {
     /// The patient the operation concerns, if it names one.
     pub fn patient(&self) -> Option<AccountId> {
         match self {
-            Self::ReadRecords { patient } | Self::WriteRecords { patient } => Some(*patient),
+            Self::ReadRecords { patient }
+            | Self::WriteRecords { patient }
+            | Self::ReadProfile { patient }
+            | Self::EditProfile { patient }
+            | Self::BookAppointment { patient }
+            | Self::CancelAppointment { patient, .. } => Some(*patient),
             _ => None,
         }
     }
@@ -56,6 +102,15 @@ impl Operation {
             Self::ManageNotes => "manage notes".to_owned(),
             Self::ViewDashboard => "view the dashboard".to_owned(),
             Self::ReadAudit => "read the audit trail".to_owned(),
+            Self::ReadProfile { .. } => "read this patient's profile".to_owned(),
+            Self::EditProfile { .. } => "change this patient's profile".to_owned(),
+            Self::ManageSchedule { .. } => "change this physician's schedule".to_owned(),
+            Self::SearchAvailability => "search availability".to_owned(),
+            Self::BookAppointment { .. } => "book an appointment for this patient".to_owned(),
+            Self::CancelAppointment { .. } => "cancel this appointment".to_owned(),
+            Self::RecordAttendance { .. } => "record attendance of this appointment".to_owned(),
+            Self::ListAppointments { .. } => "list these appointments".to_owned(),
+            Self::ReadBoard => "read events and notes".to_owned(),
         }
     }
 }
@@ -81,15 +136,42 @@ impl Decision {
 /// Decides whether `who` may do `operation`. `break_glass` says whether `who` holds a live
 /// break-glass grant for the patient the operation names.
 ///
-/// - A patient reads only their own records and writes none.
-/// - A physician reads and writes patients' records.
-/// - An admin manages physician and patient accounts, unlocks factors, manages events and
-///   notes, sees the dashboard and the audit trail, opens break-glass grants, and reads a
-///   patient's records only under a live grant. Admin accounts are made by the operator.
+/// - Every account searches availability and reads the events and notes addressed to it.
+/// - A patient reads only their own records and writes none; reads and changes their own
+///   profile; books, cancels and lists their own appointments.
+/// - A physician reads and writes patients' records and reads their profiles; changes their
+///   own schedule; cancels, records attendance of and lists their own appointments.
+/// - An admin manages physician and patient accounts, profiles, schedules and appointments,
+///   unlocks factors, manages events and notes, sees the dashboard and the audit trail, opens
+///   break-glass grants, and reads a patient's records only under a live grant. Admin
+///   accounts are made by the operator.
 pub fn decide(who: &Principal, operation: &Operation, break_glass: bool) -> Decision {
+    let me = who.account;
     let allowed = match (who.role, operation) {
-        (Role::Patient, Operation::ReadRecords { patient }) => *patient == who.account,
-        (Role::Physician, Operation::ReadRecords { .. } | Operation::WriteRecords { .. }) => true,
+        (_, Operation::SearchAvailability | Operation::ReadBoard) => true,
+        (
+            Role::Patient,
+            Operation::ReadRecords { patient }
+            | Operation::ReadProfile { patient }
+            | Operation::EditProfile { patient }
+            | Operation::BookAppointment { patient }
+            | Operation::CancelAppointment { patient, .. },
+        ) => *patient == me,
+        (
+            Role::Physician,
+            Operation::ReadRecords { .. }
+            | Operation::WriteRecords { .. }
+            | Operation::ReadProfile { .. },
+        ) => true,
+        (
+            Role::Physician,
+            Operation::ManageSchedule { physician }
+            | Operation::CancelAppointment { physician, .. }
+            | Operation::RecordAttendance { physician },
+        ) => *physician == me,
+        (Role::Patient | Role::Physician, Operation::ListAppointments { account }) => {
+            *account == me
+        }
         (Role::Admin, Operation::ReadRecords { .. }) if break_glass => {
             return Decision::AllowedByBreakGlass;
         }
@@ -101,7 +183,14 @@ pub fn decide(who: &Principal, operation: &Operation, break_glass: bool) -> Deci
             | Operation::ManageEvents
             | Operation::ManageNotes
             | Operation::ViewDashboard
-            | Operation::ReadAudit,
+            | Operation::ReadAudit
+            | Operation::ReadProfile { .. }
+            | Operation::EditProfile { .. }
+            | Operation::ManageSchedule { .. }
+            | Operation::BookAppointment { .. }
+            | Operation::CancelAppointment { .. }
+            | Operation::RecordAttendance { .. }
+            | Operation::ListAppointments { .. },
         ) => true,
         _ => false,
     };

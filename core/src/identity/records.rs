@@ -142,14 +142,32 @@ impl Identity {
         content_type: &str,
         payload: &[u8],
     ) -> Result<RecordMeta> {
+        self.write_labelled_record(session, patient, kind, content_type, &[], payload)
+            .await
+    }
+
+    /// [`Identity::write_record`] with labels (such as a document's title), kept sealed in
+    /// the record's metadata.
+    pub async fn write_labelled_record(
+        &self,
+        session: &SessionToken,
+        patient: AccountId,
+        kind: &str,
+        content_type: &str,
+        labels: &[(&str, &str)],
+        payload: &[u8],
+    ) -> Result<RecordMeta> {
         let who = self
             .permit(session, Operation::WriteRecords { patient })
             .await?;
         self.patient(patient)?;
-        let record = NewRecord::new(patient_scope(patient), kind)
+        let mut record = NewRecord::new(patient_scope(patient), kind)
             .author(who.account.to_string())
             .content_type(content_type)
             .created_ms(self.now());
+        for (name, value) in labels {
+            record = record.label(*name, *value);
+        }
         Ok(self
             .vault
             .put_attributed(record, payload, &self.attribution(&who, patient))
@@ -179,10 +197,38 @@ impl Identity {
         session: &SessionToken,
         record: RecordId,
     ) -> Result<(RecordMeta, Vec<u8>)> {
+        self.read_checked(session, record).await?;
+        Ok(self.vault.get(record).await?)
+    }
+
+    /// Every version of `record`, oldest first, if the session may read its patient's
+    /// records; audited as a read.
+    pub async fn record_history(
+        &self,
+        session: &SessionToken,
+        record: RecordId,
+    ) -> Result<Vec<RecordMeta>> {
+        self.read_checked(session, record).await?;
+        Ok(self.vault.history(record).await?)
+    }
+
+    /// Version `version` of `record`, if the session may read its patient's records;
+    /// audited as a read.
+    pub async fn read_record_version(
+        &self,
+        session: &SessionToken,
+        record: RecordId,
+        version: u64,
+    ) -> Result<(RecordMeta, Vec<u8>)> {
+        self.read_checked(session, record).await?;
+        Ok(self.vault.get_version(record, version).await?)
+    }
+
+    /// Checks that the session may read `record`'s patient's records and audits the read.
+    async fn read_checked(&self, session: &SessionToken, record: RecordId) -> Result<()> {
         let who = self.session(session).await?;
         let patient = self.record_patient(record).await?;
         self.enforce_read(&who, patient).await?;
-        let read = self.vault.get(record).await?;
         let event = self.event(
             who.actor(),
             AuditAction::ReadRecord {
@@ -190,8 +236,7 @@ impl Identity {
                 patient: Some(patient),
             },
         );
-        self.vault.log_audit(vec![event]).await?;
-        Ok(read)
+        Ok(self.vault.log_audit(vec![event]).await?)
     }
 
     /// The metadata of `patient`'s records, if the session may read them.
@@ -239,7 +284,7 @@ impl Identity {
     }
 
     /// Checks that `patient` is a patient's account.
-    fn patient(&self, patient: AccountId) -> Result<()> {
+    pub(crate) fn patient(&self, patient: AccountId) -> Result<()> {
         match self.account_by_id(patient) {
             Ok(account) if account.role == Role::Patient => Ok(()),
             Ok(_) => Err(invalid("patient", "the account is not a patient's")),

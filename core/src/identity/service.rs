@@ -13,7 +13,7 @@ use super::policy::{self, Decision, Operation};
 use super::session::Principal;
 use crate::audit::{Actor, AuditAction, AuditEvent, Outcome};
 use crate::crypto::PasswordHasher;
-use crate::vault::{Collection, Vault, VaultError};
+use crate::vault::{Collection, DocumentRevision, Vault, VaultError};
 
 /// How the identity layer behaves.
 #[derive(Clone, Debug)]
@@ -188,9 +188,24 @@ impl Identity {
         username: &str,
         password: &str,
     ) -> Result<AccountId> {
+        self.create_with(by, role, username, password, |_| Ok(Vec::new()))
+            .await
+    }
+
+    /// Creates an account; `with` gives the document revisions committed in the same batch
+    /// (a profile), for the new account's id.
+    pub(crate) async fn create_with(
+        &self,
+        by: Option<Actor>,
+        role: Role,
+        username: &str,
+        password: &str,
+        with: impl FnOnce(AccountId) -> Result<Vec<DocumentRevision>>,
+    ) -> Result<AccountId> {
         let username = self.config.check_credentials(username, password)?;
         let phc = self.hash_password(password).await?;
         let id = AccountId::generate()?;
+        let others = with(id)?;
         let account = Account {
             id,
             username,
@@ -214,21 +229,31 @@ impl Identity {
             return Err(IdentityError::UsernameTaken);
         }
         let event = self.event(actor, AuditAction::CreateAccount { account: id, role });
-        self.save(&account, Vec::new(), vec![event]).await?;
+        self.save(&account, others, vec![event]).await?;
         Ok(id)
     }
 
     async fn remove(&self, actor: Actor, account: AccountId) -> Result<()> {
+        self.remove_with(actor, account, || Ok(Vec::new())).await
+    }
+
+    /// Removes `account`; `with` gives the document revisions committed in the same batch
+    /// (a profile marked inactive), read under the update lock.
+    pub(crate) async fn remove_with(
+        &self,
+        actor: Actor,
+        account: AccountId,
+        with: impl FnOnce() -> Result<Vec<DocumentRevision>>,
+    ) -> Result<()> {
         let _guard = self.vault.update_lock.lock().await;
         let deletion = self
             .accounts()
             .next_deletion(&account.to_string())?
             .ok_or(IdentityError::AccountNotFound)?;
+        let mut revisions = vec![deletion];
+        revisions.extend(with()?);
         let event = self.event(actor, AuditAction::RemoveAccount { account });
-        Ok(self
-            .vault
-            .commit_documents(vec![deletion], vec![event])
-            .await?)
+        Ok(self.vault.commit_documents(revisions, vec![event]).await?)
     }
 
     // ----- shared parts -----
@@ -264,7 +289,7 @@ impl Identity {
     pub(crate) async fn save(
         &self,
         account: &Account,
-        mut others: Vec<crate::vault::DocumentRevision>,
+        mut others: Vec<DocumentRevision>,
         audit: Vec<AuditEvent>,
     ) -> Result<()> {
         others.insert(0, self.accounts().next_revision_of(account)?);

@@ -149,6 +149,11 @@ impl Keyring {
         short
     }
 
+    /// The opaque token of claim topic `topic`, hex.
+    pub(crate) fn claim_token(&self, topic: &str) -> String {
+        hex::encode(&self.names.token("claim", &[topic.as_bytes()])[..16])
+    }
+
     /// Creates a data key for the scope named by `scope` and stores it wrapped.
     pub(crate) async fn create_scope_key(
         &self,

@@ -7,6 +7,7 @@
 //! keys/<scope token>/<key id>/<root key id>   a scope's data key, wrapped under the root
 //! objects/<object name>                       a large record payload (an envelope)
 //! log/<writer id>/<sequence, 16 hex digits>   a sealed batch of index mutations
+//! claims/<topic token>/<holder id>            a claim on a topic (an empty object)
 //! ```
 
 use object_store::path::Path;
@@ -96,6 +97,16 @@ pub(crate) fn parse_log_batch(path: &Path) -> Option<(WriterId, u64)> {
         }
         _ => None,
     }
+}
+
+/// The claims on one topic.
+pub(crate) fn claims(topic_token: &str) -> Path {
+    Path::from_iter(["claims", topic_token])
+}
+
+/// The claim of `holder` on a topic.
+pub(crate) fn claim(topic_token: &str, holder: &str) -> Path {
+    Path::from_iter(["claims", topic_token, holder])
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@
 mod app_documents;
 mod audit_log;
 mod blocking;
+mod claims;
 mod commit;
 mod descriptor;
 mod documents;
@@ -28,6 +29,7 @@ mod store;
 
 pub use app_documents::AppDocument;
 pub use blocking::BlockingVault;
+pub use claims::{CLAIM_BUDGET, CLAIM_STALE_AFTER, ClaimGuard, HolderState};
 pub use documents::{Collection, Document};
 pub use error::{Result, VaultError};
 pub use ids::{ObjectName, RecordId, WriterId};

@@ -1,0 +1,108 @@
+//! Patient registration and profiles.
+
+use super::Hospital;
+use super::profile::{PatientFile, PatientProfile};
+use crate::audit::Actor;
+use crate::identity::{AccountId, IdentityError, Operation, Result, Role, SessionToken};
+use crate::vault::Collection;
+
+impl Hospital {
+    /// Registers a patient (patients register themselves): an account and its profile, in
+    /// one batch. The TOTP factor is enrolled next ([`crate::identity::Identity::enroll_totp`]).
+    pub async fn register_patient(
+        &self,
+        username: &str,
+        password: &str,
+        profile: &PatientProfile,
+    ) -> Result<AccountId> {
+        self.create_patient(None, username, password, profile).await
+    }
+
+    /// Registers a patient on behalf of the admin holding `session` (a front desk).
+    pub async fn admin_register_patient(
+        &self,
+        session: &SessionToken,
+        username: &str,
+        password: &str,
+        profile: &PatientProfile,
+    ) -> Result<AccountId> {
+        let (admin, _) = self
+            .permit_change(
+                session,
+                Operation::ManageAccounts {
+                    role: Role::Patient,
+                },
+            )
+            .await?;
+        self.create_patient(Some(admin.actor()), username, password, profile)
+            .await
+    }
+
+    pub(crate) async fn create_patient(
+        &self,
+        by: Option<Actor>,
+        username: &str,
+        password: &str,
+        profile: &PatientProfile,
+    ) -> Result<AccountId> {
+        profile.check(self.today())?;
+        self.identity
+            .create_with(by, Role::Patient, username, password, |account| {
+                let file = PatientFile {
+                    account,
+                    profile: profile.clone(),
+                };
+                Ok(vec![self.patient_files().revision_of(&file, 1)?])
+            })
+            .await
+    }
+
+    /// `patient`'s profile, for the patient, a physician or an admin; the read is audited.
+    pub async fn patient_profile(
+        &self,
+        session: &SessionToken,
+        patient: AccountId,
+    ) -> Result<PatientProfile> {
+        self.identity
+            .authorize(session, Operation::ReadProfile { patient })
+            .await?;
+        self.stored_profile(patient)
+    }
+
+    /// Replaces `patient`'s profile, for the patient or an admin; audited.
+    pub async fn update_patient_profile(
+        &self,
+        session: &SessionToken,
+        patient: AccountId,
+        profile: &PatientProfile,
+    ) -> Result<()> {
+        let (_, event) = self
+            .permit_change(session, Operation::EditProfile { patient })
+            .await?;
+        profile.check(self.today())?;
+        let _guard = self.vault().update_lock.lock().await;
+        self.stored_profile(patient)?;
+        let file = PatientFile {
+            account: patient,
+            profile: profile.clone(),
+        };
+        let revision = self.patient_files().next_revision_of(&file)?;
+        Ok(self
+            .vault()
+            .commit_documents(vec![revision], vec![event])
+            .await?)
+    }
+
+    pub(crate) fn stored_profile(&self, patient: AccountId) -> Result<PatientProfile> {
+        self.patient_files()
+            .get(&patient.to_string())?
+            .map(|file| file.profile)
+            .ok_or(IdentityError::NotFound {
+                what: "patient profile",
+            })
+    }
+
+    pub(crate) fn patient_files(&self) -> Collection<'_, PatientFile> {
+        self.vault().collection()
+    }
+}
