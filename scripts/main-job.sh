@@ -1,33 +1,19 @@
 #!/usr/bin/env bash
 # The main job on the embedded default (a local folder, no server), with the `medvault` CLI:
-# create the vault ./medvault-data if there is none, store a file as a patient record, read
-# it back whole and by range, list the patient's records, verify the whole vault, and verify
-# the audit trail that recorded the write.
+# `medvault demo` runs the whole hospital story in a new vault and tells it step by step —
+# an admin adds a physician with weekly hours, a patient registers, enrolls TOTP and logs in
+# with a computed code, finds a free slot and books it, the physician writes a note and
+# uploads a document, the patient reads her history, the admin sees the dashboard, and the
+# audit trail verifies.
 #
-#   MEDVAULT_PASSPHRASE   the vault's passphrase (required; never an argument)
-#   $1                    the file to store (default: README.md)
+#   MEDVAULT_PASSPHRASE   the new vault's passphrase (required; never an argument)
+#   $1                    the folder for the demo vault (default: a new temporary folder)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 : "${MEDVAULT_PASSPHRASE:?set MEDVAULT_PASSPHRASE to the vault passphrase}"
-file="${1:-README.md}"
+dir="${1:-$(mktemp -d)/medvault-demo}"
 cargo build --release -q -p medvault-cli
-medvault=target/release/medvault
-export MEDVAULT_VAULT="${MEDVAULT_VAULT:-./medvault-data}"
-
-if [[ ! -e "$MEDVAULT_VAULT/medvault-vault" ]]; then
-    "$medvault" init
-fi
-id="$("$medvault" put --scope demo-patient --kind document --label source="$(basename "$file")" "$file")"
-echo "stored $file as record $id"
-
-"$medvault" get "$id" | cmp - "$file"
-echo "read it back: identical"
-echo "bytes 0..60: $("$medvault" get "$id" --range 0..60 | head -c 60 | tr '\n' ' ')"
-"$medvault" head "$id"
-echo "records of demo-patient:"
-"$medvault" ls --scope demo-patient
-"$medvault" verify
-echo "the store was written as the operator; the audit trail records it:"
-"$medvault" audit verify
-"$medvault" audit export | tail -n 1
+target/release/medvault demo "$dir"
+echo "the demo vault stays in $dir (store: $dir/store, index: $dir/index); for example:"
+echo "  target/release/medvault --vault $dir/store --index $dir/index dashboard --from $(date -u +%F) --to $(date -u -d '+14 days' +%F)"

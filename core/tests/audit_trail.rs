@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};
 
-use common::{Backend, Fixture, now_secs};
+use common::{Backend, Fixture, all_files, now_secs};
 use medvault::audit::{Actor, AuditAction, AuditRecord, LoginFailure, Outcome};
 use medvault::identity::{
     AccountId, Identity, IdentityConfig, IdentityError, LoginCode, ManualClock, Role, SessionToken,
@@ -76,23 +76,6 @@ fn batch_files(folder: &Path) -> Vec<PathBuf> {
         }
     }
     files.sort();
-    files
-}
-
-/// Every file under `folder`, recursively.
-fn all_files(folder: &Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    let mut pending = vec![folder.to_owned()];
-    while let Some(next) = pending.pop() {
-        for entry in std::fs::read_dir(&next).expect("read folder") {
-            let path = entry.expect("folder entry").path();
-            if path.is_dir() {
-                pending.push(path);
-            } else {
-                files.push(path);
-            }
-        }
-    }
     files
 }
 

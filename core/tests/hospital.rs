@@ -11,8 +11,9 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime, Weekday};
-use common::{Backend, Fixture, PASSWORD, User, account_with_session, log_in};
+use common::{Backend, Fixture, PASSWORD, User, account_with_session, all_files, log_in};
 use medvault::ErrorKind;
+use medvault::hospital::import::{self, ImportReport, ReportOutcome};
 use medvault::hospital::{
     Appointment, AppointmentStatus, Audience, AvailableTime, Contact, Gender, Hospital, HumanName,
     Identifier, NewEvent, NotAvailable, NoteAudience, Observation, PatientProfile,
@@ -1158,8 +1159,9 @@ async fn dashboard_matches_an_independent_count_over_ten_thousand_appointments()
             start,
             end: start + Duration::minutes(15),
             created_ms: START_MS,
-            booked_by: patient,
+            booked_by: Some(patient),
             cancellation: None,
+            source: None,
         });
     }
     insert_all(&clinic.vault, &generated).await;
@@ -1264,4 +1266,240 @@ async fn insert_all(vault: &Vault, appointments: &[Appointment]) {
             result.expect("insert");
         }
     }
+}
+
+// ----- import -----
+
+const PATIENTS_CSV: &[u8] = include_bytes!("fixtures/import/patients.csv");
+const PHYSICIANS_CSV: &[u8] = include_bytes!("fixtures/import/physicians.csv");
+const APPOINTMENTS_CSV: &[u8] = include_bytes!("fixtures/import/appointments.csv");
+const BUNDLE_JSON: &[u8] = include_bytes!("fixtures/import/bundle.json");
+
+/// Parses (with the fixtures' `today`) and applies `bytes`.
+async fn import(hospital: &Hospital, bytes: &[u8], dry_run: bool) -> ImportReport {
+    let parsed = import::parse(bytes, None, date("2025-06-01")).expect("parse");
+    hospital
+        .operator_import(&parsed, dry_run, None)
+        .await
+        .expect("import")
+}
+
+/// The rows of `report` that ended as `outcome`, by number.
+fn rows(report: &ImportReport, outcome: ReportOutcome) -> Vec<usize> {
+    report
+        .rows
+        .iter()
+        .filter(|row| row.outcome == outcome)
+        .map(|row| row.row)
+        .collect()
+}
+
+fn reasons(report: &ImportReport, row: usize) -> Vec<String> {
+    report
+        .rows
+        .iter()
+        .find(|entry| entry.row == row)
+        .map(|entry| entry.reasons.clone())
+        .unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn csv_import_cleanses_reports_and_is_idempotent() {
+    let clinic = Clinic::new(Backend::Folder).await;
+    let hospital = &clinic.hospital;
+    let store = clinic.fixture.store_folder.clone().expect("a folder store");
+    let files = || -> BTreeSet<std::path::PathBuf> { all_files(&store).into_iter().collect() };
+
+    // Appointments before their patients and physicians: every one refused, nothing written.
+    let before = files();
+    let early = import(hospital, APPOINTMENTS_CSV, false).await;
+    assert_eq!(rows(&early, ReportOutcome::Accepted), Vec::<usize>::new());
+    assert_eq!(
+        reasons(&early, 2),
+        ["PATIENT: not in the vault; import the patients first"]
+    );
+    assert_eq!(files(), before, "a refused import writes nothing");
+
+    // A dry run reports what an import would do, and writes nothing.
+    let dry = import(hospital, PATIENTS_CSV, true).await;
+    assert_eq!(files(), before, "a dry run writes nothing");
+    let patients = import(hospital, PATIENTS_CSV, false).await;
+    assert_eq!(dry, patients, "the dry run predicts the import");
+    assert_eq!(
+        rows(&patients, ReportOutcome::Accepted),
+        [2, 3, 4, 5, 6, 7, 8, 17]
+    );
+    assert_eq!(rows(&patients, ReportOutcome::Duplicate), [13, 14]);
+    assert_eq!(
+        rows(&patients, ReportOutcome::Rejected),
+        [9, 10, 11, 12, 15, 16]
+    );
+    assert_eq!(reasons(&patients, 9), ["BIRTHDATE: no such date"]);
+    assert_eq!(reasons(&patients, 10), ["BIRTHDATE: in the future"]);
+    assert_eq!(reasons(&patients, 11), ["GENDER: unknown code"]);
+    assert_eq!(
+        reasons(&patients, 12),
+        ["LAST: missing", "PHONE: not a phone number"]
+    );
+    assert_eq!(
+        patients.summary_line(),
+        "accepted 8, rejected 6, duplicates 2, unchanged 0"
+    );
+
+    // The accepted rows, as stored.
+    let admin = &clinic.admin.token;
+    let profile_of = |id: &str| {
+        let identifier = Identifier::new(import::SYSTEM_CSV_PATIENTS, id);
+        async move {
+            let account = hospital
+                .find_patient(admin, &identifier)
+                .await
+                .expect("find")
+                .expect("imported");
+            hospital
+                .patient_profile(admin, account)
+                .await
+                .expect("profile")
+        }
+    };
+    let mary = profile_of("7a3bc039-47ea-44c1-8acf-5811e8763ca9").await;
+    assert_eq!(mary.name.text(), "Mary-Jane O'Brien");
+    assert_eq!(mary.birth_date, date("1975-07-04"));
+    assert_eq!(mary.gender, Gender::Female);
+    let jose = profile_of("cd967904-1f65-4e00-aee4-036c59d1ff4c").await;
+    assert_eq!(jose.name.text(), "Jose Eduardo Hills");
+    assert_eq!(jose.birth_date, date("1961-03-14"));
+    let lena = profile_of("ebde6182-8fce-4473-9d0c-96c071a7ec9c").await;
+    assert_eq!(lena.name.text(), "Lena Sophie Müller");
+    assert_eq!(lena.birth_date, date("1988-11-03"));
+    assert_eq!(lena.contact.phone.as_deref(), Some("+49301234567"));
+    assert!(
+        hospital
+            .find_patient(
+                admin,
+                &Identifier::new(
+                    import::SYSTEM_CSV_PATIENTS,
+                    "ed2c1dff-f0d3-475d-b496-7357198b6cd2"
+                )
+            )
+            .await
+            .expect("find")
+            .is_none(),
+        "a rejected row is not imported"
+    );
+    assert_denied(
+        hospital
+            .find_patient(
+                &clinic.ada.token,
+                &Identifier::new(import::SYSTEM_CSV_PATIENTS, "x"),
+            )
+            .await,
+        "a patient searching by identifier",
+    );
+
+    let physicians = import(hospital, PHYSICIANS_CSV, false).await;
+    assert_eq!(rows(&physicians, ReportOutcome::Accepted), [2, 3, 4, 10]);
+    let cardiology = hospital
+        .physicians(admin, Some("cardiology"))
+        .await
+        .expect("list");
+    assert_eq!(cardiology.len(), 2, "dr.heart and the imported John Smith");
+    assert!(
+        cardiology
+            .iter()
+            .any(|p| p.profile.name.text() == "John Smith")
+    );
+
+    let appointments = import(hospital, APPOINTMENTS_CSV, false).await;
+    assert_eq!(
+        rows(&appointments, ReportOutcome::Accepted),
+        [2, 3, 4, 5, 13, 14, 15]
+    );
+    let jose_id = hospital
+        .find_patient(
+            admin,
+            &Identifier::new(
+                import::SYSTEM_CSV_PATIENTS,
+                "cd967904-1f65-4e00-aee4-036c59d1ff4c",
+            ),
+        )
+        .await
+        .expect("find")
+        .expect("imported");
+    let jose_visits = hospital
+        .patient_appointments(admin, jose_id)
+        .await
+        .expect("list");
+    assert_eq!(jose_visits.len(), 1);
+    assert_eq!(jose_visits[0].status, AppointmentStatus::Fulfilled);
+    assert_eq!(jose_visits[0].start, at("2024-03-05", "09:30:00"));
+    assert_eq!(jose_visits[0].booked_by, None);
+
+    // Importing the same files again changes nothing.
+    let imported = files();
+    for file in [PATIENTS_CSV, PHYSICIANS_CSV, APPOINTMENTS_CSV] {
+        let again = import(hospital, file, false).await;
+        assert_eq!(again.counts.accepted, 0, "{}", again.summary_line());
+        assert!(again.counts.unchanged > 0);
+    }
+    assert_eq!(files(), imported, "a second import writes nothing");
+
+    // Imported accounts cannot log in: their password is random and discarded.
+    let accounts = clinic.identity().operator_accounts().expect("accounts");
+    let imported_patient = accounts
+        .iter()
+        .find(|account| account.username.starts_with("patient-"))
+        .expect("an imported patient account");
+    assert_kind(
+        clinic
+            .identity()
+            .enroll_totp(&imported_patient.username, "", None)
+            .await,
+        ErrorKind::InvalidCredentials,
+        "an imported account with an empty password",
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fhir_bundle_import_brings_every_kind_at_once() {
+    let clinic = Clinic::new(Backend::Memory).await;
+    let hospital = &clinic.hospital;
+    let report = import(hospital, BUNDLE_JSON, false).await;
+    assert_eq!(
+        rows(&report, ReportOutcome::Accepted),
+        [1, 2, 4, 5, 9, 10, 13]
+    );
+    assert_eq!(rows(&report, ReportOutcome::Rejected), [3, 11]);
+    assert_eq!(rows(&report, ReportOutcome::Duplicate), [12]);
+    let admin = &clinic.admin.token;
+    let found = hospital
+        .find_patient(
+            admin,
+            &Identifier::new(import::SYSTEM_FHIR_PATIENT, &bundle_patient_id()),
+        )
+        .await
+        .expect("find")
+        .expect("imported");
+    assert_eq!(
+        hospital
+            .patient_profile(admin, found)
+            .await
+            .expect("profile")
+            .contact
+            .phone
+            .as_deref(),
+        Some("+493012345678")
+    );
+    let again = import(hospital, BUNDLE_JSON, false).await;
+    assert_eq!(again.counts.accepted, 0, "{}", again.summary_line());
+    assert_eq!(again.counts.unchanged, 7);
+}
+
+/// The id of the bundle's first Patient.
+fn bundle_patient_id() -> String {
+    let bundle: serde_json::Value = serde_json::from_slice(BUNDLE_JSON).expect("JSON");
+    bundle["entry"][0]["resource"]["id"]
+        .as_str()
+        .expect("an id")
+        .to_owned()
 }

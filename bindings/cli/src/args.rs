@@ -2,7 +2,9 @@
 
 use std::path::PathBuf;
 
+use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
+use medvault::hospital::import::ImportKind;
 
 /// medvault: the operator's tool for MedVault vaults (encrypted patient records in a local
 /// folder or an S3 bucket, behind a local encrypted index).
@@ -169,6 +171,44 @@ pub enum Command {
         /// What to do with it.
         #[command(subcommand)]
         command: AuditCommand,
+    },
+    /// The dashboard: the 5 physicians with the most distinct patients (with those
+    /// patients) and the distinct patients of each day, from one date to another.
+    Dashboard {
+        /// The first day, YYYY-MM-DD.
+        #[arg(long)]
+        from: NaiveDate,
+        /// The last day, YYYY-MM-DD (at most 366 days after --from).
+        #[arg(long)]
+        to: NaiveDate,
+        /// One JSON object instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Import patients, physicians or appointments from a Synthea CSV file or a FHIR R4
+    /// Bundle, cleansing them on the way; prints one line: accepted, rejected, duplicates,
+    /// unchanged. Rows an earlier import brought are left alone.
+    Import {
+        /// The file to import.
+        file: PathBuf,
+        /// What the file holds (patients, physicians or appointments); guessed from a CSV
+        /// header, and every kind a bundle holds when not given.
+        #[arg(long)]
+        kind: Option<ImportKind>,
+        /// Decide and report every row, but write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Write the report of every row here: JSON, or CSV if the name ends in .csv.
+        #[arg(long)]
+        report: Option<PathBuf>,
+    },
+    /// Run the whole hospital story in a new vault in DIR (the store in DIR/store, its
+    /// index in DIR/index; passphrase from MEDVAULT_PASSPHRASE, else a prompt), printing
+    /// each step.
+    Demo {
+        /// A folder that holds no vault yet.
+        #[arg(default_value = "./medvault-demo")]
+        dir: PathBuf,
     },
 }
 

@@ -2,6 +2,9 @@
 //! 0 on success and one clear line on stderr otherwise.
 
 mod args;
+mod dashboard;
+mod demo;
+mod import;
 mod output;
 mod people;
 mod progress;
@@ -90,6 +93,11 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         vault.close().map_err(|error| error.to_string())?;
         return Ok(ExitCode::SUCCESS);
     }
+    if let Command::Demo { dir } = &cli.command {
+        let passphrase = secrets::passphrase(PASSPHRASE_VARIABLE, "New vault passphrase: ", true)?;
+        demo::run(dir, passphrase.as_bytes())?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let passphrase = secrets::passphrase(PASSPHRASE_VARIABLE, "Vault passphrase: ", false)?;
     let vault = BlockingVault::open(&config, UnlockCredential::Passphrase(passphrase.as_bytes()))
         .map_err(|error| error.to_string())?;
@@ -101,9 +109,16 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
 fn execute(vault: &BlockingVault, command: Command, passphrase: &[u8]) -> Result<ExitCode, String> {
     let fail = |error: medvault::vault::VaultError| error.to_string();
     match command {
-        Command::Init { .. } => {
-            return Err("init is handled before the vault is opened".to_owned());
+        Command::Init { .. } | Command::Demo { .. } => {
+            return Err("init and demo are handled before a vault is opened".to_owned());
         }
+        Command::Dashboard { from, to, json } => dashboard::run(vault, from, to, json)?,
+        Command::Import {
+            file,
+            kind,
+            dry_run,
+            report,
+        } => import::run(vault, &file, kind, dry_run, report)?,
         Command::User { command } => return people::user(vault, command),
         Command::Totp { command } => return people::totp(vault, command),
         Command::Login {

@@ -439,3 +439,171 @@ fn a_second_process_on_the_same_index_is_refused() {
     assert!(listing.starts_with(&id), "ls: {listing:?}");
     assert_eq!(success(&medvault(dir, &["get", &id], &[], None)), "held");
 }
+
+#[test]
+fn demo_tells_the_story_and_the_dashboard_reads_it() {
+    let tmp = tempfile::tempdir().expect("temporary folder");
+    let dir = tmp.path();
+    let story = success(&medvault(dir, &["demo", "demo"], &[], None));
+    let steps: Vec<&str> = story
+        .lines()
+        .filter_map(|line| line.split_once(". ").map(|(number, _)| number))
+        .filter(|number| number.bytes().all(|byte| byte.is_ascii_digit()))
+        .collect();
+    assert_eq!(
+        steps,
+        ["1", "2", "3", "4", "5", "6", "7", "8", "9"],
+        "{story}"
+    );
+    for needle in [
+        "logged in with a computed code",
+        "booked the first",
+        "byte for byte the one uploaded",
+        "writing a note of her own was refused",
+        "1. dr.grey (Meredith Grey): 1 patient: Ada Lovelace",
+        "The audit trail verifies",
+    ] {
+        assert!(story.contains(needle), "no {needle:?} in {story}");
+    }
+    fails_with(
+        &medvault(dir, &["demo", "demo"], &[], None),
+        "already holds a demo vault",
+    );
+
+    // The dashboard of the demo's vault, as the operator sees it.
+    let demo = [
+        ("MEDVAULT_VAULT", "demo/store"),
+        ("MEDVAULT_INDEX", "demo/index"),
+    ];
+    let today = chrono::Utc::now().date_naive();
+    let (from, to) = (
+        today.to_string(),
+        (today + chrono::Duration::days(20)).to_string(),
+    );
+    let board = json(&medvault(
+        dir,
+        &["dashboard", "--from", &from, "--to", &to, "--json"],
+        &demo,
+        None,
+    ));
+    let top = board["top_physicians"].as_array().expect("a list");
+    assert_eq!(top.len(), 1, "{board}");
+    assert_eq!(top[0]["username"], "dr.grey");
+    assert_eq!(top[0]["patients"][0]["name"], "Ada Lovelace");
+    let daily = board["daily"].as_array().expect("days");
+    assert_eq!(daily.len(), 21);
+    let total: u64 = daily
+        .iter()
+        .map(|day| day["patients"].as_u64().expect("count"))
+        .sum();
+    assert_eq!(total, 1, "one patient on one day: {board}");
+    let text = success(&medvault(
+        dir,
+        &["dashboard", "--from", &from, "--to", &to],
+        &demo,
+        None,
+    ));
+    assert!(
+        text.contains("1. dr.grey (Meredith Grey): 1 patient: Ada Lovelace"),
+        "{text}"
+    );
+
+    fails_with(
+        &medvault(
+            dir,
+            &["dashboard", "--from", &to, "--to", &from],
+            &demo,
+            None,
+        ),
+        "invalid date range: it ends before it starts",
+    );
+    let usage = medvault(
+        dir,
+        &["dashboard", "--from", "30.11.2026", "--to", &to],
+        &demo,
+        None,
+    );
+    assert_eq!(usage.status.code(), Some(2));
+}
+
+/// A fixture of the core's import tests.
+fn import_fixture(name: &str) -> String {
+    format!(
+        "{}/../../core/tests/fixtures/import/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    )
+}
+
+#[test]
+fn import_reports_every_row_and_a_second_run_changes_nothing() {
+    let tmp = tempfile::tempdir().expect("temporary folder");
+    let dir = tmp.path();
+    success(&medvault(dir, &["init"], &[], None));
+    let patients = import_fixture("patients.csv");
+
+    let dry = success(&medvault(
+        dir,
+        &["import", &patients, "--dry-run", "--report", "dry.json"],
+        &[],
+        None,
+    ));
+    assert_eq!(
+        dry.trim_end(),
+        "dry run: accepted 8, rejected 6, duplicates 2, unchanged 0"
+    );
+    let report: Value =
+        serde_json::from_slice(&std::fs::read(dir.join("dry.json")).expect("report"))
+            .expect("JSON");
+    let row9 = report["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .find(|row| row["row"] == 9)
+        .expect("row 9");
+    assert_eq!(row9["outcome"], "rejected");
+    assert_eq!(row9["reasons"][0], "BIRTHDATE: no such date");
+
+    let done = success(&medvault(
+        dir,
+        &["import", &patients, "--report", "done.csv"],
+        &[],
+        None,
+    ));
+    assert_eq!(
+        done.trim_end(),
+        "accepted 8, rejected 6, duplicates 2, unchanged 0"
+    );
+    let csv = std::fs::read_to_string(dir.join("done.csv")).expect("CSV report");
+    assert!(csv.starts_with("row,locator,kind,source_id,outcome,reasons,duplicate_of"));
+    assert_eq!(csv.lines().count(), 17, "a header and 16 rows");
+    let again = success(&medvault(dir, &["import", &patients], &[], None));
+    assert_eq!(
+        again.trim_end(),
+        "accepted 0, rejected 6, duplicates 2, unchanged 8"
+    );
+
+    let bundle = success(&medvault(
+        dir,
+        &["import", &import_fixture("bundle.json")],
+        &[],
+        None,
+    ));
+    assert_eq!(
+        bundle.trim_end(),
+        "accepted 7, rejected 2, duplicates 1, unchanged 0"
+    );
+
+    fails_with(
+        &medvault(
+            dir,
+            &["import", &patients, "--kind", "physicians"],
+            &[],
+            None,
+        ),
+        "invalid import file",
+    );
+    fails_with(
+        &medvault(dir, &["import", "missing.csv"], &[], None),
+        "cannot read missing.csv",
+    );
+}

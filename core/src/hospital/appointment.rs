@@ -3,6 +3,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
+use super::profile::Identifier;
 use crate::identity::AccountId;
 use crate::vault::Document;
 
@@ -95,10 +96,12 @@ pub struct Appointment {
     pub end: NaiveDateTime,
     /// When it was made (ms since the Unix epoch).
     pub created_ms: i64,
-    /// The account that booked it.
-    pub booked_by: AccountId,
+    /// The account that booked it; `None` for appointments imported by the operator.
+    pub booked_by: Option<AccountId>,
     /// Who cancelled it and why, once cancelled (FHIR `cancellationReason`).
     pub cancellation: Option<Cancellation>,
+    /// Its id in the system it was imported from, if it was imported.
+    pub source: Option<Identifier>,
 }
 
 /// Who called an appointment off and why.
@@ -132,7 +135,7 @@ impl Document for Appointment {
     }
 
     fn indexed_fields(&self) -> Vec<(&'static str, String)> {
-        vec![
+        let mut fields = vec![
             ("patient", self.patient.to_string()),
             ("physician", self.physician.to_string()),
             (
@@ -141,6 +144,8 @@ impl Document for Appointment {
             ),
             ("day", self.day().to_string()),
             ("slot", slot_key(self.physician, self.start)),
-        ]
+        ];
+        fields.extend(self.source.iter().map(|source| ("source", source.key())));
+        fields
     }
 }

@@ -4,8 +4,9 @@
 use chrono::{NaiveDate, NaiveDateTime};
 
 use super::{
-    Appointment, AppointmentStatus, Dashboard, Event, Hospital, NewEvent, Note, NoteAudience,
-    Observation, PatientProfile, Physician, PhysicianProfile, Schedule, Slot, SlotQuery,
+    Appointment, AppointmentStatus, Dashboard, Event, Hospital, Identifier, NewEvent, Note,
+    NoteAudience, Observation, PatientProfile, Physician, PhysicianProfile, Schedule, Slot,
+    SlotQuery,
 };
 use crate::identity::{AccountId, BlockingIdentity, Result, SessionToken};
 use crate::vault::{BlockingVault, RecordMeta};
@@ -47,6 +48,7 @@ impl BlockingHospital {
         fn register_patient(&self, username: &str, password: &str, profile: &PatientProfile) -> AccountId;
         fn admin_register_patient(&self, session: &SessionToken, username: &str, password: &str, profile: &PatientProfile) -> AccountId;
         fn patient_profile(&self, session: &SessionToken, patient: AccountId) -> PatientProfile;
+        fn find_patient(&self, session: &SessionToken, identifier: &Identifier) -> Option<AccountId>;
         fn update_patient_profile(&self, session: &SessionToken, patient: AccountId, profile: &PatientProfile) -> ();
         fn add_physician(&self, session: &SessionToken, username: &str, password: &str, profile: &PhysicianProfile) -> AccountId;
         fn remove_physician(&self, session: &SessionToken, physician: AccountId) -> ();
@@ -69,5 +71,6 @@ impl BlockingHospital {
         fn write_note(&self, session: &SessionToken, to: NoteAudience, text: &str) -> Note;
         fn notes(&self, session: &SessionToken) -> Vec<Note>;
         fn dashboard(&self, session: &SessionToken, from: NaiveDate, to: NaiveDate) -> Dashboard;
+        fn operator_dashboard(&self, from: NaiveDate, to: NaiveDate) -> Dashboard;
     }
 }

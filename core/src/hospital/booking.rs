@@ -41,8 +41,9 @@ impl Hospital {
             start,
             end: start + schedule.slot_length(),
             created_ms: self.identity.now(),
-            booked_by: who.account,
+            booked_by: Some(who.account),
             cancellation: None,
+            source: None,
         };
         let topic = slot_topic(&appointment);
         let _guard = self.vault().update_lock.lock().await;
@@ -232,7 +233,7 @@ impl Hospital {
     }
 
     /// The appointment holding `physician`'s slot at `start`, if any (in this index).
-    fn slot_holder(
+    pub(crate) fn slot_holder(
         &self,
         physician: AccountId,
         start: NaiveDateTime,

@@ -16,6 +16,7 @@ mod board;
 mod booking;
 mod dashboard;
 mod history;
+pub mod import;
 mod patients;
 mod physicians;
 mod profile;
@@ -94,6 +95,6 @@ impl Hospital {
 }
 
 /// A new random id, 32 hex digits.
-fn new_id() -> Result<String> {
+pub(crate) fn new_id() -> Result<String> {
     Ok(hex::encode(crate::crypto::random_id()?))
 }

@@ -1,7 +1,7 @@
 //! Patient registration and profiles.
 
 use super::Hospital;
-use super::profile::{PatientFile, PatientProfile};
+use super::profile::{Identifier, PatientFile, PatientProfile};
 use crate::audit::Actor;
 use crate::identity::{AccountId, IdentityError, Operation, Result, Role, SessionToken};
 use crate::vault::Collection;
@@ -91,6 +91,28 @@ impl Hospital {
             .vault()
             .commit_documents(vec![revision], vec![event])
             .await?)
+    }
+
+    /// The patient known by `identifier` (a hospital number, an id from an imported file),
+    /// for a physician or an admin; audited.
+    pub async fn find_patient(
+        &self,
+        session: &SessionToken,
+        identifier: &Identifier,
+    ) -> Result<Option<AccountId>> {
+        self.identity
+            .authorize(session, Operation::FindPatients)
+            .await?;
+        self.patient_with_identifier(&identifier.key())
+    }
+
+    /// The patient whose profile has the identifier `key` ([`Identifier::key`]).
+    pub(crate) fn patient_with_identifier(&self, key: &str) -> Result<Option<AccountId>> {
+        Ok(self
+            .patient_files()
+            .find("identifier", key)?
+            .first()
+            .map(|file| file.account))
     }
 
     pub(crate) fn stored_profile(&self, patient: AccountId) -> Result<PatientProfile> {

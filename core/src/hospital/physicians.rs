@@ -147,6 +147,15 @@ impl Hospital {
         Ok(found)
     }
 
+    /// The physician whose profile has the identifier `key`, active or not.
+    pub(crate) fn physician_with_identifier(&self, key: &str) -> Result<Option<AccountId>> {
+        Ok(self
+            .physician_documents()
+            .find("identifier", key)?
+            .first()
+            .map(|physician| physician.account))
+    }
+
     pub(crate) fn stored_physician(&self, physician: AccountId) -> Result<Physician> {
         self.physician_documents()
             .get(&physician.to_string())?

@@ -153,6 +153,29 @@ impl fmt::Debug for Account {
 }
 
 impl Account {
+    /// A new account with no second factor yet; `password` is its Argon2id PHC string.
+    pub(crate) fn new(
+        id: AccountId,
+        username: String,
+        role: Role,
+        created_ms: i64,
+        password: String,
+    ) -> Self {
+        Self {
+            id,
+            username,
+            role,
+            created_ms,
+            password,
+            totp: None,
+            pending: None,
+            recovery: Vec::new(),
+            failed_attempts: 0,
+            locked: false,
+            session_epoch: 0,
+        }
+    }
+
     pub(crate) fn info(&self) -> AccountInfo {
         AccountInfo {
             id: self.id,

@@ -13,7 +13,7 @@
 //! once: the step is stored in the same batch as the session it opens, under the lock that
 //! serializes account changes, so two logins with one code cannot both pass.
 
-mod account;
+pub(crate) mod account;
 mod blocking;
 mod clock;
 mod error;

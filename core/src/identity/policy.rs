@@ -74,6 +74,8 @@ pub enum Operation {
     },
     /// Read the events and notes addressed to the caller.
     ReadBoard,
+    /// Find patients by an identifier (a hospital number, an imported id).
+    FindPatients,
 }
 
 impl Operation {
@@ -111,6 +113,7 @@ impl Operation {
             Self::RecordAttendance { .. } => "record attendance of this appointment".to_owned(),
             Self::ListAppointments { .. } => "list these appointments".to_owned(),
             Self::ReadBoard => "read events and notes".to_owned(),
+            Self::FindPatients => "find patients".to_owned(),
         }
     }
 }
@@ -139,8 +142,8 @@ impl Decision {
 /// - Every account searches availability and reads the events and notes addressed to it.
 /// - A patient reads only their own records and writes none; reads and changes their own
 ///   profile; books, cancels and lists their own appointments.
-/// - A physician reads and writes patients' records and reads their profiles; changes their
-///   own schedule; cancels, records attendance of and lists their own appointments.
+/// - A physician reads and writes patients' records, finds patients and reads their
+///   profiles; changes their own schedule; cancels, records attendance of and lists their own appointments.
 /// - An admin manages physician and patient accounts, profiles, schedules and appointments,
 ///   unlocks factors, manages events and notes, sees the dashboard and the audit trail, opens
 ///   break-glass grants, and reads a patient's records only under a live grant. Admin
@@ -161,7 +164,8 @@ pub fn decide(who: &Principal, operation: &Operation, break_glass: bool) -> Deci
             Role::Physician,
             Operation::ReadRecords { .. }
             | Operation::WriteRecords { .. }
-            | Operation::ReadProfile { .. },
+            | Operation::ReadProfile { .. }
+            | Operation::FindPatients,
         ) => true,
         (
             Role::Physician,
@@ -190,7 +194,8 @@ pub fn decide(who: &Principal, operation: &Operation, break_glass: bool) -> Deci
             | Operation::BookAppointment { .. }
             | Operation::CancelAppointment { .. }
             | Operation::RecordAttendance { .. }
-            | Operation::ListAppointments { .. },
+            | Operation::ListAppointments { .. }
+            | Operation::FindPatients,
         ) => true,
         _ => false,
     };

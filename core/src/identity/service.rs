@@ -206,19 +206,7 @@ impl Identity {
         let phc = self.hash_password(password).await?;
         let id = AccountId::generate()?;
         let others = with(id)?;
-        let account = Account {
-            id,
-            username,
-            role,
-            created_ms: self.now(),
-            password: phc,
-            totp: None,
-            pending: None,
-            recovery: Vec::new(),
-            failed_attempts: 0,
-            locked: false,
-            session_epoch: 0,
-        };
+        let account = Account::new(id, username, role, self.now(), phc);
         let actor = by.unwrap_or(Actor::Account { id, role });
         let _guard = self.vault.update_lock.lock().await;
         if !self

@@ -183,3 +183,20 @@ pub async fn account_with_session(
     );
     user
 }
+
+/// Every file under `folder`, recursively.
+pub fn all_files(folder: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut pending = vec![folder.to_owned()];
+    while let Some(next) = pending.pop() {
+        for entry in std::fs::read_dir(&next).expect("read folder") {
+            let path = entry.expect("folder entry").path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    files
+}
