@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Prints the figures of the last `cargo bench -p medvault-benches --bench crypto` (or `--bench
-vault`, or `--bench identity`) run from criterion's estimates, with the ratios the performance
-goals are stated in.
+vault`, `--bench identity` or `--bench hospital`) run from criterion's estimates, with the
+ratios the performance goals are stated in.
 
-    python3 benches/report.py [crypto|vault|identity] [CRITERION_FOLDER]
+    python3 benches/report.py [crypto|vault|identity|hospital] [CRITERION_FOLDER]
 
 For `vault`, the SQLCipher peer's JSON is shown beside it when it was saved as
 `CRITERION_FOLDER/sqlcipher.json` (`python3 benches/peers/sqlcipher_insert.py >
@@ -14,7 +14,8 @@ import pathlib
 import sys
 
 ARGS = sys.argv[1:]
-WHICH = ARGS.pop(0) if ARGS and ARGS[0] in ("crypto", "vault", "identity") else "crypto"
+WHICH = (ARGS.pop(0) if ARGS and ARGS[0] in ("crypto", "vault", "identity", "hospital")
+         else "crypto")
 ROOT = pathlib.Path(ARGS[0] if ARGS else
                     pathlib.Path(__file__).resolve().parent.parent / "target" / "criterion")
 SIZES = {"1KiB": 1 << 10, "64KiB": 64 << 10, "1MiB": 1 << 20, "64MiB": 64 << 20}
@@ -154,11 +155,38 @@ def identity() -> int:
     return 0
 
 
+def hospital() -> int:
+    """Import rows/s; search and dashboard latency at the vault's appointment count."""
+    rows = [(name, mean_ns("import", name)) for name in
+            ("csv-patients", "csv-appointments", "fhir-appointments")]
+    reads = sorted(path.name for path in ROOT.glob("at-*-appointments"))
+    if all(nanos is None for _, nanos in rows) and not reads:
+        print("no hospital results: run `cargo bench -p medvault-benches --bench hospital` first")
+        return 1
+    print("| import (1,000 rows per iteration) | ms per 1,000 rows | rows/s |")
+    print("| --- | ---: | ---: |")
+    for name, nanos in rows:
+        if nanos is not None:
+            print(f"| {name} | {nanos / 1e6:,.1f} | {1000 * 1e9 / nanos:,.0f} |")
+    for group in reads:
+        print()
+        print(f"| {group} | ms |")
+        print("| --- | ---: |")
+        for bench in ("search-physician-week", "search-specialty-week", "search-everyone-week",
+                      "dashboard-30-days", "dashboard-365-days"):
+            nanos = mean_ns(group, bench)
+            if nanos is not None:
+                print(f"| {bench} | {nanos / 1e6:,.1f} |")
+    return 0
+
+
 def main() -> int:
     if WHICH == "vault":
         return vault()
     if WHICH == "identity":
         return identity()
+    if WHICH == "hospital":
+        return hospital()
     if not ROOT.exists():
         print("no criterion results: run `cargo bench -p medvault-benches --bench crypto` first")
         return 1

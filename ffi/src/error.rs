@@ -87,6 +87,12 @@ pub enum MedVaultError {
     /// No account has this id or username.
     #[error("{0}")]
     AccountNotFound(Cause),
+    /// The appointment slot is taken or not offered.
+    #[error("{0}")]
+    SlotUnavailable(Cause),
+    /// No appointment, event, note, profile or physician has the id given.
+    #[error("{0}")]
+    NotFound(Cause),
     /// A failure of the machine itself.
     #[error("{0}")]
     Internal(Cause),
@@ -118,6 +124,8 @@ impl MedVaultError {
             ErrorKind::PasswordRejected => Self::PasswordRejected(cause),
             ErrorKind::UsernameTaken => Self::UsernameTaken(cause),
             ErrorKind::AccountNotFound => Self::AccountNotFound(cause),
+            ErrorKind::SlotUnavailable => Self::SlotUnavailable(cause),
+            ErrorKind::NotFound => Self::NotFound(cause),
             _ => Self::Internal(cause),
         }
     }

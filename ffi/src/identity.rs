@@ -3,6 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use medvault::hospital::BlockingHospital;
 use medvault::identity::{self, AccountId, BlockingIdentity, LoginCode, SessionToken};
 
 use crate::error::{MedVaultError, Result};
@@ -93,7 +94,8 @@ impl From<identity::AccountInfo> for AccountInfo {
     }
 }
 
-fn account_id(text: &str) -> Result<AccountId> {
+/// An account id given by the caller.
+pub(crate) fn account_id(text: &str) -> Result<AccountId> {
     text.parse()
         .map_err(|_| MedVaultError::invalid("invalid account id: it must be 32 hex digits"))
 }
@@ -103,18 +105,23 @@ fn account_id(text: &str) -> Result<AccountId> {
 #[derive(uniffi::Object)]
 pub struct Identity {
     identity: Arc<BlockingIdentity>,
+    /// The hospital over the same identity.
+    pub(crate) hospital: BlockingHospital,
 }
 
 impl Identity {
     pub(crate) fn new(identity: BlockingIdentity) -> Self {
+        let hospital = BlockingHospital::new(&identity);
         Self {
             identity: Arc::new(identity),
+            hospital,
         }
     }
 
     fn session(&self, outcome: identity::LoginOutcome) -> Arc<Session> {
         Arc::new(Session {
             identity: Arc::clone(&self.identity),
+            hospital: self.hospital.clone(),
             token: outcome.token,
             account: outcome.account.into(),
         })
@@ -245,8 +252,10 @@ impl Enrollment {
 /// stays inside the engine.
 #[derive(uniffi::Object)]
 pub struct Session {
-    identity: Arc<BlockingIdentity>,
-    token: SessionToken,
+    pub(crate) identity: Arc<BlockingIdentity>,
+    /// The hospital over the same identity (its calls are in `crate::hospital`).
+    pub(crate) hospital: BlockingHospital,
+    pub(crate) token: SessionToken,
     account: AccountInfo,
 }
 

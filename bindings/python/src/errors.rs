@@ -43,7 +43,7 @@ exceptions! {
     CryptoError(MedVaultError): "A cryptographic operation failed.";
     TamperedError(CryptoError): "Data did not authenticate: it was modified, truncated, misplaced, or the key is wrong; or the audit trail was altered.";
 
-    IdentityError(MedVaultError): "An identity operation (accounts, factors, sessions, access) failed.";
+    IdentityError(MedVaultError): "An identity or hospital operation (accounts, factors, sessions, access, appointments) failed.";
     AuthenticationError(IdentityError): "A login or credential check failed.";
     InvalidCredentialsError(AuthenticationError): "Wrong username or password (which of the two is not said).";
     WrongCodeError(AuthenticationError): "The TOTP or recovery code is wrong or too old.";
@@ -55,6 +55,8 @@ exceptions! {
     PasswordRejectedError(IdentityError): "A new password breaks the password policy.";
     UsernameTakenError(IdentityError): "Another account has this username.";
     AccountNotFoundError(IdentityError): "No account has this id or username.";
+    SlotUnavailableError(IdentityError): "The appointment slot is taken (or being booked right now), already begun, or not offered by the physician.";
+    NotFoundError(IdentityError): "No appointment, event, note, profile or physician has the id given.";
 }
 
 /// Any failure of a binding call: a core error, classified, or a Python error raised while
@@ -155,6 +157,8 @@ fn exception(kind: ErrorKind, message: String) -> PyErr {
         K::PasswordRejected => PasswordRejectedError::new_err(message),
         K::UsernameTaken => UsernameTakenError::new_err(message),
         K::AccountNotFound => AccountNotFoundError::new_err(message),
+        K::SlotUnavailable => SlotUnavailableError::new_err(message),
+        K::NotFound => NotFoundError::new_err(message),
         _ => MedVaultError::new_err(message),
     }
 }

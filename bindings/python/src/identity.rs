@@ -3,6 +3,7 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use medvault::hospital::BlockingHospital;
 use medvault::identity::{
     self as core, AccountId, BlockingIdentity, LoginCode, Role, SessionToken,
 };
@@ -10,10 +11,11 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyTuple};
 
 use crate::errors::{Error, Result, detach, parse_id};
+use crate::hospital_types::PatientProfile;
 use crate::records::{Record, RecordMeta, metas, parse_record_id};
 
 /// Parses an account id (32 hex digits).
-fn parse_account_id(id: &str) -> Result<AccountId> {
+pub(crate) fn parse_account_id(id: &str) -> Result<AccountId> {
     parse_id(id, "account id")
 }
 
@@ -50,10 +52,27 @@ impl Identity {
 
 #[pymethods]
 impl Identity {
-    /// Creates a patient account (self-registration) and returns its id. The account logs in
-    /// once its TOTP factor is enrolled and confirmed.
-    fn register_patient(&self, py: Python<'_>, username: &str, password: &str) -> Result<String> {
-        let id = detach(py, || self.identity.register_patient(username, password))?;
+    /// Creates a patient account (self-registration) and returns its id; with ``profile`` (a
+    /// ``PatientProfile``), the account and its profile are stored together. The account logs
+    /// in once its TOTP factor is enrolled and confirmed.
+    #[pyo3(signature = (username, password, *, profile = None))]
+    fn register_patient(
+        &self,
+        py: Python<'_>,
+        username: &str,
+        password: &str,
+        profile: Option<PatientProfile>,
+    ) -> Result<String> {
+        let id = match profile {
+            None => detach(py, || self.identity.register_patient(username, password))?,
+            Some(profile) => {
+                let profile = profile.to_core()?;
+                let hospital = BlockingHospital::new(&self.identity);
+                detach(py, || {
+                    hospital.register_patient(username, password, &profile)
+                })?
+            }
+        };
         Ok(id.to_string())
     }
 
@@ -245,13 +264,17 @@ impl AccountInfo {
     }
 }
 
+// The session's hospital methods are in `hospital.rs` (pyo3's `multiple-pymethods`).
+
 /// A logged-in session: every call is checked against the access policy for the session's
-/// account and role, and audited. A context manager: leaving the ``with`` block logs out. The
+/// account and role, and audited. Besides records, it reaches the hospital: patient profiles,
+/// physicians and their schedules, free slots and appointments, medical history, events and
+/// notes, and the dashboard. A context manager: leaving the ``with`` block logs out. The
 /// session token stays inside (zeroized when the session is dropped) and is never shown.
 #[pyclass(frozen, module = "medvault")]
 pub struct Session {
-    identity: BlockingIdentity,
-    token: SessionToken,
+    pub(crate) identity: BlockingIdentity,
+    pub(crate) token: SessionToken,
     account: AccountInfo,
     logged_out: AtomicBool,
 }

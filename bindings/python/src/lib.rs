@@ -6,6 +6,8 @@
 
 mod crypto;
 mod errors;
+mod hospital;
+mod hospital_types;
 mod identity;
 mod records;
 mod reports;
@@ -27,6 +29,21 @@ fn _medvault(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<identity::Enrollment>()?;
     module.add_class::<identity::Session>()?;
     module.add_class::<identity::AccountInfo>()?;
+    module.add_class::<hospital_types::Address>()?;
+    module.add_class::<hospital_types::PatientProfile>()?;
+    module.add_class::<hospital_types::AvailableTime>()?;
+    module.add_class::<hospital_types::NotAvailable>()?;
+    module.add_class::<hospital_types::Schedule>()?;
+    module.add_class::<hospital_types::PhysicianProfile>()?;
+    module.add_class::<hospital_types::Physician>()?;
+    module.add_class::<hospital_types::Slot>()?;
+    module.add_class::<hospital_types::Appointment>()?;
+    module.add_class::<hospital_types::Event>()?;
+    module.add_class::<hospital_types::Note>()?;
+    module.add_class::<hospital_types::PatientRef>()?;
+    module.add_class::<hospital_types::PhysicianPatients>()?;
+    module.add_class::<hospital_types::DailyCount>()?;
+    module.add_class::<hospital_types::Dashboard>()?;
     module.add_class::<crypto::Aead>()?;
     module.add_class::<crypto::StreamingAead>()?;
     errors::register(module)

@@ -56,6 +56,14 @@ class Person:
         code = self.recovery_codes.pop()
         return identity.login(self.username, self.password, recovery_code=code)
 
+    def login(self, identity: medvault.Identity) -> medvault.Session:
+        """A new session: with the TOTP code ``next_code`` the first time, with a recovery
+        code after that."""
+        if self.next_code in self.used:
+            return self.recovery_login(identity)
+        self.used.append(self.next_code)
+        return identity.login(self.username, self.password, code=self.next_code)
+
 
 def enroll(identity: medvault.Identity, username: str, password: str, account_id: str) -> Person:
     enrollment = identity.enroll_totp(username, password)

@@ -102,8 +102,9 @@ impl Hospital {
             .await
     }
 
-    /// `patient`'s history, oldest first: the latest version of every note, observation and
-    /// document, for the patient, a physician or an admin under break-glass; audited.
+    /// `patient`'s history: the latest version of every note, observation and document,
+    /// oldest first by the time of that version (an amendment moves its entry to its own
+    /// time), for the patient, a physician or an admin under break-glass; audited.
     pub async fn timeline(
         &self,
         session: &SessionToken,

@@ -138,29 +138,37 @@ pub struct Contact {
 
 impl Contact {
     fn check(&self) -> Result<()> {
-        if let Some(phone) = &self.phone {
-            let digits = phone.strip_prefix('+').unwrap_or_default();
-            if !(8..=15).contains(&digits.len()) || !digits.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(invalid(
-                    "phone",
-                    "expected + and 8 to 15 digits (E.164, such as +41446681800)",
-                ));
-            }
+        if self.phone.as_deref().is_some_and(|phone| !is_e164(phone)) {
+            return Err(invalid(
+                "phone",
+                "expected + and 8 to 15 digits (E.164, such as +41446681800)",
+            ));
         }
-        if let Some(email) = &self.email {
-            let valid = email
-                .split_once('@')
-                .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'))
-                && !email.chars().any(char::is_whitespace);
-            if !valid {
-                return Err(invalid(
-                    "email",
-                    "expected an address such as name@example.org",
-                ));
-            }
+        if self.email.as_deref().is_some_and(|email| !is_email(email)) {
+            return Err(invalid(
+                "email",
+                "expected an address such as name@example.org",
+            ));
         }
         Ok(())
     }
+}
+
+/// Whether `phone` is `+` and 8 to 15 digits, the first not 0 (E.164).
+pub(crate) fn is_e164(phone: &str) -> bool {
+    phone.strip_prefix('+').is_some_and(|digits| {
+        (8..=15).contains(&digits.len())
+            && digits.bytes().all(|b| b.is_ascii_digit())
+            && !digits.starts_with('0')
+    })
+}
+
+/// Whether `email` has one `@` with something before it and a dotted domain after it, and no
+/// whitespace.
+pub(crate) fn is_email(email: &str) -> bool {
+    email.split_once('@').is_some_and(|(local, domain)| {
+        !local.is_empty() && domain.contains('.') && !domain.contains('@')
+    }) && !email.chars().any(char::is_whitespace)
 }
 
 /// A patient's demographics (FHIR `Patient`), one per patient account.

@@ -231,6 +231,27 @@ impl BlockingIdentity {
             .block_on(self.identity.amend_record(session, record, payload))
     }
 
+    /// [`Identity::record_history`].
+    pub fn record_history(
+        &self,
+        session: &SessionToken,
+        record: RecordId,
+    ) -> Result<Vec<RecordMeta>> {
+        self.vault
+            .block_on(self.identity.record_history(session, record))
+    }
+
+    /// [`Identity::read_record_version`].
+    pub fn read_record_version(
+        &self,
+        session: &SessionToken,
+        record: RecordId,
+        version: u64,
+    ) -> Result<(RecordMeta, Vec<u8>)> {
+        self.vault
+            .block_on(self.identity.read_record_version(session, record, version))
+    }
+
     /// [`Identity::read_record`].
     pub fn read_record(
         &self,

@@ -1,7 +1,8 @@
 """Typed stubs of the Rust extension module ``medvault._medvault`` (see ``src/`` of the crate)."""
 
+import datetime
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from types import TracebackType
 from typing import Any, final
 
@@ -9,13 +10,19 @@ __all__ = [
     "AccessDeniedError",
     "AccountInfo",
     "AccountNotFoundError",
+    "Address",
     "Aead",
+    "Appointment",
     "AuditReport",
     "AuthenticationError",
+    "AvailableTime",
     "CodeReplayedError",
     "CorruptError",
     "CryptoError",
+    "DailyCount",
+    "Dashboard",
     "Enrollment",
+    "Event",
     "FactorLockedError",
     "FactorStateError",
     "Identity",
@@ -25,13 +32,24 @@ __all__ = [
     "MedVaultError",
     "NewRecord",
     "NoVaultError",
+    "NotAvailable",
+    "NotFoundError",
+    "Note",
     "PasswordRejectedError",
+    "PatientProfile",
+    "PatientRef",
+    "Physician",
+    "PhysicianPatients",
+    "PhysicianProfile",
     "Record",
     "RecordMeta",
     "RecordNotFoundError",
     "ReopenRequiredError",
+    "Schedule",
     "Session",
     "SessionError",
+    "Slot",
+    "SlotUnavailableError",
     "StoreError",
     "StreamingAead",
     "TamperedError",
@@ -79,6 +97,8 @@ class AccessDeniedError(IdentityError): ...
 class PasswordRejectedError(IdentityError): ...
 class UsernameTakenError(IdentityError): ...
 class AccountNotFoundError(IdentityError): ...
+class SlotUnavailableError(IdentityError): ...
+class NotFoundError(IdentityError): ...
 
 # Records.
 
@@ -231,7 +251,9 @@ class Vault:
 class Identity:
     """The identity layer of a vault: accounts, TOTP factors and logins."""
 
-    def register_patient(self, username: str, password: str) -> str: ...
+    def register_patient(
+        self, username: str, password: str, *, profile: PatientProfile | None = None
+    ) -> str: ...
     def create_account_as_operator(self, role: str, username: str, password: str) -> str: ...
     def accounts(self) -> list[AccountInfo]: ...
     def account(self, username: str) -> AccountInfo: ...
@@ -309,6 +331,69 @@ class Session:
     def create_account(self, role: str, username: str, password: str) -> str: ...
     def audit_trail(self) -> list[dict[str, Any]]: ...
     def logout(self) -> None: ...
+    # The hospital: patients.
+    def patient_profile(self, patient: str) -> PatientProfile: ...
+    def update_patient_profile(self, patient: str, profile: PatientProfile) -> None: ...
+    def register_patient(self, username: str, password: str, profile: PatientProfile) -> str: ...
+    # Physicians.
+    def add_physician(self, username: str, password: str, profile: PhysicianProfile) -> str: ...
+    def remove_physician(self, physician: str) -> None: ...
+    def set_schedule(self, physician: str, schedule: Schedule) -> None: ...
+    def physician(self, physician: str) -> Physician: ...
+    def physicians(self, *, specialty: str | None = None) -> list[Physician]: ...
+    # Availability and appointments.
+    def free_slots(
+        self,
+        first_day: datetime.date,
+        last_day: datetime.date,
+        *,
+        physician: str | None = None,
+        specialty: str | None = None,
+    ) -> list[Slot]: ...
+    def book(self, patient: str, physician: str, start: datetime.datetime) -> Appointment: ...
+    def cancel(self, appointment: str, reason: str) -> Appointment: ...
+    def record_attendance(self, appointment: str, status: str) -> Appointment: ...
+    def patient_appointments(self, patient: str) -> list[Appointment]: ...
+    def physician_appointments(self, physician: str) -> list[Appointment]: ...
+    # Medical history.
+    def write_encounter_note(self, patient: str, text: str) -> RecordMeta: ...
+    def write_observation(
+        self,
+        patient: str,
+        *,
+        code: str,
+        value: float,
+        unit: str,
+        effective: datetime.datetime,
+        display: str = "",
+    ) -> RecordMeta: ...
+    def upload_document(
+        self,
+        patient: str,
+        content: bytes,
+        *,
+        title: str,
+        content_type: str = "application/octet-stream",
+    ) -> RecordMeta: ...
+    def timeline(self, patient: str) -> list[RecordMeta]: ...
+    def record_history(self, id: str) -> list[RecordMeta]: ...
+    def read_record_version(self, id: str, version: int) -> Record: ...
+    # The staff board.
+    def publish_event(
+        self,
+        title: str,
+        *,
+        start: datetime.datetime,
+        end: datetime.datetime,
+        details: str = "",
+        audience: Sequence[str] | None = None,
+    ) -> Event: ...
+    def withdraw_event(self, event: str) -> None: ...
+    def events(self, first_day: datetime.date, last_day: datetime.date) -> list[Event]: ...
+    def write_note(self, text: str, *, to: str | None = None) -> Note: ...
+    def notes(self) -> list[Note]: ...
+    # The dashboard.
+    def dashboard(self, first_day: datetime.date, last_day: datetime.date) -> Dashboard: ...
     def __enter__(self) -> Session: ...
     def __exit__(
         self,
@@ -316,6 +401,280 @@ class Session:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None: ...
+
+# The hospital: what is given to it (made with keyword arguments).
+
+@final
+class Address:
+    """A postal address (FHIR ``Address``); its repr shows none of it."""
+
+    def __new__(
+        cls, *, line: str = "", city: str = "", state: str = "", postal_code: str = ""
+    ) -> Address: ...
+    @property
+    def line(self) -> str: ...
+    @property
+    def city(self) -> str: ...
+    @property
+    def state(self) -> str: ...
+    @property
+    def postal_code(self) -> str: ...
+
+@final
+class PatientProfile:
+    """A patient's demographics (FHIR ``Patient``); its repr shows none of it."""
+
+    def __new__(
+        cls,
+        *,
+        given: str | Sequence[str],
+        family: str,
+        birth_date: datetime.date,
+        gender: str = "unknown",
+        phone: str | None = None,
+        email: str | None = None,
+        address: Address | None = None,
+        identifiers: Sequence[tuple[str, str]] | None = None,
+    ) -> PatientProfile: ...
+    @property
+    def given(self) -> list[str]: ...
+    @property
+    def family(self) -> str: ...
+    @property
+    def birth_date(self) -> datetime.date: ...
+    @property
+    def gender(self) -> str: ...
+    @property
+    def phone(self) -> str | None: ...
+    @property
+    def email(self) -> str | None: ...
+    @property
+    def address(self) -> Address | None: ...
+    @property
+    def identifiers(self) -> list[tuple[str, str]]: ...
+    @property
+    def name(self) -> str: ...
+    def replace(self, **changes: Any) -> PatientProfile: ...
+
+@final
+class AvailableTime:
+    """Weekly hours: on ``days_of_week`` (``"mon"`` to ``"sun"``), from ``start`` to ``end``."""
+
+    def __new__(
+        cls, *, days_of_week: Sequence[str], start: datetime.time, end: datetime.time
+    ) -> AvailableTime: ...
+    @property
+    def days_of_week(self) -> list[str]: ...
+    @property
+    def start(self) -> datetime.time: ...
+    @property
+    def end(self) -> datetime.time: ...
+
+@final
+class NotAvailable:
+    """Leave: no slots from ``start`` to ``end``, both days included."""
+
+    def __new__(
+        cls, *, start: datetime.date, end: datetime.date, description: str = ""
+    ) -> NotAvailable: ...
+    @property
+    def start(self) -> datetime.date: ...
+    @property
+    def end(self) -> datetime.date: ...
+    @property
+    def description(self) -> str: ...
+
+@final
+class Schedule:
+    """A physician's weekly hours, leave and slot length in minutes."""
+
+    def __new__(
+        cls,
+        *,
+        available_time: Sequence[AvailableTime] | None = None,
+        not_available: Sequence[NotAvailable] | None = None,
+        slot_minutes: int | None = None,
+    ) -> Schedule: ...
+    @property
+    def available_time(self) -> list[AvailableTime]: ...
+    @property
+    def not_available(self) -> list[NotAvailable]: ...
+    @property
+    def slot_minutes(self) -> int: ...
+    def replace(self, **changes: Any) -> Schedule: ...
+
+@final
+class PhysicianProfile:
+    """A physician's practice (FHIR ``Practitioner`` and ``PractitionerRole``)."""
+
+    def __new__(
+        cls,
+        *,
+        given: str | Sequence[str],
+        family: str,
+        specialty: str,
+        phone: str | None = None,
+        email: str | None = None,
+        schedule: Schedule | None = None,
+        identifiers: Sequence[tuple[str, str]] | None = None,
+    ) -> PhysicianProfile: ...
+    @property
+    def given(self) -> list[str]: ...
+    @property
+    def family(self) -> str: ...
+    @property
+    def specialty(self) -> str: ...
+    @property
+    def phone(self) -> str | None: ...
+    @property
+    def email(self) -> str | None: ...
+    @property
+    def schedule(self) -> Schedule: ...
+    @property
+    def identifiers(self) -> list[tuple[str, str]]: ...
+    @property
+    def name(self) -> str: ...
+
+# The hospital: what it returns (read-only).
+
+@final
+class Physician:
+    """A physician as the hospital knows them."""
+
+    @property
+    def account_id(self) -> str: ...
+    @property
+    def username(self) -> str: ...
+    @property
+    def active(self) -> bool: ...
+    @property
+    def profile(self) -> PhysicianProfile: ...
+
+@final
+class Slot:
+    """A free slot (FHIR ``Slot``)."""
+
+    @property
+    def physician(self) -> str: ...
+    @property
+    def username(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def specialty(self) -> str: ...
+    @property
+    def start(self) -> datetime.datetime: ...
+    @property
+    def end(self) -> datetime.datetime: ...
+
+@final
+class Appointment:
+    """An appointment (FHIR ``Appointment``)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def patient(self) -> str: ...
+    @property
+    def physician(self) -> str: ...
+    @property
+    def start(self) -> datetime.datetime: ...
+    @property
+    def end(self) -> datetime.datetime: ...
+    @property
+    def created_ms(self) -> int: ...
+    @property
+    def booked_by(self) -> str | None: ...
+    @property
+    def cancelled_by(self) -> str | None: ...
+    @property
+    def cancellation_reason(self) -> str | None: ...
+    @property
+    def cancelled_ms(self) -> int | None: ...
+    @property
+    def source(self) -> tuple[str, str] | None: ...
+
+@final
+class Event:
+    """A published event; ``audience`` is ``None`` for everyone."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def details(self) -> str: ...
+    @property
+    def start(self) -> datetime.datetime: ...
+    @property
+    def end(self) -> datetime.datetime: ...
+    @property
+    def audience(self) -> list[str] | None: ...
+    @property
+    def author(self) -> str: ...
+    @property
+    def created_ms(self) -> int: ...
+
+@final
+class Note:
+    """A note from an admin; ``to`` is ``None`` for every physician."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def to(self) -> str | None: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def author(self) -> str: ...
+    @property
+    def created_ms(self) -> int: ...
+
+@final
+class PatientRef:
+    """A patient on the dashboard; its repr leaves out the name."""
+
+    @property
+    def account_id(self) -> str: ...
+    @property
+    def name(self) -> str | None: ...
+
+@final
+class PhysicianPatients:
+    """One of the physicians who saw the most distinct patients."""
+
+    @property
+    def physician(self) -> str: ...
+    @property
+    def username(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def patients(self) -> list[PatientRef]: ...
+
+@final
+class DailyCount:
+    """How many distinct patients had an appointment on one day."""
+
+    @property
+    def day(self) -> datetime.date: ...
+    @property
+    def patients(self) -> int: ...
+
+@final
+class Dashboard:
+    """The admin dashboard over a range of days."""
+
+    @property
+    def first_day(self) -> datetime.date: ...
+    @property
+    def last_day(self) -> datetime.date: ...
+    @property
+    def top_physicians(self) -> list[PhysicianPatients]: ...
+    @property
+    def daily(self) -> list[DailyCount]: ...
 
 # Ciphers (re-exported by medvault.crypto).
 

@@ -513,6 +513,46 @@ fileprivate struct FfiConverterInt64: FfiConverterPrimitive {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterDouble: FfiConverterPrimitive {
+    typealias FfiType = Double
+    typealias SwiftType = Double
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Double {
+        return try lift(readDouble(&buf))
+    }
+
+    public static func write(_ value: Double, into buf: inout [UInt8]) {
+        writeDouble(&buf, lower(value))
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterBool : FfiConverter {
+    typealias FfiType = Int8
+    typealias SwiftType = Bool
+
+    public static func lift(_ value: Int8) throws -> Bool {
+        return value != 0
+    }
+
+    public static func lower(_ value: Bool) -> Int8 {
+        return value ? 1 : 0
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Bool {
+        return try lift(readInt(&buf))
+    }
+
+    public static func write(_ value: Bool, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterString: FfiConverter {
     typealias SwiftType = String
     typealias FfiType = RustBuffer
@@ -783,6 +823,13 @@ public func FfiConverterTypeEnrollment_lower(_ value: Enrollment) -> UInt64 {
 public protocol IdentityProtocol: AnyObject, Sendable {
     
     /**
+     * Registers a patient with their profile (patients register themselves): the account
+     * and its profile are stored together. Returns the account id; the TOTP factor is
+     * enrolled next.
+     */
+    func registerPatientWithProfile(username: String, password: String, profile: PatientProfile) throws  -> String
+    
+    /**
      * Confirms the enrolled factor with its first code.
      */
     func confirmTotp(username: String, password: String, code: String) throws 
@@ -882,6 +929,23 @@ open class Identity: IdentityProtocol, @unchecked Sendable {
 
     
 
+    
+    /**
+     * Registers a patient with their profile (patients register themselves): the account
+     * and its profile are stored together. Returns the account id; the TOTP factor is
+     * enrolled next.
+     */
+open func registerPatientWithProfile(username: String, password: String, profile: PatientProfile)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeMedVaultError_lift) {
+        uniffiCallStatus in
+    uniffi_medvault_ffi_fn_method_identity_register_patient_with_profile(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(username),
+        FfiConverterString.lower(password),
+        FfiConverterTypePatientProfile_lower(profile),uniffiCallStatus
+    )
+})
+}
     
     /**
      * Confirms the enrolled factor with its first code.
@@ -1055,6 +1119,153 @@ public func FfiConverterTypeIdentity_lower(_ value: Identity) -> UInt64 {
 public protocol SessionProtocol: AnyObject, Sendable {
     
     /**
+     * Adds a physician account with its practice, as an admin; returns the account id.
+     */
+    func addPhysician(username: String, password: String, profile: PhysicianProfile) throws  -> String
+    
+    /**
+     * Books `physician`'s slot starting at `start` (`2026-12-02T09:30`) for `patient`, as the
+     * patient or an admin. Throws `SlotUnavailable` if the physician offers no slot then or
+     * someone holds it.
+     */
+    func book(patient: String, physician: String, start: String) throws  -> Appointment
+    
+    /**
+     * Cancels an appointment (by id) for a stated `reason`, as its patient, its physician or
+     * an admin; the slot is free again.
+     */
+    func cancel(appointment: String, reason: String) throws  -> Appointment
+    
+    /**
+     * The dashboard from `from` to `to` (`2026-12-02`, days included, at most 366 days), as
+     * an admin; audited.
+     */
+    func dashboard(from: String, to: String) throws  -> Dashboard
+    
+    /**
+     * The events overlapping `from` to `to` (`2026-12-02`, days included) that this account
+     * sees: public ones and those naming it (admins see all), by start.
+     */
+    func events(from: String, to: String) throws  -> [Event]
+    
+    /**
+     * The free slots matching `query`, by start then username; slots already begun are
+     * left out. For any account.
+     */
+    func freeSlots(query: SlotQuery) throws  -> [Slot]
+    
+    /**
+     * The notes this account may read, newest first: a physician's own and those to all
+     * physicians; every note for an admin; none for a patient.
+     */
+    func notes() throws  -> [Note]
+    
+    /**
+     * `patient`'s appointments by start, for the patient or an admin; audited.
+     */
+    func patientAppointments(patient: String) throws  -> [Appointment]
+    
+    /**
+     * `patient`'s profile, for the patient, a physician or an admin; audited.
+     */
+    func patientProfile(patient: String) throws  -> PatientProfile
+    
+    /**
+     * A physician (by account id), active or not; for any account.
+     */
+    func physician(id: String) throws  -> Physician
+    
+    /**
+     * `physician`'s appointments by start, for the physician or an admin; audited.
+     */
+    func physicianAppointments(physician: String) throws  -> [Appointment]
+    
+    /**
+     * The active physicians, of `specialty` if given, by username; for any account.
+     */
+    func physicians(specialty: String?) throws  -> [Physician]
+    
+    /**
+     * Publishes an event, as an admin; audited.
+     */
+    func publishEvent(event: NewEvent) throws  -> Event
+    
+    /**
+     * Version `version` (from 1) of a record, for those who may read it; audited.
+     */
+    func readRecordVersion(record: String, version: UInt64) throws  -> Record
+    
+    /**
+     * Records what became of a booked appointment — `ARRIVED`, `CHECKED_IN`, `FULFILLED`,
+     * `NOSHOW` or `ENTERED_IN_ERROR` — as its physician or an admin.
+     */
+    func recordAttendance(appointment: String, status: AppointmentStatus) throws  -> Appointment
+    
+    /**
+     * Every version of a record, oldest first, for those who may read it; audited.
+     */
+    func recordHistory(record: String) throws  -> [RecordMeta]
+    
+    /**
+     * Registers a patient with their profile, as an admin (a front desk); returns the
+     * account id.
+     */
+    func registerPatient(username: String, password: String, profile: PatientProfile) throws  -> String
+    
+    /**
+     * Removes a physician, as an admin: the account goes (its sessions end); the profile
+     * stays, inactive, and what they wrote stays attributed to them.
+     */
+    func removePhysician(physician: String) throws 
+    
+    /**
+     * Replaces a physician's weekly hours, leave and slot length, for the physician or an
+     * admin; appointments already booked stay.
+     */
+    func setSchedule(physician: String, schedule: Schedule) throws 
+    
+    /**
+     * `patient`'s history, oldest first: the latest version of every note, observation and
+     * document; for the patient, a physician, or an admin under break-glass; audited.
+     */
+    func timeline(patient: String) throws  -> [RecordMeta]
+    
+    /**
+     * Replaces `patient`'s profile, for the patient or an admin; audited.
+     */
+    func updatePatientProfile(patient: String, profile: PatientProfile) throws 
+    
+    /**
+     * Uploads a document (any bytes: a PDF, an image…; record kind `DocumentReference`)
+     * titled `title` into `patient`'s history, as a physician. The title is the record's
+     * `title` label.
+     */
+    func uploadDocument(patient: String, title: String, contentType: String, content: Data) throws  -> RecordMeta
+    
+    /**
+     * Withdraws an event (by id), as an admin; audited.
+     */
+    func withdrawEvent(id: String) throws 
+    
+    /**
+     * Writes an encounter note (plain text, record kind `Encounter`) into `patient`'s
+     * history, as a physician.
+     */
+    func writeEncounterNote(patient: String, text: String) throws  -> RecordMeta
+    
+    /**
+     * Writes a note to one physician (`to`, an account id) or, with none, to all
+     * physicians, as an admin; audited.
+     */
+    func writeNote(to: String?, text: String) throws  -> Note
+    
+    /**
+     * Writes an observation (JSON, record kind `Observation`) into `patient`'s history, as
+     * a physician.
+     */
+    func writeObservation(patient: String, observation: Observation) throws  -> RecordMeta
+    
+    /**
      * The account, as it was at login.
      */
     func account()  -> AccountInfo
@@ -1168,6 +1379,375 @@ open class Session: SessionProtocol, @unchecked Sendable {
 
     
 
+    
+    /**
+     * Adds a physician account with its practice, as an admin; returns the account id.
+     */
+open func addPhysician(username: String, password: String, profile: PhysicianProfile)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeMedVaultError_lift) {
+        uniffiCallStatus in
+    uniffi_medvault_ffi_fn_method_session_add_physician(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(username),
+        FfiConverterString.lower(password),
+        FfiConverterTypePhysicianProfile_lower(profile),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Books `physician`'s slot starting at `start` (`2026-12-02T09:30`) for `patient`, as the
+     * patient or an admin. Throws `SlotUnavailable` if the physician offers no slot then or
+     * someone holds it.
+     */
+open func book(patient: String, physician: String, start: String)throws  -> Appointment  {
+    return try  FfiConverterTypeAppointment_lift(try rustCallWithError(FfiConverterTypeMedVaultError_lift) {
+        uniffiCallStatus in
+    uniffi_medvault_ffi_fn_method_session_book(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(patient),
+        FfiConverterString.lower(physician),
+        FfiConverterString.lower(start),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Cancels an appointment (by id) for a stated `reason`, as its patient, its physician or
+     * an admin; the slot is free again.
+     */
+open func cancel(appointment: String, reason: String)throws  -> Appointment  {
+    return try  FfiConverterTypeAppointment_lift(try rustCallWithError(FfiConverterTypeMedVaultError_lift) {
+        uniffiCallStatus in
+    uniffi_medvault_ffi_fn_method_session_cancel(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(appointment),
+        FfiConverterString.lower(reason),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The dashboard from `from` to `to` (`2026-12-02`, days included, at most 366 days), as
+     * an admin; audited.
+     */
+open func dashboard(from: String, to: String)throws  -> Dashboard  {
+    return try  FfiConverterTypeDashboard_lift(try rustCallWithError(FfiConverterTypeMedVaultError_lift) {
+        uniffiCallStatus in
+    uniffi_medvault_ffi_fn_method_session_dashboard(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(from),
+        FfiConverterString.lower(to),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The events overlapping `from` to `to` (`2026-12-02`, days included) that this account
+     * sees: public ones and those naming it (admins see all), by start.
+     */
+open func events(from: String, to: String)throws  -> [Event]  {
+    return try  FfiConverterSequenceTypeEvent.lift(try rustCallWithError(FfiConverterTypeMedVaultError_lift) {
+        uniffiCallStatus in
+    uniffi_medvault_ffi_fn_method_session_events(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(from),
+        FfiConverterString.lower(to),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The free slots matching `query`, by start then username; slots already begun are
+     * left out. For any account.
+     */
+open func freeSlots(query: SlotQuery)throws  -> [Slot]  {
+    return try  FfiConverterSequenceTypeSlot.lift(try rustCallWithError(FfiConverterTypeMedVaultError_lift) {
+        uniffiCallStatus in
+    uniffi_medvault_ffi_fn_method_session_free_slots(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeSlotQuery_lower(query),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The notes this account may read, newest first: a physician's own and those to all
+     * physicians; every note for an admin; none for a patient.
+     */
+open func notes()throws  -> [Note]  {
+    return try  FfiConverterSequenceTypeNote.lift(try rustCallWithError(FfiConverterTypeMedVaultError_lift) {
+        uniffiCallStatus in
+    uniffi_medvault_ffi_fn_method_session_notes(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * `patient`'s appointments by start, for the patient or an admin; audited.
+     */
+open func patientAppointments(patient: String)throws  -> [Appointment]  {
+    return try  FfiConverterSequenceTypeAppointment.lift(try rustCallWithError(FfiConverterTypeMedVaultError_lift) {
+        uniffiCallStatus in
+    uniffi_medvault_ffi_fn_method_session_patient_appointments(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(patient),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * `patient`'s profile, for the patient, a physician or an admin; audited.
+     */
+open func patientProfile(patient: String)throws  -> PatientProfile  {
+    return try  FfiConverterTypePatientProfile_lift(try rustCallWithError(FfiConverterTypeMedVaultError_lift) {
+        uniffiCallStatus in
+    uniffi_medvault_ffi_fn_method_session_patient_profile(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(patient),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * A physician (by account id), active or not; for any account.
+     */
+open func physician(id: String)throws  -> Physician  {
+    return try  FfiConverterTypePhysician_lift(try rustCallWithError(FfiConverterTypeMedVaultError_lift) {
+        uniffiCallStatus in
+    uniffi_medvault_ffi_fn_method_session_physician(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(id),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * `physician`'s appointments by start, for the physician or an admin; audited.
+     */
+open func physicianAppointments(physician: String)throws  -> [Appointment]  {
+    return try  FfiConverterSequenceTypeAppointment.lift(try rustCallWithError(FfiConverterTypeMedVaultError_lift) {
+        uniffiCallStatus in
+    uniffi_medvault_ffi_fn_method_session_physician_appointments(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(physician),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The active physicians, of `specialty` if given, by username; for any account.
+     */
+open func physicians(specialty: String?)throws  -> [Physician]  {
+    return try  FfiConverterSequenceTypePhysician.lift(try rustCallWithError(FfiConverterTypeMedVaultError_lift) {
+        uniffiCallStatus in
+    uniffi_medvault_ffi_fn_method_session_physicians(
+            self.uniffiCloneHandle(),
+        FfiConverterOptionString.lower(specialty),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Publishes an event, as an admin; audited.
+     */
+open func publishEvent(event: NewEvent)throws  -> Event  {
+    return try  FfiConverterTypeEvent_lift(try rustCallWithError(FfiConverterTypeMedVaultError_lift) {
+        uniffiCallStatus in
+    uniffi_medvault_ffi_fn_method_session_publish_event(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeNewEvent_lower(event),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Version `version` (from 1) of a record, for those who may read it; audited.
+     */
+open func readRecordVersion(record: String, version: UInt64)throws  -> Record  {
+    return try  FfiConverterTypeRecord_lift(try rustCallWithError(FfiConverterTypeMedVaultError_lift) {
+        uniffiCallStatus in
+    uniffi_medvault_ffi_fn_method_session_read_record_version(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(record),
+        FfiConverterUInt64.lower(version),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Records what became of a booked appointment — `ARRIVED`, `CHECKED_IN`, `FULFILLED`,
+     * `NOSHOW` or `ENTERED_IN_ERROR` — as its physician or an admin.
+     */
+open func recordAttendance(appointment: String, status: AppointmentStatus)throws  -> Appointment  {
+    return try  FfiConverterTypeAppointment_lift(try rustCallWithError(FfiConverterTypeMedVaultError_lift) {
+        uniffiCallStatus in
+    uniffi_medvault_ffi_fn_method_session_record_attendance(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(appointment),
+        FfiConverterTypeAppointmentStatus_lower(status),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Every version of a record, oldest first, for those who may read it; audited.
+     */
+open func recordHistory(record: String)throws  -> [RecordMeta]  {
+    return try  FfiConverterSequenceTypeRecordMeta.lift(try rustCallWithError(FfiConverterTypeMedVaultError_lift) {
+        uniffiCallStatus in
+    uniffi_medvault_ffi_fn_method_session_record_history(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(record),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Registers a patient with their profile, as an admin (a front desk); returns the
+     * account id.
+     */
+open func registerPatient(username: String, password: String, profile: PatientProfile)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeMedVaultError_lift) {
+        uniffiCallStatus in
+    uniffi_medvault_ffi_fn_method_session_register_patient(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(username),
+        FfiConverterString.lower(password),
+        FfiConverterTypePatientProfile_lower(profile),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Removes a physician, as an admin: the account goes (its sessions end); the profile
+     * stays, inactive, and what they wrote stays attributed to them.
+     */
+open func removePhysician(physician: String)throws   {try rustCallWithError(FfiConverterTypeMedVaultError_lift) {
+        uniffiCallStatus in
+    uniffi_medvault_ffi_fn_method_session_remove_physician(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(physician),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Replaces a physician's weekly hours, leave and slot length, for the physician or an
+     * admin; appointments already booked stay.
+     */
+open func setSchedule(physician: String, schedule: Schedule)throws   {try rustCallWithError(FfiConverterTypeMedVaultError_lift) {
+        uniffiCallStatus in
+    uniffi_medvault_ffi_fn_method_session_set_schedule(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(physician),
+        FfiConverterTypeSchedule_lower(schedule),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * `patient`'s history, oldest first: the latest version of every note, observation and
+     * document; for the patient, a physician, or an admin under break-glass; audited.
+     */
+open func timeline(patient: String)throws  -> [RecordMeta]  {
+    return try  FfiConverterSequenceTypeRecordMeta.lift(try rustCallWithError(FfiConverterTypeMedVaultError_lift) {
+        uniffiCallStatus in
+    uniffi_medvault_ffi_fn_method_session_timeline(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(patient),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Replaces `patient`'s profile, for the patient or an admin; audited.
+     */
+open func updatePatientProfile(patient: String, profile: PatientProfile)throws   {try rustCallWithError(FfiConverterTypeMedVaultError_lift) {
+        uniffiCallStatus in
+    uniffi_medvault_ffi_fn_method_session_update_patient_profile(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(patient),
+        FfiConverterTypePatientProfile_lower(profile),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Uploads a document (any bytes: a PDF, an image…; record kind `DocumentReference`)
+     * titled `title` into `patient`'s history, as a physician. The title is the record's
+     * `title` label.
+     */
+open func uploadDocument(patient: String, title: String, contentType: String, content: Data)throws  -> RecordMeta  {
+    return try  FfiConverterTypeRecordMeta_lift(try rustCallWithError(FfiConverterTypeMedVaultError_lift) {
+        uniffiCallStatus in
+    uniffi_medvault_ffi_fn_method_session_upload_document(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(patient),
+        FfiConverterString.lower(title),
+        FfiConverterString.lower(contentType),
+        FfiConverterData.lower(content),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Withdraws an event (by id), as an admin; audited.
+     */
+open func withdrawEvent(id: String)throws   {try rustCallWithError(FfiConverterTypeMedVaultError_lift) {
+        uniffiCallStatus in
+    uniffi_medvault_ffi_fn_method_session_withdraw_event(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(id),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Writes an encounter note (plain text, record kind `Encounter`) into `patient`'s
+     * history, as a physician.
+     */
+open func writeEncounterNote(patient: String, text: String)throws  -> RecordMeta  {
+    return try  FfiConverterTypeRecordMeta_lift(try rustCallWithError(FfiConverterTypeMedVaultError_lift) {
+        uniffiCallStatus in
+    uniffi_medvault_ffi_fn_method_session_write_encounter_note(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(patient),
+        FfiConverterString.lower(text),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Writes a note to one physician (`to`, an account id) or, with none, to all
+     * physicians, as an admin; audited.
+     */
+open func writeNote(to: String?, text: String)throws  -> Note  {
+    return try  FfiConverterTypeNote_lift(try rustCallWithError(FfiConverterTypeMedVaultError_lift) {
+        uniffiCallStatus in
+    uniffi_medvault_ffi_fn_method_session_write_note(
+            self.uniffiCloneHandle(),
+        FfiConverterOptionString.lower(to),
+        FfiConverterString.lower(text),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Writes an observation (JSON, record kind `Observation`) into `patient`'s history, as
+     * a physician.
+     */
+open func writeObservation(patient: String, observation: Observation)throws  -> RecordMeta  {
+    return try  FfiConverterTypeRecordMeta_lift(try rustCallWithError(FfiConverterTypeMedVaultError_lift) {
+        uniffiCallStatus in
+    uniffi_medvault_ffi_fn_method_session_write_observation(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(patient),
+        FfiConverterTypeObservation_lower(observation),uniffiCallStatus
+    )
+})
+}
     
     /**
      * The account, as it was at login.
@@ -1949,6 +2529,313 @@ public func FfiConverterTypeAccountInfo_lower(_ value: AccountInfo) -> RustBuffe
 
 
 /**
+ * A postal address (FHIR `Address`).
+ */
+public struct Address: Equatable, Hashable {
+    /**
+     * Street and number.
+     */
+    public var line: String
+    /**
+     * City.
+     */
+    public var city: String
+    /**
+     * State or region.
+     */
+    public var state: String
+    /**
+     * Postal code.
+     */
+    public var postalCode: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Street and number.
+         */line: String = "", 
+        /**
+         * City.
+         */city: String = "", 
+        /**
+         * State or region.
+         */state: String = "", 
+        /**
+         * Postal code.
+         */postalCode: String = "") {
+        self.line = line
+        self.city = city
+        self.state = state
+        self.postalCode = postalCode
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Address: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAddress: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Address {
+        return
+            try Address(
+                line: FfiConverterString.read(from: &buf), 
+                city: FfiConverterString.read(from: &buf), 
+                state: FfiConverterString.read(from: &buf), 
+                postalCode: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Address, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.line, into: &buf)
+        FfiConverterString.write(value.city, into: &buf)
+        FfiConverterString.write(value.state, into: &buf)
+        FfiConverterString.write(value.postalCode, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAddress_lift(_ buf: RustBuffer) throws -> Address {
+    return try FfiConverterTypeAddress.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAddress_lower(_ value: Address) -> RustBuffer {
+    return FfiConverterTypeAddress.lower(value)
+}
+
+
+/**
+ * An appointment (FHIR `Appointment`): a patient with a physician in one slot.
+ */
+public struct Appointment: Equatable, Hashable {
+    /**
+     * Its id, 32 hex digits.
+     */
+    public var id: String
+    /**
+     * Status.
+     */
+    public var status: AppointmentStatus
+    /**
+     * The patient's account id.
+     */
+    public var patient: String
+    /**
+     * The physician's account id.
+     */
+    public var physician: String
+    /**
+     * Start, `2026-12-02T09:30`.
+     */
+    public var start: String
+    /**
+     * End.
+     */
+    public var end: String
+    /**
+     * When it was made (ms since the Unix epoch).
+     */
+    public var createdMs: Int64
+    /**
+     * The account id that booked it; none for appointments the operator imported.
+     */
+    public var bookedBy: String?
+    /**
+     * Who cancelled it and why, once cancelled.
+     */
+    public var cancellation: Cancellation?
+    /**
+     * Its id in the system it was imported from, if it was imported.
+     */
+    public var source: Identifier?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Its id, 32 hex digits.
+         */id: String, 
+        /**
+         * Status.
+         */status: AppointmentStatus, 
+        /**
+         * The patient's account id.
+         */patient: String, 
+        /**
+         * The physician's account id.
+         */physician: String, 
+        /**
+         * Start, `2026-12-02T09:30`.
+         */start: String, 
+        /**
+         * End.
+         */end: String, 
+        /**
+         * When it was made (ms since the Unix epoch).
+         */createdMs: Int64, 
+        /**
+         * The account id that booked it; none for appointments the operator imported.
+         */bookedBy: String?, 
+        /**
+         * Who cancelled it and why, once cancelled.
+         */cancellation: Cancellation?, 
+        /**
+         * Its id in the system it was imported from, if it was imported.
+         */source: Identifier?) {
+        self.id = id
+        self.status = status
+        self.patient = patient
+        self.physician = physician
+        self.start = start
+        self.end = end
+        self.createdMs = createdMs
+        self.bookedBy = bookedBy
+        self.cancellation = cancellation
+        self.source = source
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Appointment: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAppointment: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Appointment {
+        return
+            try Appointment(
+                id: FfiConverterString.read(from: &buf), 
+                status: FfiConverterTypeAppointmentStatus.read(from: &buf), 
+                patient: FfiConverterString.read(from: &buf), 
+                physician: FfiConverterString.read(from: &buf), 
+                start: FfiConverterString.read(from: &buf), 
+                end: FfiConverterString.read(from: &buf), 
+                createdMs: FfiConverterInt64.read(from: &buf), 
+                bookedBy: FfiConverterOptionString.read(from: &buf), 
+                cancellation: FfiConverterOptionTypeCancellation.read(from: &buf), 
+                source: FfiConverterOptionTypeIdentifier.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Appointment, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterTypeAppointmentStatus.write(value.status, into: &buf)
+        FfiConverterString.write(value.patient, into: &buf)
+        FfiConverterString.write(value.physician, into: &buf)
+        FfiConverterString.write(value.start, into: &buf)
+        FfiConverterString.write(value.end, into: &buf)
+        FfiConverterInt64.write(value.createdMs, into: &buf)
+        FfiConverterOptionString.write(value.bookedBy, into: &buf)
+        FfiConverterOptionTypeCancellation.write(value.cancellation, into: &buf)
+        FfiConverterOptionTypeIdentifier.write(value.source, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAppointment_lift(_ buf: RustBuffer) throws -> Appointment {
+    return try FfiConverterTypeAppointment.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAppointment_lower(_ value: Appointment) -> RustBuffer {
+    return FfiConverterTypeAppointment.lower(value)
+}
+
+
+/**
+ * Who sees an event: everyone, or only the accounts named (and admins).
+ */
+public struct Audience: Equatable, Hashable {
+    /**
+     * Every account sees it; `accounts` is then empty.
+     */
+    public var isPublic: Bool
+    /**
+     * The account ids that see it, when it is not public (at least one).
+     */
+    public var accounts: [String]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Every account sees it; `accounts` is then empty.
+         */isPublic: Bool, 
+        /**
+         * The account ids that see it, when it is not public (at least one).
+         */accounts: [String] = []) {
+        self.isPublic = isPublic
+        self.accounts = accounts
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Audience: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAudience: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Audience {
+        return
+            try Audience(
+                isPublic: FfiConverterBool.read(from: &buf), 
+                accounts: FfiConverterSequenceString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Audience, into buf: inout [UInt8]) {
+        FfiConverterBool.write(value.isPublic, into: &buf)
+        FfiConverterSequenceString.write(value.accounts, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAudience_lift(_ buf: RustBuffer) throws -> Audience {
+    return try FfiConverterTypeAudience.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAudience_lower(_ value: Audience) -> RustBuffer {
+    return FfiConverterTypeAudience.lower(value)
+}
+
+
+/**
  * What `Vault.verifyAudit` found: a sound audit trail of so many entries.
  */
 public struct AuditSummary: Equatable, Hashable {
@@ -2014,6 +2901,323 @@ public func FfiConverterTypeAuditSummary_lift(_ buf: RustBuffer) throws -> Audit
 #endif
 public func FfiConverterTypeAuditSummary_lower(_ value: AuditSummary) -> RustBuffer {
     return FfiConverterTypeAuditSummary.lower(value)
+}
+
+
+/**
+ * Weekly hours (FHIR `availableTime`): on these days, from `startTime` to `endTime`.
+ */
+public struct AvailableTime: Equatable, Hashable {
+    /**
+     * The days of the week (at least one).
+     */
+    public var daysOfWeek: [Weekday]
+    /**
+     * The first minute, such as `09:00` (FHIR `availableStartTime`).
+     */
+    public var startTime: String
+    /**
+     * The end, exclusive, such as `12:00` (FHIR `availableEndTime`).
+     */
+    public var endTime: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The days of the week (at least one).
+         */daysOfWeek: [Weekday], 
+        /**
+         * The first minute, such as `09:00` (FHIR `availableStartTime`).
+         */startTime: String, 
+        /**
+         * The end, exclusive, such as `12:00` (FHIR `availableEndTime`).
+         */endTime: String) {
+        self.daysOfWeek = daysOfWeek
+        self.startTime = startTime
+        self.endTime = endTime
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension AvailableTime: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAvailableTime: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AvailableTime {
+        return
+            try AvailableTime(
+                daysOfWeek: FfiConverterSequenceTypeWeekday.read(from: &buf), 
+                startTime: FfiConverterString.read(from: &buf), 
+                endTime: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: AvailableTime, into buf: inout [UInt8]) {
+        FfiConverterSequenceTypeWeekday.write(value.daysOfWeek, into: &buf)
+        FfiConverterString.write(value.startTime, into: &buf)
+        FfiConverterString.write(value.endTime, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAvailableTime_lift(_ buf: RustBuffer) throws -> AvailableTime {
+    return try FfiConverterTypeAvailableTime.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAvailableTime_lower(_ value: AvailableTime) -> RustBuffer {
+    return FfiConverterTypeAvailableTime.lower(value)
+}
+
+
+/**
+ * Who called an appointment off and why (FHIR `cancellationReason`).
+ */
+public struct Cancellation: Equatable, Hashable {
+    /**
+     * The account id that cancelled.
+     */
+    public var by: String
+    /**
+     * Why.
+     */
+    public var reason: String
+    /**
+     * When (ms since the Unix epoch).
+     */
+    public var atMs: Int64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The account id that cancelled.
+         */by: String, 
+        /**
+         * Why.
+         */reason: String, 
+        /**
+         * When (ms since the Unix epoch).
+         */atMs: Int64) {
+        self.by = by
+        self.reason = reason
+        self.atMs = atMs
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Cancellation: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCancellation: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Cancellation {
+        return
+            try Cancellation(
+                by: FfiConverterString.read(from: &buf), 
+                reason: FfiConverterString.read(from: &buf), 
+                atMs: FfiConverterInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Cancellation, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.by, into: &buf)
+        FfiConverterString.write(value.reason, into: &buf)
+        FfiConverterInt64.write(value.atMs, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCancellation_lift(_ buf: RustBuffer) throws -> Cancellation {
+    return try FfiConverterTypeCancellation.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCancellation_lower(_ value: Cancellation) -> RustBuffer {
+    return FfiConverterTypeCancellation.lower(value)
+}
+
+
+/**
+ * The distinct patients of one day.
+ */
+public struct DailyCount: Equatable, Hashable {
+    /**
+     * The day, `2026-12-02`.
+     */
+    public var day: String
+    /**
+     * How many distinct patients had an appointment.
+     */
+    public var patients: UInt64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The day, `2026-12-02`.
+         */day: String, 
+        /**
+         * How many distinct patients had an appointment.
+         */patients: UInt64) {
+        self.day = day
+        self.patients = patients
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension DailyCount: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDailyCount: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DailyCount {
+        return
+            try DailyCount(
+                day: FfiConverterString.read(from: &buf), 
+                patients: FfiConverterUInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: DailyCount, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.day, into: &buf)
+        FfiConverterUInt64.write(value.patients, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDailyCount_lift(_ buf: RustBuffer) throws -> DailyCount {
+    return try FfiConverterTypeDailyCount.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDailyCount_lower(_ value: DailyCount) -> RustBuffer {
+    return FfiConverterTypeDailyCount.lower(value)
+}
+
+
+/**
+ * The admin dashboard over `from` to `to`. Counted are appointments that hold their slot
+ * (booked, arrived, checked in or fulfilled), by the day they start.
+ */
+public struct Dashboard: Equatable, Hashable {
+    /**
+     * The first day.
+     */
+    public var from: String
+    /**
+     * The last day.
+     */
+    public var to: String
+    /**
+     * The five physicians with the most distinct patients, most first (ties by username).
+     */
+    public var topPhysicians: [PhysicianPatients]
+    /**
+     * Every day of the range, in order.
+     */
+    public var daily: [DailyCount]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The first day.
+         */from: String, 
+        /**
+         * The last day.
+         */to: String, 
+        /**
+         * The five physicians with the most distinct patients, most first (ties by username).
+         */topPhysicians: [PhysicianPatients], 
+        /**
+         * Every day of the range, in order.
+         */daily: [DailyCount]) {
+        self.from = from
+        self.to = to
+        self.topPhysicians = topPhysicians
+        self.daily = daily
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Dashboard: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDashboard: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Dashboard {
+        return
+            try Dashboard(
+                from: FfiConverterString.read(from: &buf), 
+                to: FfiConverterString.read(from: &buf), 
+                topPhysicians: FfiConverterSequenceTypePhysicianPatients.read(from: &buf), 
+                daily: FfiConverterSequenceTypeDailyCount.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Dashboard, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.from, into: &buf)
+        FfiConverterString.write(value.to, into: &buf)
+        FfiConverterSequenceTypePhysicianPatients.write(value.topPhysicians, into: &buf)
+        FfiConverterSequenceTypeDailyCount.write(value.daily, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDashboard_lift(_ buf: RustBuffer) throws -> Dashboard {
+    return try FfiConverterTypeDashboard.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDashboard_lower(_ value: Dashboard) -> RustBuffer {
+    return FfiConverterTypeDashboard.lower(value)
 }
 
 
@@ -2104,6 +3308,333 @@ public func FfiConverterTypeDocument_lift(_ buf: RustBuffer) throws -> Document 
 #endif
 public func FfiConverterTypeDocument_lower(_ value: Document) -> RustBuffer {
     return FfiConverterTypeDocument.lower(value)
+}
+
+
+/**
+ * A published event.
+ */
+public struct Event: Equatable, Hashable {
+    /**
+     * Its id.
+     */
+    public var id: String
+    /**
+     * What was published.
+     */
+    public var event: NewEvent
+    /**
+     * The account id of the admin who published it.
+     */
+    public var author: String
+    /**
+     * When (ms since the Unix epoch).
+     */
+    public var createdMs: Int64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Its id.
+         */id: String, 
+        /**
+         * What was published.
+         */event: NewEvent, 
+        /**
+         * The account id of the admin who published it.
+         */author: String, 
+        /**
+         * When (ms since the Unix epoch).
+         */createdMs: Int64) {
+        self.id = id
+        self.event = event
+        self.author = author
+        self.createdMs = createdMs
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Event: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeEvent: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Event {
+        return
+            try Event(
+                id: FfiConverterString.read(from: &buf), 
+                event: FfiConverterTypeNewEvent.read(from: &buf), 
+                author: FfiConverterString.read(from: &buf), 
+                createdMs: FfiConverterInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Event, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterTypeNewEvent.write(value.event, into: &buf)
+        FfiConverterString.write(value.author, into: &buf)
+        FfiConverterInt64.write(value.createdMs, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEvent_lift(_ buf: RustBuffer) throws -> Event {
+    return try FfiConverterTypeEvent.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEvent_lower(_ value: Event) -> RustBuffer {
+    return FfiConverterTypeEvent.lower(value)
+}
+
+
+/**
+ * A person's name (FHIR `HumanName`).
+ */
+public struct HumanName: Equatable, Hashable {
+    /**
+     * Given names, in order.
+     */
+    public var given: [String]
+    /**
+     * Family name (required).
+     */
+    public var family: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Given names, in order.
+         */given: [String], 
+        /**
+         * Family name (required).
+         */family: String) {
+        self.given = given
+        self.family = family
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension HumanName: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeHumanName: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> HumanName {
+        return
+            try HumanName(
+                given: FfiConverterSequenceString.read(from: &buf), 
+                family: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: HumanName, into buf: inout [UInt8]) {
+        FfiConverterSequenceString.write(value.given, into: &buf)
+        FfiConverterString.write(value.family, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHumanName_lift(_ buf: RustBuffer) throws -> HumanName {
+    return try FfiConverterTypeHumanName.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHumanName_lower(_ value: HumanName) -> RustBuffer {
+    return FfiConverterTypeHumanName.lower(value)
+}
+
+
+/**
+ * An identifier a person is known by elsewhere (FHIR `Identifier`): a hospital number, or
+ * the id a record had in the system it was imported from.
+ */
+public struct Identifier: Equatable, Hashable {
+    /**
+     * The namespace, such as `urn:oid:…` or a URL naming the issuing system.
+     */
+    public var system: String
+    /**
+     * The value within it.
+     */
+    public var value: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The namespace, such as `urn:oid:…` or a URL naming the issuing system.
+         */system: String, 
+        /**
+         * The value within it.
+         */value: String) {
+        self.system = system
+        self.value = value
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Identifier: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeIdentifier: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Identifier {
+        return
+            try Identifier(
+                system: FfiConverterString.read(from: &buf), 
+                value: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Identifier, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.system, into: &buf)
+        FfiConverterString.write(value.value, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeIdentifier_lift(_ buf: RustBuffer) throws -> Identifier {
+    return try FfiConverterTypeIdentifier.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeIdentifier_lower(_ value: Identifier) -> RustBuffer {
+    return FfiConverterTypeIdentifier.lower(value)
+}
+
+
+/**
+ * An event to publish on the staff board.
+ */
+public struct NewEvent: Equatable, Hashable {
+    /**
+     * Title, 1 to 200 characters.
+     */
+    public var title: String
+    /**
+     * Details, at most 5,000 characters.
+     */
+    public var details: String
+    /**
+     * Start, `2026-12-02T12:00`.
+     */
+    public var start: String
+    /**
+     * End, after the start.
+     */
+    public var end: String
+    /**
+     * Who sees it.
+     */
+    public var audience: Audience
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Title, 1 to 200 characters.
+         */title: String, 
+        /**
+         * Details, at most 5,000 characters.
+         */details: String = "", 
+        /**
+         * Start, `2026-12-02T12:00`.
+         */start: String, 
+        /**
+         * End, after the start.
+         */end: String, 
+        /**
+         * Who sees it.
+         */audience: Audience) {
+        self.title = title
+        self.details = details
+        self.start = start
+        self.end = end
+        self.audience = audience
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension NewEvent: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeNewEvent: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> NewEvent {
+        return
+            try NewEvent(
+                title: FfiConverterString.read(from: &buf), 
+                details: FfiConverterString.read(from: &buf), 
+                start: FfiConverterString.read(from: &buf), 
+                end: FfiConverterString.read(from: &buf), 
+                audience: FfiConverterTypeAudience.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: NewEvent, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.title, into: &buf)
+        FfiConverterString.write(value.details, into: &buf)
+        FfiConverterString.write(value.start, into: &buf)
+        FfiConverterString.write(value.end, into: &buf)
+        FfiConverterTypeAudience.write(value.audience, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNewEvent_lift(_ buf: RustBuffer) throws -> NewEvent {
+    return try FfiConverterTypeNewEvent.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNewEvent_lower(_ value: NewEvent) -> RustBuffer {
+    return FfiConverterTypeNewEvent.lower(value)
 }
 
 
@@ -2213,6 +3744,758 @@ public func FfiConverterTypeNewRecord_lift(_ buf: RustBuffer) throws -> NewRecor
 #endif
 public func FfiConverterTypeNewRecord_lower(_ value: NewRecord) -> RustBuffer {
     return FfiConverterTypeNewRecord.lower(value)
+}
+
+
+/**
+ * Leave (FHIR `notAvailable`): no slots from `start` to `end`, both days included.
+ */
+public struct NotAvailable: Equatable, Hashable {
+    /**
+     * Why, such as "annual leave".
+     */
+    public var description: String
+    /**
+     * The first day, `2026-12-02`.
+     */
+    public var start: String
+    /**
+     * The last day.
+     */
+    public var end: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Why, such as "annual leave".
+         */description: String, 
+        /**
+         * The first day, `2026-12-02`.
+         */start: String, 
+        /**
+         * The last day.
+         */end: String) {
+        self.description = description
+        self.start = start
+        self.end = end
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension NotAvailable: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeNotAvailable: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> NotAvailable {
+        return
+            try NotAvailable(
+                description: FfiConverterString.read(from: &buf), 
+                start: FfiConverterString.read(from: &buf), 
+                end: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: NotAvailable, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.description, into: &buf)
+        FfiConverterString.write(value.start, into: &buf)
+        FfiConverterString.write(value.end, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNotAvailable_lift(_ buf: RustBuffer) throws -> NotAvailable {
+    return try FfiConverterTypeNotAvailable.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNotAvailable_lower(_ value: NotAvailable) -> RustBuffer {
+    return FfiConverterTypeNotAvailable.lower(value)
+}
+
+
+/**
+ * A note from an admin to physicians.
+ */
+public struct Note: Equatable, Hashable {
+    /**
+     * Its id.
+     */
+    public var id: String
+    /**
+     * The physician's account id it is for, or none for all physicians.
+     */
+    public var to: String?
+    /**
+     * The text.
+     */
+    public var text: String
+    /**
+     * The account id of the admin who wrote it.
+     */
+    public var author: String
+    /**
+     * When (ms since the Unix epoch).
+     */
+    public var createdMs: Int64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Its id.
+         */id: String, 
+        /**
+         * The physician's account id it is for, or none for all physicians.
+         */to: String?, 
+        /**
+         * The text.
+         */text: String, 
+        /**
+         * The account id of the admin who wrote it.
+         */author: String, 
+        /**
+         * When (ms since the Unix epoch).
+         */createdMs: Int64) {
+        self.id = id
+        self.to = to
+        self.text = text
+        self.author = author
+        self.createdMs = createdMs
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Note: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeNote: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Note {
+        return
+            try Note(
+                id: FfiConverterString.read(from: &buf), 
+                to: FfiConverterOptionString.read(from: &buf), 
+                text: FfiConverterString.read(from: &buf), 
+                author: FfiConverterString.read(from: &buf), 
+                createdMs: FfiConverterInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Note, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterOptionString.write(value.to, into: &buf)
+        FfiConverterString.write(value.text, into: &buf)
+        FfiConverterString.write(value.author, into: &buf)
+        FfiConverterInt64.write(value.createdMs, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNote_lift(_ buf: RustBuffer) throws -> Note {
+    return try FfiConverterTypeNote.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNote_lower(_ value: Note) -> RustBuffer {
+    return FfiConverterTypeNote.lower(value)
+}
+
+
+/**
+ * A measured value (FHIR `Observation` with a `valueQuantity`), stored as JSON.
+ */
+public struct Observation: Equatable, Hashable {
+    /**
+     * The code of what was measured, such as LOINC `8867-4` (heart rate).
+     */
+    public var code: String
+    /**
+     * What was measured, in words.
+     */
+    public var display: String
+    /**
+     * The value (finite).
+     */
+    public var value: Double
+    /**
+     * Its unit (UCUM), such as `/min`.
+     */
+    public var unit: String
+    /**
+     * When it was measured (`effectiveDateTime`), `2026-12-02T09:30`.
+     */
+    public var effective: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The code of what was measured, such as LOINC `8867-4` (heart rate).
+         */code: String, 
+        /**
+         * What was measured, in words.
+         */display: String, 
+        /**
+         * The value (finite).
+         */value: Double, 
+        /**
+         * Its unit (UCUM), such as `/min`.
+         */unit: String, 
+        /**
+         * When it was measured (`effectiveDateTime`), `2026-12-02T09:30`.
+         */effective: String) {
+        self.code = code
+        self.display = display
+        self.value = value
+        self.unit = unit
+        self.effective = effective
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Observation: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeObservation: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Observation {
+        return
+            try Observation(
+                code: FfiConverterString.read(from: &buf), 
+                display: FfiConverterString.read(from: &buf), 
+                value: FfiConverterDouble.read(from: &buf), 
+                unit: FfiConverterString.read(from: &buf), 
+                effective: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Observation, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.code, into: &buf)
+        FfiConverterString.write(value.display, into: &buf)
+        FfiConverterDouble.write(value.value, into: &buf)
+        FfiConverterString.write(value.unit, into: &buf)
+        FfiConverterString.write(value.effective, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeObservation_lift(_ buf: RustBuffer) throws -> Observation {
+    return try FfiConverterTypeObservation.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeObservation_lower(_ value: Observation) -> RustBuffer {
+    return FfiConverterTypeObservation.lower(value)
+}
+
+
+/**
+ * A patient's demographics (FHIR `Patient`).
+ */
+public struct PatientProfile: Equatable, Hashable {
+    /**
+     * Name.
+     */
+    public var name: HumanName
+    /**
+     * Birth date, `2026-12-02`: not in the future, at most 150 years back.
+     */
+    public var birthDate: String
+    /**
+     * Administrative gender.
+     */
+    public var gender: Gender
+    /**
+     * A phone number, `+` and 8 to 15 digits (E.164).
+     */
+    public var phone: String?
+    /**
+     * An email address.
+     */
+    public var email: String?
+    /**
+     * Postal address.
+     */
+    public var address: Address?
+    /**
+     * Hospital numbers and ids from other systems.
+     */
+    public var identifiers: [Identifier]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Name.
+         */name: HumanName, 
+        /**
+         * Birth date, `2026-12-02`: not in the future, at most 150 years back.
+         */birthDate: String, 
+        /**
+         * Administrative gender.
+         */gender: Gender, 
+        /**
+         * A phone number, `+` and 8 to 15 digits (E.164).
+         */phone: String? = nil, 
+        /**
+         * An email address.
+         */email: String? = nil, 
+        /**
+         * Postal address.
+         */address: Address? = nil, 
+        /**
+         * Hospital numbers and ids from other systems.
+         */identifiers: [Identifier] = []) {
+        self.name = name
+        self.birthDate = birthDate
+        self.gender = gender
+        self.phone = phone
+        self.email = email
+        self.address = address
+        self.identifiers = identifiers
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension PatientProfile: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePatientProfile: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PatientProfile {
+        return
+            try PatientProfile(
+                name: FfiConverterTypeHumanName.read(from: &buf), 
+                birthDate: FfiConverterString.read(from: &buf), 
+                gender: FfiConverterTypeGender.read(from: &buf), 
+                phone: FfiConverterOptionString.read(from: &buf), 
+                email: FfiConverterOptionString.read(from: &buf), 
+                address: FfiConverterOptionTypeAddress.read(from: &buf), 
+                identifiers: FfiConverterSequenceTypeIdentifier.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: PatientProfile, into buf: inout [UInt8]) {
+        FfiConverterTypeHumanName.write(value.name, into: &buf)
+        FfiConverterString.write(value.birthDate, into: &buf)
+        FfiConverterTypeGender.write(value.gender, into: &buf)
+        FfiConverterOptionString.write(value.phone, into: &buf)
+        FfiConverterOptionString.write(value.email, into: &buf)
+        FfiConverterOptionTypeAddress.write(value.address, into: &buf)
+        FfiConverterSequenceTypeIdentifier.write(value.identifiers, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePatientProfile_lift(_ buf: RustBuffer) throws -> PatientProfile {
+    return try FfiConverterTypePatientProfile.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePatientProfile_lower(_ value: PatientProfile) -> RustBuffer {
+    return FfiConverterTypePatientProfile.lower(value)
+}
+
+
+/**
+ * A patient on the dashboard.
+ */
+public struct PatientRef: Equatable, Hashable {
+    /**
+     * The patient's account id.
+     */
+    public var account: String
+    /**
+     * Their name, if they have a profile.
+     */
+    public var name: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The patient's account id.
+         */account: String, 
+        /**
+         * Their name, if they have a profile.
+         */name: String?) {
+        self.account = account
+        self.name = name
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension PatientRef: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePatientRef: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PatientRef {
+        return
+            try PatientRef(
+                account: FfiConverterString.read(from: &buf), 
+                name: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: PatientRef, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.account, into: &buf)
+        FfiConverterOptionString.write(value.name, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePatientRef_lift(_ buf: RustBuffer) throws -> PatientRef {
+    return try FfiConverterTypePatientRef.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePatientRef_lower(_ value: PatientRef) -> RustBuffer {
+    return FfiConverterTypePatientRef.lower(value)
+}
+
+
+/**
+ * A physician as the hospital knows them. Kept, inactive, once the account is removed.
+ */
+public struct Physician: Equatable, Hashable {
+    /**
+     * The physician's account id.
+     */
+    public var account: String
+    /**
+     * Their username, to search availability by.
+     */
+    public var username: String
+    /**
+     * False once the account is removed.
+     */
+    public var active: Bool
+    /**
+     * Their practice.
+     */
+    public var profile: PhysicianProfile
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The physician's account id.
+         */account: String, 
+        /**
+         * Their username, to search availability by.
+         */username: String, 
+        /**
+         * False once the account is removed.
+         */active: Bool, 
+        /**
+         * Their practice.
+         */profile: PhysicianProfile) {
+        self.account = account
+        self.username = username
+        self.active = active
+        self.profile = profile
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Physician: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePhysician: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Physician {
+        return
+            try Physician(
+                account: FfiConverterString.read(from: &buf), 
+                username: FfiConverterString.read(from: &buf), 
+                active: FfiConverterBool.read(from: &buf), 
+                profile: FfiConverterTypePhysicianProfile.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Physician, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.account, into: &buf)
+        FfiConverterString.write(value.username, into: &buf)
+        FfiConverterBool.write(value.active, into: &buf)
+        FfiConverterTypePhysicianProfile.write(value.profile, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePhysician_lift(_ buf: RustBuffer) throws -> Physician {
+    return try FfiConverterTypePhysician.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePhysician_lower(_ value: Physician) -> RustBuffer {
+    return FfiConverterTypePhysician.lower(value)
+}
+
+
+/**
+ * One of the physicians who saw the most distinct patients.
+ */
+public struct PhysicianPatients: Equatable, Hashable {
+    /**
+     * The physician's account id.
+     */
+    public var physician: String
+    /**
+     * Their username.
+     */
+    public var username: String
+    /**
+     * Their name.
+     */
+    public var name: String
+    /**
+     * The distinct patients, by account id.
+     */
+    public var patients: [PatientRef]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The physician's account id.
+         */physician: String, 
+        /**
+         * Their username.
+         */username: String, 
+        /**
+         * Their name.
+         */name: String, 
+        /**
+         * The distinct patients, by account id.
+         */patients: [PatientRef]) {
+        self.physician = physician
+        self.username = username
+        self.name = name
+        self.patients = patients
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension PhysicianPatients: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePhysicianPatients: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PhysicianPatients {
+        return
+            try PhysicianPatients(
+                physician: FfiConverterString.read(from: &buf), 
+                username: FfiConverterString.read(from: &buf), 
+                name: FfiConverterString.read(from: &buf), 
+                patients: FfiConverterSequenceTypePatientRef.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: PhysicianPatients, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.physician, into: &buf)
+        FfiConverterString.write(value.username, into: &buf)
+        FfiConverterString.write(value.name, into: &buf)
+        FfiConverterSequenceTypePatientRef.write(value.patients, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePhysicianPatients_lift(_ buf: RustBuffer) throws -> PhysicianPatients {
+    return try FfiConverterTypePhysicianPatients.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePhysicianPatients_lower(_ value: PhysicianPatients) -> RustBuffer {
+    return FfiConverterTypePhysicianPatients.lower(value)
+}
+
+
+/**
+ * A physician's practice (FHIR `Practitioner` and `PractitionerRole`).
+ */
+public struct PhysicianProfile: Equatable, Hashable {
+    /**
+     * Name.
+     */
+    public var name: HumanName
+    /**
+     * Specialty, such as `cardiology` (stored trimmed and lowercase).
+     */
+    public var specialty: String
+    /**
+     * A phone number, `+` and 8 to 15 digits (E.164).
+     */
+    public var phone: String?
+    /**
+     * An email address.
+     */
+    public var email: String?
+    /**
+     * When they see patients, and for how long.
+     */
+    public var schedule: Schedule
+    /**
+     * Ids from other systems.
+     */
+    public var identifiers: [Identifier]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Name.
+         */name: HumanName, 
+        /**
+         * Specialty, such as `cardiology` (stored trimmed and lowercase).
+         */specialty: String, 
+        /**
+         * A phone number, `+` and 8 to 15 digits (E.164).
+         */phone: String? = nil, 
+        /**
+         * An email address.
+         */email: String? = nil, 
+        /**
+         * When they see patients, and for how long.
+         */schedule: Schedule, 
+        /**
+         * Ids from other systems.
+         */identifiers: [Identifier] = []) {
+        self.name = name
+        self.specialty = specialty
+        self.phone = phone
+        self.email = email
+        self.schedule = schedule
+        self.identifiers = identifiers
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension PhysicianProfile: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePhysicianProfile: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PhysicianProfile {
+        return
+            try PhysicianProfile(
+                name: FfiConverterTypeHumanName.read(from: &buf), 
+                specialty: FfiConverterString.read(from: &buf), 
+                phone: FfiConverterOptionString.read(from: &buf), 
+                email: FfiConverterOptionString.read(from: &buf), 
+                schedule: FfiConverterTypeSchedule.read(from: &buf), 
+                identifiers: FfiConverterSequenceTypeIdentifier.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: PhysicianProfile, into buf: inout [UInt8]) {
+        FfiConverterTypeHumanName.write(value.name, into: &buf)
+        FfiConverterString.write(value.specialty, into: &buf)
+        FfiConverterOptionString.write(value.phone, into: &buf)
+        FfiConverterOptionString.write(value.email, into: &buf)
+        FfiConverterTypeSchedule.write(value.schedule, into: &buf)
+        FfiConverterSequenceTypeIdentifier.write(value.identifiers, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePhysicianProfile_lift(_ buf: RustBuffer) throws -> PhysicianProfile {
+    return try FfiConverterTypePhysicianProfile.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePhysicianProfile_lower(_ value: PhysicianProfile) -> RustBuffer {
+    return FfiConverterTypePhysicianProfile.lower(value)
 }
 
 
@@ -2425,6 +4708,439 @@ public func FfiConverterTypeRecordMeta_lower(_ value: RecordMeta) -> RustBuffer 
 
 
 /**
+ * A physician's weekly hours, leave and slot length.
+ */
+public struct Schedule: Equatable, Hashable {
+    /**
+     * Weekly hours.
+     */
+    public var availableTime: [AvailableTime]
+    /**
+     * Leave.
+     */
+    public var notAvailable: [NotAvailable]
+    /**
+     * The length of one appointment, 5 to 240 minutes.
+     */
+    public var slotMinutes: UInt32
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Weekly hours.
+         */availableTime: [AvailableTime], 
+        /**
+         * Leave.
+         */notAvailable: [NotAvailable] = [], 
+        /**
+         * The length of one appointment, 5 to 240 minutes.
+         */slotMinutes: UInt32 = UInt32(30)) {
+        self.availableTime = availableTime
+        self.notAvailable = notAvailable
+        self.slotMinutes = slotMinutes
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Schedule: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSchedule: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Schedule {
+        return
+            try Schedule(
+                availableTime: FfiConverterSequenceTypeAvailableTime.read(from: &buf), 
+                notAvailable: FfiConverterSequenceTypeNotAvailable.read(from: &buf), 
+                slotMinutes: FfiConverterUInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Schedule, into buf: inout [UInt8]) {
+        FfiConverterSequenceTypeAvailableTime.write(value.availableTime, into: &buf)
+        FfiConverterSequenceTypeNotAvailable.write(value.notAvailable, into: &buf)
+        FfiConverterUInt32.write(value.slotMinutes, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSchedule_lift(_ buf: RustBuffer) throws -> Schedule {
+    return try FfiConverterTypeSchedule.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSchedule_lower(_ value: Schedule) -> RustBuffer {
+    return FfiConverterTypeSchedule.lower(value)
+}
+
+
+/**
+ * A free slot (FHIR `Slot` with status `free`).
+ */
+public struct Slot: Equatable, Hashable {
+    /**
+     * The physician's account id.
+     */
+    public var physician: String
+    /**
+     * Their username.
+     */
+    public var username: String
+    /**
+     * Their name.
+     */
+    public var name: String
+    /**
+     * Their specialty.
+     */
+    public var specialty: String
+    /**
+     * Start, `2026-12-02T09:30`.
+     */
+    public var start: String
+    /**
+     * End.
+     */
+    public var end: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The physician's account id.
+         */physician: String, 
+        /**
+         * Their username.
+         */username: String, 
+        /**
+         * Their name.
+         */name: String, 
+        /**
+         * Their specialty.
+         */specialty: String, 
+        /**
+         * Start, `2026-12-02T09:30`.
+         */start: String, 
+        /**
+         * End.
+         */end: String) {
+        self.physician = physician
+        self.username = username
+        self.name = name
+        self.specialty = specialty
+        self.start = start
+        self.end = end
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Slot: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSlot: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Slot {
+        return
+            try Slot(
+                physician: FfiConverterString.read(from: &buf), 
+                username: FfiConverterString.read(from: &buf), 
+                name: FfiConverterString.read(from: &buf), 
+                specialty: FfiConverterString.read(from: &buf), 
+                start: FfiConverterString.read(from: &buf), 
+                end: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Slot, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.physician, into: &buf)
+        FfiConverterString.write(value.username, into: &buf)
+        FfiConverterString.write(value.name, into: &buf)
+        FfiConverterString.write(value.specialty, into: &buf)
+        FfiConverterString.write(value.start, into: &buf)
+        FfiConverterString.write(value.end, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSlot_lift(_ buf: RustBuffer) throws -> Slot {
+    return try FfiConverterTypeSlot.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSlot_lower(_ value: Slot) -> RustBuffer {
+    return FfiConverterTypeSlot.lower(value)
+}
+
+
+/**
+ * What to search for: the free slots from `from` to `to` (both days included, at most 92
+ * days) of one physician and/or one specialty, or of everyone.
+ */
+public struct SlotQuery: Equatable, Hashable {
+    /**
+     * A physician's username.
+     */
+    public var physician: String?
+    /**
+     * A specialty (compared trimmed and lowercase).
+     */
+    public var specialty: String?
+    /**
+     * The first day, `2026-12-02`.
+     */
+    public var from: String
+    /**
+     * The last day.
+     */
+    public var to: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * A physician's username.
+         */physician: String? = nil, 
+        /**
+         * A specialty (compared trimmed and lowercase).
+         */specialty: String? = nil, 
+        /**
+         * The first day, `2026-12-02`.
+         */from: String, 
+        /**
+         * The last day.
+         */to: String) {
+        self.physician = physician
+        self.specialty = specialty
+        self.from = from
+        self.to = to
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SlotQuery: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSlotQuery: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SlotQuery {
+        return
+            try SlotQuery(
+                physician: FfiConverterOptionString.read(from: &buf), 
+                specialty: FfiConverterOptionString.read(from: &buf), 
+                from: FfiConverterString.read(from: &buf), 
+                to: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SlotQuery, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.physician, into: &buf)
+        FfiConverterOptionString.write(value.specialty, into: &buf)
+        FfiConverterString.write(value.from, into: &buf)
+        FfiConverterString.write(value.to, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSlotQuery_lift(_ buf: RustBuffer) throws -> SlotQuery {
+    return try FfiConverterTypeSlotQuery.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSlotQuery_lower(_ value: SlotQuery) -> RustBuffer {
+    return FfiConverterTypeSlotQuery.lower(value)
+}
+
+
+/**
+ * Where an appointment stands (FHIR `AppointmentStatus`).
+ */
+
+public enum AppointmentStatus: Equatable, Hashable {
+    
+    /**
+     * `proposed`: suggested, not yet agreed.
+     */
+    case proposed
+    /**
+     * `pending`: waiting for someone to confirm.
+     */
+    case pending
+    /**
+     * `booked`: agreed; the slot is taken.
+     */
+    case booked
+    /**
+     * `arrived`: the patient has arrived.
+     */
+    case arrived
+    /**
+     * `checked-in`: the patient is checked in.
+     */
+    case checkedIn
+    /**
+     * `fulfilled`: it took place.
+     */
+    case fulfilled
+    /**
+     * `cancelled`: called off; the slot is free again.
+     */
+    case cancelled
+    /**
+     * `noshow`: the patient did not come.
+     */
+    case noshow
+    /**
+     * `entered-in-error`: it should never have been recorded.
+     */
+    case enteredInError
+    /**
+     * `waitlist`: waiting for a slot.
+     */
+    case waitlist
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension AppointmentStatus: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAppointmentStatus: FfiConverterRustBuffer {
+    typealias SwiftType = AppointmentStatus
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AppointmentStatus {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .proposed
+        
+        case 2: return .pending
+        
+        case 3: return .booked
+        
+        case 4: return .arrived
+        
+        case 5: return .checkedIn
+        
+        case 6: return .fulfilled
+        
+        case 7: return .cancelled
+        
+        case 8: return .noshow
+        
+        case 9: return .enteredInError
+        
+        case 10: return .waitlist
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: AppointmentStatus, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .proposed:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .pending:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .booked:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .arrived:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .checkedIn:
+            writeInt(&buf, Int32(5))
+        
+        
+        case .fulfilled:
+            writeInt(&buf, Int32(6))
+        
+        
+        case .cancelled:
+            writeInt(&buf, Int32(7))
+        
+        
+        case .noshow:
+            writeInt(&buf, Int32(8))
+        
+        
+        case .enteredInError:
+            writeInt(&buf, Int32(9))
+        
+        
+        case .waitlist:
+            writeInt(&buf, Int32(10))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAppointmentStatus_lift(_ buf: RustBuffer) throws -> AppointmentStatus {
+    return try FfiConverterTypeAppointmentStatus.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAppointmentStatus_lower(_ value: AppointmentStatus) -> RustBuffer {
+    return FfiConverterTypeAppointmentStatus.lower(value)
+}
+
+
+
+/**
  * The state of an account's TOTP factor.
  */
 
@@ -2515,6 +5231,101 @@ public func FfiConverterTypeFactorState_lift(_ buf: RustBuffer) throws -> Factor
 #endif
 public func FfiConverterTypeFactorState_lower(_ value: FactorState) -> RustBuffer {
     return FfiConverterTypeFactorState.lower(value)
+}
+
+
+
+/**
+ * Administrative gender (FHIR `AdministrativeGender`).
+ */
+
+public enum Gender: Equatable, Hashable {
+    
+    /**
+     * `male`
+     */
+    case male
+    /**
+     * `female`
+     */
+    case female
+    /**
+     * `other`
+     */
+    case other
+    /**
+     * `unknown`
+     */
+    case unknown
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension Gender: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeGender: FfiConverterRustBuffer {
+    typealias SwiftType = Gender
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Gender {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .male
+        
+        case 2: return .female
+        
+        case 3: return .other
+        
+        case 4: return .unknown
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: Gender, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .male:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .female:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .other:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .unknown:
+            writeInt(&buf, Int32(4))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeGender_lift(_ buf: RustBuffer) throws -> Gender {
+    return try FfiConverterTypeGender.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeGender_lower(_ value: Gender) -> RustBuffer {
+    return FfiConverterTypeGender.lower(value)
 }
 
 
@@ -2639,6 +5450,16 @@ enum MedVaultError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError 
     case AccountNotFound(message: String)
     
     /**
+     * The appointment slot is taken or not offered.
+     */
+    case SlotUnavailable(message: String)
+    
+    /**
+     * No appointment, event, note, profile or physician has the id given.
+     */
+    case NotFound(message: String)
+    
+    /**
      * A failure of the machine itself.
      */
     case Internal(message: String)
@@ -2760,7 +5581,15 @@ public struct FfiConverterTypeMedVaultError: FfiConverterRustBuffer {
             message: try FfiConverterString.read(from: &buf)
         )
         
-        case 23: return .Internal(
+        case 23: return .SlotUnavailable(
+            message: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 24: return .NotFound(
+            message: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 25: return .Internal(
             message: try FfiConverterString.read(from: &buf)
         )
         
@@ -2819,8 +5648,12 @@ public struct FfiConverterTypeMedVaultError: FfiConverterRustBuffer {
             writeInt(&buf, Int32(21))
         case .AccountNotFound(_ /* message is ignored*/):
             writeInt(&buf, Int32(22))
-        case .Internal(_ /* message is ignored*/):
+        case .SlotUnavailable(_ /* message is ignored*/):
             writeInt(&buf, Int32(23))
+        case .NotFound(_ /* message is ignored*/):
+            writeInt(&buf, Int32(24))
+        case .Internal(_ /* message is ignored*/):
+            writeInt(&buf, Int32(25))
 
         
         }
@@ -2927,6 +5760,131 @@ public func FfiConverterTypeRole_lower(_ value: Role) -> RustBuffer {
 }
 
 
+
+/**
+ * A day of the week (FHIR `daysOfWeek`).
+ */
+
+public enum Weekday: Equatable, Hashable {
+    
+    /**
+     * `mon`
+     */
+    case monday
+    /**
+     * `tue`
+     */
+    case tuesday
+    /**
+     * `wed`
+     */
+    case wednesday
+    /**
+     * `thu`
+     */
+    case thursday
+    /**
+     * `fri`
+     */
+    case friday
+    /**
+     * `sat`
+     */
+    case saturday
+    /**
+     * `sun`
+     */
+    case sunday
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension Weekday: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeWeekday: FfiConverterRustBuffer {
+    typealias SwiftType = Weekday
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Weekday {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .monday
+        
+        case 2: return .tuesday
+        
+        case 3: return .wednesday
+        
+        case 4: return .thursday
+        
+        case 5: return .friday
+        
+        case 6: return .saturday
+        
+        case 7: return .sunday
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: Weekday, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .monday:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .tuesday:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .wednesday:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .thursday:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .friday:
+            writeInt(&buf, Int32(5))
+        
+        
+        case .saturday:
+            writeInt(&buf, Int32(6))
+        
+        
+        case .sunday:
+            writeInt(&buf, Int32(7))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeWeekday_lift(_ buf: RustBuffer) throws -> Weekday {
+    return try FfiConverterTypeWeekday.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeWeekday_lower(_ value: Weekday) -> RustBuffer {
+    return FfiConverterTypeWeekday.lower(value)
+}
+
+
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
@@ -2978,6 +5936,54 @@ fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeAddress: FfiConverterRustBuffer {
+    typealias SwiftType = Address?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeAddress.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeAddress.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeCancellation: FfiConverterRustBuffer {
+    typealias SwiftType = Cancellation?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeCancellation.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeCancellation.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeDocument: FfiConverterRustBuffer {
     typealias SwiftType = Document?
 
@@ -2994,6 +6000,30 @@ fileprivate struct FfiConverterOptionTypeDocument: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeDocument.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeIdentifier: FfiConverterRustBuffer {
+    typealias SwiftType = Identifier?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeIdentifier.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeIdentifier.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -3052,6 +6082,81 @@ fileprivate struct FfiConverterSequenceTypeAccountInfo: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeAppointment: FfiConverterRustBuffer {
+    typealias SwiftType = [Appointment]
+
+    public static func write(_ value: [Appointment], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeAppointment.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Appointment] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Appointment]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeAppointment.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeAvailableTime: FfiConverterRustBuffer {
+    typealias SwiftType = [AvailableTime]
+
+    public static func write(_ value: [AvailableTime], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeAvailableTime.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [AvailableTime] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [AvailableTime]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeAvailableTime.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeDailyCount: FfiConverterRustBuffer {
+    typealias SwiftType = [DailyCount]
+
+    public static func write(_ value: [DailyCount], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeDailyCount.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [DailyCount] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [DailyCount]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeDailyCount.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeDocument: FfiConverterRustBuffer {
     typealias SwiftType = [Document]
 
@@ -3077,6 +6182,181 @@ fileprivate struct FfiConverterSequenceTypeDocument: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeEvent: FfiConverterRustBuffer {
+    typealias SwiftType = [Event]
+
+    public static func write(_ value: [Event], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeEvent.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Event] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Event]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeEvent.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeIdentifier: FfiConverterRustBuffer {
+    typealias SwiftType = [Identifier]
+
+    public static func write(_ value: [Identifier], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeIdentifier.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Identifier] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Identifier]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeIdentifier.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeNotAvailable: FfiConverterRustBuffer {
+    typealias SwiftType = [NotAvailable]
+
+    public static func write(_ value: [NotAvailable], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeNotAvailable.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [NotAvailable] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [NotAvailable]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeNotAvailable.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeNote: FfiConverterRustBuffer {
+    typealias SwiftType = [Note]
+
+    public static func write(_ value: [Note], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeNote.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Note] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Note]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeNote.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypePatientRef: FfiConverterRustBuffer {
+    typealias SwiftType = [PatientRef]
+
+    public static func write(_ value: [PatientRef], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypePatientRef.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [PatientRef] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [PatientRef]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypePatientRef.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypePhysician: FfiConverterRustBuffer {
+    typealias SwiftType = [Physician]
+
+    public static func write(_ value: [Physician], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypePhysician.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Physician] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Physician]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypePhysician.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypePhysicianPatients: FfiConverterRustBuffer {
+    typealias SwiftType = [PhysicianPatients]
+
+    public static func write(_ value: [PhysicianPatients], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypePhysicianPatients.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [PhysicianPatients] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [PhysicianPatients]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypePhysicianPatients.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeRecordMeta: FfiConverterRustBuffer {
     typealias SwiftType = [RecordMeta]
 
@@ -3094,6 +6374,56 @@ fileprivate struct FfiConverterSequenceTypeRecordMeta: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeRecordMeta.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeSlot: FfiConverterRustBuffer {
+    typealias SwiftType = [Slot]
+
+    public static func write(_ value: [Slot], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeSlot.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Slot] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Slot]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeSlot.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeWeekday: FfiConverterRustBuffer {
+    typealias SwiftType = [Weekday]
+
+    public static func write(_ value: [Weekday], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeWeekday.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Weekday] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Weekday]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeWeekday.read(from: &buf))
         }
         return seq
     }
@@ -3155,6 +6485,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_medvault_ffi_checksum_method_enrollment_secret_base32() != 30599) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_medvault_ffi_checksum_method_identity_register_patient_with_profile() != 56445) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_medvault_ffi_checksum_method_identity_confirm_totp() != 6643) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -3177,6 +6510,84 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_medvault_ffi_checksum_method_identity_register_patient() != 42364) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_medvault_ffi_checksum_method_session_add_physician() != 45772) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_medvault_ffi_checksum_method_session_book() != 34927) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_medvault_ffi_checksum_method_session_cancel() != 2409) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_medvault_ffi_checksum_method_session_dashboard() != 23128) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_medvault_ffi_checksum_method_session_events() != 23540) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_medvault_ffi_checksum_method_session_free_slots() != 8650) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_medvault_ffi_checksum_method_session_notes() != 50022) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_medvault_ffi_checksum_method_session_patient_appointments() != 26018) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_medvault_ffi_checksum_method_session_patient_profile() != 51767) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_medvault_ffi_checksum_method_session_physician() != 36088) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_medvault_ffi_checksum_method_session_physician_appointments() != 63506) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_medvault_ffi_checksum_method_session_physicians() != 33515) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_medvault_ffi_checksum_method_session_publish_event() != 23985) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_medvault_ffi_checksum_method_session_read_record_version() != 37039) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_medvault_ffi_checksum_method_session_record_attendance() != 58230) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_medvault_ffi_checksum_method_session_record_history() != 25126) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_medvault_ffi_checksum_method_session_register_patient() != 4631) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_medvault_ffi_checksum_method_session_remove_physician() != 1287) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_medvault_ffi_checksum_method_session_set_schedule() != 14405) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_medvault_ffi_checksum_method_session_timeline() != 3103) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_medvault_ffi_checksum_method_session_update_patient_profile() != 16943) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_medvault_ffi_checksum_method_session_upload_document() != 64688) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_medvault_ffi_checksum_method_session_withdraw_event() != 1523) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_medvault_ffi_checksum_method_session_write_encounter_note() != 19058) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_medvault_ffi_checksum_method_session_write_note() != 29560) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_medvault_ffi_checksum_method_session_write_observation() != 52598) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_medvault_ffi_checksum_method_session_account() != 1602) {

@@ -10,7 +10,9 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeDelta};
 
 use super::{CleanAppointment, CleanPatient, CleanPhysician};
 use crate::hospital::appointment::AppointmentStatus;
-use crate::hospital::profile::{Address, Contact, Gender, HumanName, Identifier, check_birth_date};
+use crate::hospital::profile::{
+    Address, Contact, Gender, HumanName, Identifier, check_birth_date, is_e164, is_email,
+};
 
 /// How long an appointment without an end lasts.
 pub const DEFAULT_APPOINTMENT_MINUTES: i64 = 30;
@@ -210,11 +212,9 @@ pub fn phone(text: &str) -> Result<String, &'static str> {
     } else {
         return Err(NOT_A_PHONE);
     };
-    let valid = (8..=15).contains(&digits.len())
-        && digits.bytes().all(|b| b.is_ascii_digit())
-        && !digits.starts_with('0');
-    if valid {
-        Ok(format!("+{digits}"))
+    let phone = format!("+{digits}");
+    if is_e164(&phone) {
+        Ok(phone)
     } else {
         Err(NOT_A_PHONE)
     }
@@ -224,10 +224,7 @@ pub fn phone(text: &str) -> Result<String, &'static str> {
 /// dotted domain after it, no whitespace.
 pub fn email(text: &str) -> Result<String, &'static str> {
     let email = text.trim().to_lowercase();
-    let valid = email.split_once('@').is_some_and(|(local, domain)| {
-        !local.is_empty() && domain.contains('.') && !domain.contains('@')
-    }) && !email.chars().any(char::is_whitespace);
-    if valid {
+    if is_email(&email) {
         Ok(email)
     } else {
         Err("not an email address")

@@ -685,6 +685,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_medvault_ffi_checksum_method_enrollment_secret_base32(
     ): Int
+    external fun uniffi_medvault_ffi_checksum_method_identity_register_patient_with_profile(
+    ): Int
     external fun uniffi_medvault_ffi_checksum_method_identity_confirm_totp(
     ): Int
     external fun uniffi_medvault_ffi_checksum_method_identity_enroll_totp(
@@ -700,6 +702,58 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_medvault_ffi_checksum_method_identity_operator_unlock_factor(
     ): Int
     external fun uniffi_medvault_ffi_checksum_method_identity_register_patient(
+    ): Int
+    external fun uniffi_medvault_ffi_checksum_method_session_add_physician(
+    ): Int
+    external fun uniffi_medvault_ffi_checksum_method_session_book(
+    ): Int
+    external fun uniffi_medvault_ffi_checksum_method_session_cancel(
+    ): Int
+    external fun uniffi_medvault_ffi_checksum_method_session_dashboard(
+    ): Int
+    external fun uniffi_medvault_ffi_checksum_method_session_events(
+    ): Int
+    external fun uniffi_medvault_ffi_checksum_method_session_free_slots(
+    ): Int
+    external fun uniffi_medvault_ffi_checksum_method_session_notes(
+    ): Int
+    external fun uniffi_medvault_ffi_checksum_method_session_patient_appointments(
+    ): Int
+    external fun uniffi_medvault_ffi_checksum_method_session_patient_profile(
+    ): Int
+    external fun uniffi_medvault_ffi_checksum_method_session_physician(
+    ): Int
+    external fun uniffi_medvault_ffi_checksum_method_session_physician_appointments(
+    ): Int
+    external fun uniffi_medvault_ffi_checksum_method_session_physicians(
+    ): Int
+    external fun uniffi_medvault_ffi_checksum_method_session_publish_event(
+    ): Int
+    external fun uniffi_medvault_ffi_checksum_method_session_read_record_version(
+    ): Int
+    external fun uniffi_medvault_ffi_checksum_method_session_record_attendance(
+    ): Int
+    external fun uniffi_medvault_ffi_checksum_method_session_record_history(
+    ): Int
+    external fun uniffi_medvault_ffi_checksum_method_session_register_patient(
+    ): Int
+    external fun uniffi_medvault_ffi_checksum_method_session_remove_physician(
+    ): Int
+    external fun uniffi_medvault_ffi_checksum_method_session_set_schedule(
+    ): Int
+    external fun uniffi_medvault_ffi_checksum_method_session_timeline(
+    ): Int
+    external fun uniffi_medvault_ffi_checksum_method_session_update_patient_profile(
+    ): Int
+    external fun uniffi_medvault_ffi_checksum_method_session_upload_document(
+    ): Int
+    external fun uniffi_medvault_ffi_checksum_method_session_withdraw_event(
+    ): Int
+    external fun uniffi_medvault_ffi_checksum_method_session_write_encounter_note(
+    ): Int
+    external fun uniffi_medvault_ffi_checksum_method_session_write_note(
+    ): Int
+    external fun uniffi_medvault_ffi_checksum_method_session_write_observation(
     ): Int
     external fun uniffi_medvault_ffi_checksum_method_session_account(
     ): Int
@@ -801,6 +855,8 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_medvault_ffi_fn_free_identity(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
+    external fun uniffi_medvault_ffi_fn_method_identity_register_patient_with_profile(`ptr`: Long,`username`: RustBuffer.ByValue,`password`: RustBuffer.ByValue,`profile`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_medvault_ffi_fn_method_identity_confirm_totp(`ptr`: Long,`username`: RustBuffer.ByValue,`password`: RustBuffer.ByValue,`code`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_medvault_ffi_fn_method_identity_enroll_totp(`ptr`: Long,`username`: RustBuffer.ByValue,`password`: RustBuffer.ByValue,`currentCode`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -821,6 +877,58 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_medvault_ffi_fn_free_session(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
+    external fun uniffi_medvault_ffi_fn_method_session_add_physician(`ptr`: Long,`username`: RustBuffer.ByValue,`password`: RustBuffer.ByValue,`profile`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_medvault_ffi_fn_method_session_book(`ptr`: Long,`patient`: RustBuffer.ByValue,`physician`: RustBuffer.ByValue,`start`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_medvault_ffi_fn_method_session_cancel(`ptr`: Long,`appointment`: RustBuffer.ByValue,`reason`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_medvault_ffi_fn_method_session_dashboard(`ptr`: Long,`from`: RustBuffer.ByValue,`to`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_medvault_ffi_fn_method_session_events(`ptr`: Long,`from`: RustBuffer.ByValue,`to`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_medvault_ffi_fn_method_session_free_slots(`ptr`: Long,`query`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_medvault_ffi_fn_method_session_notes(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_medvault_ffi_fn_method_session_patient_appointments(`ptr`: Long,`patient`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_medvault_ffi_fn_method_session_patient_profile(`ptr`: Long,`patient`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_medvault_ffi_fn_method_session_physician(`ptr`: Long,`id`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_medvault_ffi_fn_method_session_physician_appointments(`ptr`: Long,`physician`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_medvault_ffi_fn_method_session_physicians(`ptr`: Long,`specialty`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_medvault_ffi_fn_method_session_publish_event(`ptr`: Long,`event`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_medvault_ffi_fn_method_session_read_record_version(`ptr`: Long,`record`: RustBuffer.ByValue,`version`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_medvault_ffi_fn_method_session_record_attendance(`ptr`: Long,`appointment`: RustBuffer.ByValue,`status`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_medvault_ffi_fn_method_session_record_history(`ptr`: Long,`record`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_medvault_ffi_fn_method_session_register_patient(`ptr`: Long,`username`: RustBuffer.ByValue,`password`: RustBuffer.ByValue,`profile`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_medvault_ffi_fn_method_session_remove_physician(`ptr`: Long,`physician`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_medvault_ffi_fn_method_session_set_schedule(`ptr`: Long,`physician`: RustBuffer.ByValue,`schedule`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_medvault_ffi_fn_method_session_timeline(`ptr`: Long,`patient`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_medvault_ffi_fn_method_session_update_patient_profile(`ptr`: Long,`patient`: RustBuffer.ByValue,`profile`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_medvault_ffi_fn_method_session_upload_document(`ptr`: Long,`patient`: RustBuffer.ByValue,`title`: RustBuffer.ByValue,`contentType`: RustBuffer.ByValue,`content`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_medvault_ffi_fn_method_session_withdraw_event(`ptr`: Long,`id`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_medvault_ffi_fn_method_session_write_encounter_note(`ptr`: Long,`patient`: RustBuffer.ByValue,`text`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_medvault_ffi_fn_method_session_write_note(`ptr`: Long,`to`: RustBuffer.ByValue,`text`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_medvault_ffi_fn_method_session_write_observation(`ptr`: Long,`patient`: RustBuffer.ByValue,`observation`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_medvault_ffi_fn_method_session_account(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_medvault_ffi_fn_method_session_amend_record(`ptr`: Long,`id`: RustBuffer.ByValue,`payload`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1021,6 +1129,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_medvault_ffi_checksum_method_enrollment_secret_base32() and 0xFFFF) != 30599) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_medvault_ffi_checksum_method_identity_register_patient_with_profile() and 0xFFFF) != 56445) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_medvault_ffi_checksum_method_identity_confirm_totp() and 0xFFFF) != 6643) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1043,6 +1154,84 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_medvault_ffi_checksum_method_identity_register_patient() and 0xFFFF) != 42364) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_medvault_ffi_checksum_method_session_add_physician() and 0xFFFF) != 45772) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_medvault_ffi_checksum_method_session_book() and 0xFFFF) != 34927) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_medvault_ffi_checksum_method_session_cancel() and 0xFFFF) != 2409) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_medvault_ffi_checksum_method_session_dashboard() and 0xFFFF) != 23128) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_medvault_ffi_checksum_method_session_events() and 0xFFFF) != 23540) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_medvault_ffi_checksum_method_session_free_slots() and 0xFFFF) != 8650) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_medvault_ffi_checksum_method_session_notes() and 0xFFFF) != 50022) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_medvault_ffi_checksum_method_session_patient_appointments() and 0xFFFF) != 26018) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_medvault_ffi_checksum_method_session_patient_profile() and 0xFFFF) != 51767) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_medvault_ffi_checksum_method_session_physician() and 0xFFFF) != 36088) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_medvault_ffi_checksum_method_session_physician_appointments() and 0xFFFF) != 63506) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_medvault_ffi_checksum_method_session_physicians() and 0xFFFF) != 33515) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_medvault_ffi_checksum_method_session_publish_event() and 0xFFFF) != 23985) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_medvault_ffi_checksum_method_session_read_record_version() and 0xFFFF) != 37039) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_medvault_ffi_checksum_method_session_record_attendance() and 0xFFFF) != 58230) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_medvault_ffi_checksum_method_session_record_history() and 0xFFFF) != 25126) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_medvault_ffi_checksum_method_session_register_patient() and 0xFFFF) != 4631) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_medvault_ffi_checksum_method_session_remove_physician() and 0xFFFF) != 1287) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_medvault_ffi_checksum_method_session_set_schedule() and 0xFFFF) != 14405) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_medvault_ffi_checksum_method_session_timeline() and 0xFFFF) != 3103) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_medvault_ffi_checksum_method_session_update_patient_profile() and 0xFFFF) != 16943) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_medvault_ffi_checksum_method_session_upload_document() and 0xFFFF) != 64688) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_medvault_ffi_checksum_method_session_withdraw_event() and 0xFFFF) != 1523) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_medvault_ffi_checksum_method_session_write_encounter_note() and 0xFFFF) != 19058) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_medvault_ffi_checksum_method_session_write_note() and 0xFFFF) != 29560) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_medvault_ffi_checksum_method_session_write_observation() and 0xFFFF) != 52598) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_medvault_ffi_checksum_method_session_account() and 0xFFFF) != 1602) {
@@ -1361,6 +1550,52 @@ public object FfiConverterLong: FfiConverter<Long, Long> {
 
     override fun write(value: Long, buf: ByteBuffer) {
         buf.putLong(value)
+    }
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterDouble: FfiConverter<Double, Double> {
+    override fun lift(value: Double): Double {
+        return value
+    }
+
+    override fun read(buf: ByteBuffer): Double {
+        return buf.getDouble()
+    }
+
+    override fun lower(value: Double): Double {
+        return value
+    }
+
+    override fun allocationSize(value: Double) = 8UL
+
+    override fun write(value: Double, buf: ByteBuffer) {
+        buf.putDouble(value)
+    }
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterBoolean: FfiConverter<Boolean, Byte> {
+    override fun lift(value: Byte): Boolean {
+        return value.toInt() != 0
+    }
+
+    override fun read(buf: ByteBuffer): Boolean {
+        return lift(buf.get())
+    }
+
+    override fun lower(value: Boolean): Byte {
+        return if (value) 1.toByte() else 0.toByte()
+    }
+
+    override fun allocationSize(value: Boolean) = 1UL
+
+    override fun write(value: Boolean, buf: ByteBuffer) {
+        buf.put(lower(value))
     }
 }
 
@@ -1896,6 +2131,13 @@ public object FfiConverterTypeEnrollment: FfiConverter<Enrollment, Long> {
 public interface IdentityInterface {
     
     /**
+     * Registers a patient with their profile (patients register themselves): the account
+     * and its profile are stored together. Returns the account id; the TOTP factor is
+     * enrolled next.
+     */
+    fun `registerPatientWithProfile`(`username`: kotlin.String, `password`: kotlin.String, `profile`: PatientProfile): kotlin.String
+    
+    /**
      * Confirms the enrolled factor with its first code.
      */
     fun `confirmTotp`(`username`: kotlin.String, `password`: kotlin.String, `code`: kotlin.String)
@@ -2045,6 +2287,28 @@ open class Identity: Disposable, AutoCloseable, IdentityInterface
             UniffiLib.uniffi_medvault_ffi_fn_clone_identity(handle, status)
         }
     }
+
+    
+    /**
+     * Registers a patient with their profile (patients register themselves): the account
+     * and its profile are stored together. Returns the account id; the TOTP factor is
+     * enrolled next.
+     */
+    @Throws(MedVaultException::class)override fun `registerPatientWithProfile`(`username`: kotlin.String, `password`: kotlin.String, `profile`: PatientProfile): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(MedVaultException) { _status ->
+    UniffiLib.uniffi_medvault_ffi_fn_method_identity_register_patient_with_profile(
+        it,
+        
+        FfiConverterString.lower(`username`),
+        FfiConverterString.lower(`password`),
+        FfiConverterTypePatientProfile.lower(`profile`),_status)
+}
+    }
+    )
+    }
+    
 
     
     /**
@@ -2342,6 +2606,153 @@ public object FfiConverterTypeIdentity: FfiConverter<Identity, Long> {
 public interface SessionInterface {
     
     /**
+     * Adds a physician account with its practice, as an admin; returns the account id.
+     */
+    fun `addPhysician`(`username`: kotlin.String, `password`: kotlin.String, `profile`: PhysicianProfile): kotlin.String
+    
+    /**
+     * Books `physician`'s slot starting at `start` (`2026-12-02T09:30`) for `patient`, as the
+     * patient or an admin. Throws `SlotUnavailable` if the physician offers no slot then or
+     * someone holds it.
+     */
+    fun `book`(`patient`: kotlin.String, `physician`: kotlin.String, `start`: kotlin.String): Appointment
+    
+    /**
+     * Cancels an appointment (by id) for a stated `reason`, as its patient, its physician or
+     * an admin; the slot is free again.
+     */
+    fun `cancel`(`appointment`: kotlin.String, `reason`: kotlin.String): Appointment
+    
+    /**
+     * The dashboard from `from` to `to` (`2026-12-02`, days included, at most 366 days), as
+     * an admin; audited.
+     */
+    fun `dashboard`(`from`: kotlin.String, `to`: kotlin.String): Dashboard
+    
+    /**
+     * The events overlapping `from` to `to` (`2026-12-02`, days included) that this account
+     * sees: public ones and those naming it (admins see all), by start.
+     */
+    fun `events`(`from`: kotlin.String, `to`: kotlin.String): List<Event>
+    
+    /**
+     * The free slots matching `query`, by start then username; slots already begun are
+     * left out. For any account.
+     */
+    fun `freeSlots`(`query`: SlotQuery): List<Slot>
+    
+    /**
+     * The notes this account may read, newest first: a physician's own and those to all
+     * physicians; every note for an admin; none for a patient.
+     */
+    fun `notes`(): List<Note>
+    
+    /**
+     * `patient`'s appointments by start, for the patient or an admin; audited.
+     */
+    fun `patientAppointments`(`patient`: kotlin.String): List<Appointment>
+    
+    /**
+     * `patient`'s profile, for the patient, a physician or an admin; audited.
+     */
+    fun `patientProfile`(`patient`: kotlin.String): PatientProfile
+    
+    /**
+     * A physician (by account id), active or not; for any account.
+     */
+    fun `physician`(`id`: kotlin.String): Physician
+    
+    /**
+     * `physician`'s appointments by start, for the physician or an admin; audited.
+     */
+    fun `physicianAppointments`(`physician`: kotlin.String): List<Appointment>
+    
+    /**
+     * The active physicians, of `specialty` if given, by username; for any account.
+     */
+    fun `physicians`(`specialty`: kotlin.String?): List<Physician>
+    
+    /**
+     * Publishes an event, as an admin; audited.
+     */
+    fun `publishEvent`(`event`: NewEvent): Event
+    
+    /**
+     * Version `version` (from 1) of a record, for those who may read it; audited.
+     */
+    fun `readRecordVersion`(`record`: kotlin.String, `version`: kotlin.ULong): Record
+    
+    /**
+     * Records what became of a booked appointment — `ARRIVED`, `CHECKED_IN`, `FULFILLED`,
+     * `NOSHOW` or `ENTERED_IN_ERROR` — as its physician or an admin.
+     */
+    fun `recordAttendance`(`appointment`: kotlin.String, `status`: AppointmentStatus): Appointment
+    
+    /**
+     * Every version of a record, oldest first, for those who may read it; audited.
+     */
+    fun `recordHistory`(`record`: kotlin.String): List<RecordMeta>
+    
+    /**
+     * Registers a patient with their profile, as an admin (a front desk); returns the
+     * account id.
+     */
+    fun `registerPatient`(`username`: kotlin.String, `password`: kotlin.String, `profile`: PatientProfile): kotlin.String
+    
+    /**
+     * Removes a physician, as an admin: the account goes (its sessions end); the profile
+     * stays, inactive, and what they wrote stays attributed to them.
+     */
+    fun `removePhysician`(`physician`: kotlin.String)
+    
+    /**
+     * Replaces a physician's weekly hours, leave and slot length, for the physician or an
+     * admin; appointments already booked stay.
+     */
+    fun `setSchedule`(`physician`: kotlin.String, `schedule`: Schedule)
+    
+    /**
+     * `patient`'s history, oldest first: the latest version of every note, observation and
+     * document; for the patient, a physician, or an admin under break-glass; audited.
+     */
+    fun `timeline`(`patient`: kotlin.String): List<RecordMeta>
+    
+    /**
+     * Replaces `patient`'s profile, for the patient or an admin; audited.
+     */
+    fun `updatePatientProfile`(`patient`: kotlin.String, `profile`: PatientProfile)
+    
+    /**
+     * Uploads a document (any bytes: a PDF, an image…; record kind `DocumentReference`)
+     * titled `title` into `patient`'s history, as a physician. The title is the record's
+     * `title` label.
+     */
+    fun `uploadDocument`(`patient`: kotlin.String, `title`: kotlin.String, `contentType`: kotlin.String, `content`: kotlin.ByteArray): RecordMeta
+    
+    /**
+     * Withdraws an event (by id), as an admin; audited.
+     */
+    fun `withdrawEvent`(`id`: kotlin.String)
+    
+    /**
+     * Writes an encounter note (plain text, record kind `Encounter`) into `patient`'s
+     * history, as a physician.
+     */
+    fun `writeEncounterNote`(`patient`: kotlin.String, `text`: kotlin.String): RecordMeta
+    
+    /**
+     * Writes a note to one physician (`to`, an account id) or, with none, to all
+     * physicians, as an admin; audited.
+     */
+    fun `writeNote`(`to`: kotlin.String?, `text`: kotlin.String): Note
+    
+    /**
+     * Writes an observation (JSON, record kind `Observation`) into `patient`'s history, as
+     * a physician.
+     */
+    fun `writeObservation`(`patient`: kotlin.String, `observation`: Observation): RecordMeta
+    
+    /**
      * The account, as it was at login.
      */
     fun `account`(): AccountInfo
@@ -2505,6 +2916,505 @@ open class Session: Disposable, AutoCloseable, SessionInterface
             UniffiLib.uniffi_medvault_ffi_fn_clone_session(handle, status)
         }
     }
+
+    
+    /**
+     * Adds a physician account with its practice, as an admin; returns the account id.
+     */
+    @Throws(MedVaultException::class)override fun `addPhysician`(`username`: kotlin.String, `password`: kotlin.String, `profile`: PhysicianProfile): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(MedVaultException) { _status ->
+    UniffiLib.uniffi_medvault_ffi_fn_method_session_add_physician(
+        it,
+        
+        FfiConverterString.lower(`username`),
+        FfiConverterString.lower(`password`),
+        FfiConverterTypePhysicianProfile.lower(`profile`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Books `physician`'s slot starting at `start` (`2026-12-02T09:30`) for `patient`, as the
+     * patient or an admin. Throws `SlotUnavailable` if the physician offers no slot then or
+     * someone holds it.
+     */
+    @Throws(MedVaultException::class)override fun `book`(`patient`: kotlin.String, `physician`: kotlin.String, `start`: kotlin.String): Appointment {
+            return FfiConverterTypeAppointment.lift(
+    callWithHandle {
+    uniffiRustCallWithError(MedVaultException) { _status ->
+    UniffiLib.uniffi_medvault_ffi_fn_method_session_book(
+        it,
+        
+        FfiConverterString.lower(`patient`),
+        FfiConverterString.lower(`physician`),
+        FfiConverterString.lower(`start`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Cancels an appointment (by id) for a stated `reason`, as its patient, its physician or
+     * an admin; the slot is free again.
+     */
+    @Throws(MedVaultException::class)override fun `cancel`(`appointment`: kotlin.String, `reason`: kotlin.String): Appointment {
+            return FfiConverterTypeAppointment.lift(
+    callWithHandle {
+    uniffiRustCallWithError(MedVaultException) { _status ->
+    UniffiLib.uniffi_medvault_ffi_fn_method_session_cancel(
+        it,
+        
+        FfiConverterString.lower(`appointment`),
+        FfiConverterString.lower(`reason`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The dashboard from `from` to `to` (`2026-12-02`, days included, at most 366 days), as
+     * an admin; audited.
+     */
+    @Throws(MedVaultException::class)override fun `dashboard`(`from`: kotlin.String, `to`: kotlin.String): Dashboard {
+            return FfiConverterTypeDashboard.lift(
+    callWithHandle {
+    uniffiRustCallWithError(MedVaultException) { _status ->
+    UniffiLib.uniffi_medvault_ffi_fn_method_session_dashboard(
+        it,
+        
+        FfiConverterString.lower(`from`),
+        FfiConverterString.lower(`to`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The events overlapping `from` to `to` (`2026-12-02`, days included) that this account
+     * sees: public ones and those naming it (admins see all), by start.
+     */
+    @Throws(MedVaultException::class)override fun `events`(`from`: kotlin.String, `to`: kotlin.String): List<Event> {
+            return FfiConverterSequenceTypeEvent.lift(
+    callWithHandle {
+    uniffiRustCallWithError(MedVaultException) { _status ->
+    UniffiLib.uniffi_medvault_ffi_fn_method_session_events(
+        it,
+        
+        FfiConverterString.lower(`from`),
+        FfiConverterString.lower(`to`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The free slots matching `query`, by start then username; slots already begun are
+     * left out. For any account.
+     */
+    @Throws(MedVaultException::class)override fun `freeSlots`(`query`: SlotQuery): List<Slot> {
+            return FfiConverterSequenceTypeSlot.lift(
+    callWithHandle {
+    uniffiRustCallWithError(MedVaultException) { _status ->
+    UniffiLib.uniffi_medvault_ffi_fn_method_session_free_slots(
+        it,
+        
+        FfiConverterTypeSlotQuery.lower(`query`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The notes this account may read, newest first: a physician's own and those to all
+     * physicians; every note for an admin; none for a patient.
+     */
+    @Throws(MedVaultException::class)override fun `notes`(): List<Note> {
+            return FfiConverterSequenceTypeNote.lift(
+    callWithHandle {
+    uniffiRustCallWithError(MedVaultException) { _status ->
+    UniffiLib.uniffi_medvault_ffi_fn_method_session_notes(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * `patient`'s appointments by start, for the patient or an admin; audited.
+     */
+    @Throws(MedVaultException::class)override fun `patientAppointments`(`patient`: kotlin.String): List<Appointment> {
+            return FfiConverterSequenceTypeAppointment.lift(
+    callWithHandle {
+    uniffiRustCallWithError(MedVaultException) { _status ->
+    UniffiLib.uniffi_medvault_ffi_fn_method_session_patient_appointments(
+        it,
+        
+        FfiConverterString.lower(`patient`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * `patient`'s profile, for the patient, a physician or an admin; audited.
+     */
+    @Throws(MedVaultException::class)override fun `patientProfile`(`patient`: kotlin.String): PatientProfile {
+            return FfiConverterTypePatientProfile.lift(
+    callWithHandle {
+    uniffiRustCallWithError(MedVaultException) { _status ->
+    UniffiLib.uniffi_medvault_ffi_fn_method_session_patient_profile(
+        it,
+        
+        FfiConverterString.lower(`patient`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * A physician (by account id), active or not; for any account.
+     */
+    @Throws(MedVaultException::class)override fun `physician`(`id`: kotlin.String): Physician {
+            return FfiConverterTypePhysician.lift(
+    callWithHandle {
+    uniffiRustCallWithError(MedVaultException) { _status ->
+    UniffiLib.uniffi_medvault_ffi_fn_method_session_physician(
+        it,
+        
+        FfiConverterString.lower(`id`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * `physician`'s appointments by start, for the physician or an admin; audited.
+     */
+    @Throws(MedVaultException::class)override fun `physicianAppointments`(`physician`: kotlin.String): List<Appointment> {
+            return FfiConverterSequenceTypeAppointment.lift(
+    callWithHandle {
+    uniffiRustCallWithError(MedVaultException) { _status ->
+    UniffiLib.uniffi_medvault_ffi_fn_method_session_physician_appointments(
+        it,
+        
+        FfiConverterString.lower(`physician`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The active physicians, of `specialty` if given, by username; for any account.
+     */
+    @Throws(MedVaultException::class)override fun `physicians`(`specialty`: kotlin.String?): List<Physician> {
+            return FfiConverterSequenceTypePhysician.lift(
+    callWithHandle {
+    uniffiRustCallWithError(MedVaultException) { _status ->
+    UniffiLib.uniffi_medvault_ffi_fn_method_session_physicians(
+        it,
+        
+        FfiConverterOptionalString.lower(`specialty`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Publishes an event, as an admin; audited.
+     */
+    @Throws(MedVaultException::class)override fun `publishEvent`(`event`: NewEvent): Event {
+            return FfiConverterTypeEvent.lift(
+    callWithHandle {
+    uniffiRustCallWithError(MedVaultException) { _status ->
+    UniffiLib.uniffi_medvault_ffi_fn_method_session_publish_event(
+        it,
+        
+        FfiConverterTypeNewEvent.lower(`event`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Version `version` (from 1) of a record, for those who may read it; audited.
+     */
+    @Throws(MedVaultException::class)override fun `readRecordVersion`(`record`: kotlin.String, `version`: kotlin.ULong): Record {
+            return FfiConverterTypeRecord.lift(
+    callWithHandle {
+    uniffiRustCallWithError(MedVaultException) { _status ->
+    UniffiLib.uniffi_medvault_ffi_fn_method_session_read_record_version(
+        it,
+        
+        FfiConverterString.lower(`record`),
+        FfiConverterULong.lower(`version`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Records what became of a booked appointment — `ARRIVED`, `CHECKED_IN`, `FULFILLED`,
+     * `NOSHOW` or `ENTERED_IN_ERROR` — as its physician or an admin.
+     */
+    @Throws(MedVaultException::class)override fun `recordAttendance`(`appointment`: kotlin.String, `status`: AppointmentStatus): Appointment {
+            return FfiConverterTypeAppointment.lift(
+    callWithHandle {
+    uniffiRustCallWithError(MedVaultException) { _status ->
+    UniffiLib.uniffi_medvault_ffi_fn_method_session_record_attendance(
+        it,
+        
+        FfiConverterString.lower(`appointment`),
+        FfiConverterTypeAppointmentStatus.lower(`status`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Every version of a record, oldest first, for those who may read it; audited.
+     */
+    @Throws(MedVaultException::class)override fun `recordHistory`(`record`: kotlin.String): List<RecordMeta> {
+            return FfiConverterSequenceTypeRecordMeta.lift(
+    callWithHandle {
+    uniffiRustCallWithError(MedVaultException) { _status ->
+    UniffiLib.uniffi_medvault_ffi_fn_method_session_record_history(
+        it,
+        
+        FfiConverterString.lower(`record`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Registers a patient with their profile, as an admin (a front desk); returns the
+     * account id.
+     */
+    @Throws(MedVaultException::class)override fun `registerPatient`(`username`: kotlin.String, `password`: kotlin.String, `profile`: PatientProfile): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(MedVaultException) { _status ->
+    UniffiLib.uniffi_medvault_ffi_fn_method_session_register_patient(
+        it,
+        
+        FfiConverterString.lower(`username`),
+        FfiConverterString.lower(`password`),
+        FfiConverterTypePatientProfile.lower(`profile`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Removes a physician, as an admin: the account goes (its sessions end); the profile
+     * stays, inactive, and what they wrote stays attributed to them.
+     */
+    @Throws(MedVaultException::class)override fun `removePhysician`(`physician`: kotlin.String)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(MedVaultException) { _status ->
+    UniffiLib.uniffi_medvault_ffi_fn_method_session_remove_physician(
+        it,
+        
+        FfiConverterString.lower(`physician`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * Replaces a physician's weekly hours, leave and slot length, for the physician or an
+     * admin; appointments already booked stay.
+     */
+    @Throws(MedVaultException::class)override fun `setSchedule`(`physician`: kotlin.String, `schedule`: Schedule)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(MedVaultException) { _status ->
+    UniffiLib.uniffi_medvault_ffi_fn_method_session_set_schedule(
+        it,
+        
+        FfiConverterString.lower(`physician`),
+        FfiConverterTypeSchedule.lower(`schedule`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * `patient`'s history, oldest first: the latest version of every note, observation and
+     * document; for the patient, a physician, or an admin under break-glass; audited.
+     */
+    @Throws(MedVaultException::class)override fun `timeline`(`patient`: kotlin.String): List<RecordMeta> {
+            return FfiConverterSequenceTypeRecordMeta.lift(
+    callWithHandle {
+    uniffiRustCallWithError(MedVaultException) { _status ->
+    UniffiLib.uniffi_medvault_ffi_fn_method_session_timeline(
+        it,
+        
+        FfiConverterString.lower(`patient`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Replaces `patient`'s profile, for the patient or an admin; audited.
+     */
+    @Throws(MedVaultException::class)override fun `updatePatientProfile`(`patient`: kotlin.String, `profile`: PatientProfile)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(MedVaultException) { _status ->
+    UniffiLib.uniffi_medvault_ffi_fn_method_session_update_patient_profile(
+        it,
+        
+        FfiConverterString.lower(`patient`),
+        FfiConverterTypePatientProfile.lower(`profile`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * Uploads a document (any bytes: a PDF, an image…; record kind `DocumentReference`)
+     * titled `title` into `patient`'s history, as a physician. The title is the record's
+     * `title` label.
+     */
+    @Throws(MedVaultException::class)override fun `uploadDocument`(`patient`: kotlin.String, `title`: kotlin.String, `contentType`: kotlin.String, `content`: kotlin.ByteArray): RecordMeta {
+            return FfiConverterTypeRecordMeta.lift(
+    callWithHandle {
+    uniffiRustCallWithError(MedVaultException) { _status ->
+    UniffiLib.uniffi_medvault_ffi_fn_method_session_upload_document(
+        it,
+        
+        FfiConverterString.lower(`patient`),
+        FfiConverterString.lower(`title`),
+        FfiConverterString.lower(`contentType`),
+        FfiConverterByteArray.lower(`content`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Withdraws an event (by id), as an admin; audited.
+     */
+    @Throws(MedVaultException::class)override fun `withdrawEvent`(`id`: kotlin.String)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(MedVaultException) { _status ->
+    UniffiLib.uniffi_medvault_ffi_fn_method_session_withdraw_event(
+        it,
+        
+        FfiConverterString.lower(`id`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * Writes an encounter note (plain text, record kind `Encounter`) into `patient`'s
+     * history, as a physician.
+     */
+    @Throws(MedVaultException::class)override fun `writeEncounterNote`(`patient`: kotlin.String, `text`: kotlin.String): RecordMeta {
+            return FfiConverterTypeRecordMeta.lift(
+    callWithHandle {
+    uniffiRustCallWithError(MedVaultException) { _status ->
+    UniffiLib.uniffi_medvault_ffi_fn_method_session_write_encounter_note(
+        it,
+        
+        FfiConverterString.lower(`patient`),
+        FfiConverterString.lower(`text`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Writes a note to one physician (`to`, an account id) or, with none, to all
+     * physicians, as an admin; audited.
+     */
+    @Throws(MedVaultException::class)override fun `writeNote`(`to`: kotlin.String?, `text`: kotlin.String): Note {
+            return FfiConverterTypeNote.lift(
+    callWithHandle {
+    uniffiRustCallWithError(MedVaultException) { _status ->
+    UniffiLib.uniffi_medvault_ffi_fn_method_session_write_note(
+        it,
+        
+        FfiConverterOptionalString.lower(`to`),
+        FfiConverterString.lower(`text`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Writes an observation (JSON, record kind `Observation`) into `patient`'s history, as
+     * a physician.
+     */
+    @Throws(MedVaultException::class)override fun `writeObservation`(`patient`: kotlin.String, `observation`: Observation): RecordMeta {
+            return FfiConverterTypeRecordMeta.lift(
+    callWithHandle {
+    uniffiRustCallWithError(MedVaultException) { _status ->
+    UniffiLib.uniffi_medvault_ffi_fn_method_session_write_observation(
+        it,
+        
+        FfiConverterString.lower(`patient`),
+        FfiConverterTypeObservation.lower(`observation`),_status)
+}
+    }
+    )
+    }
+    
 
     
     /**
@@ -3532,6 +4442,227 @@ public object FfiConverterTypeAccountInfo: FfiConverterRustBuffer<AccountInfo> {
 
 
 /**
+ * A postal address (FHIR `Address`).
+ */
+data class Address (
+    /**
+     * Street and number.
+     */
+    var `line`: kotlin.String = "" 
+    , 
+    /**
+     * City.
+     */
+    var `city`: kotlin.String = "" 
+    , 
+    /**
+     * State or region.
+     */
+    var `state`: kotlin.String = "" 
+    , 
+    /**
+     * Postal code.
+     */
+    var `postalCode`: kotlin.String = "" 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeAddress: FfiConverterRustBuffer<Address> {
+    override fun read(buf: ByteBuffer): Address {
+        return Address(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Address) = (
+            FfiConverterString.allocationSize(value.`line`) +
+            FfiConverterString.allocationSize(value.`city`) +
+            FfiConverterString.allocationSize(value.`state`) +
+            FfiConverterString.allocationSize(value.`postalCode`)
+    )
+
+    override fun write(value: Address, buf: ByteBuffer) {
+            FfiConverterString.write(value.`line`, buf)
+            FfiConverterString.write(value.`city`, buf)
+            FfiConverterString.write(value.`state`, buf)
+            FfiConverterString.write(value.`postalCode`, buf)
+    }
+}
+
+
+
+/**
+ * An appointment (FHIR `Appointment`): a patient with a physician in one slot.
+ */
+data class Appointment (
+    /**
+     * Its id, 32 hex digits.
+     */
+    var `id`: kotlin.String
+    , 
+    /**
+     * Status.
+     */
+    var `status`: AppointmentStatus
+    , 
+    /**
+     * The patient's account id.
+     */
+    var `patient`: kotlin.String
+    , 
+    /**
+     * The physician's account id.
+     */
+    var `physician`: kotlin.String
+    , 
+    /**
+     * Start, `2026-12-02T09:30`.
+     */
+    var `start`: kotlin.String
+    , 
+    /**
+     * End.
+     */
+    var `end`: kotlin.String
+    , 
+    /**
+     * When it was made (ms since the Unix epoch).
+     */
+    var `createdMs`: kotlin.Long
+    , 
+    /**
+     * The account id that booked it; none for appointments the operator imported.
+     */
+    var `bookedBy`: kotlin.String?
+    , 
+    /**
+     * Who cancelled it and why, once cancelled.
+     */
+    var `cancellation`: Cancellation?
+    , 
+    /**
+     * Its id in the system it was imported from, if it was imported.
+     */
+    var `source`: Identifier?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeAppointment: FfiConverterRustBuffer<Appointment> {
+    override fun read(buf: ByteBuffer): Appointment {
+        return Appointment(
+            FfiConverterString.read(buf),
+            FfiConverterTypeAppointmentStatus.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalTypeCancellation.read(buf),
+            FfiConverterOptionalTypeIdentifier.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Appointment) = (
+            FfiConverterString.allocationSize(value.`id`) +
+            FfiConverterTypeAppointmentStatus.allocationSize(value.`status`) +
+            FfiConverterString.allocationSize(value.`patient`) +
+            FfiConverterString.allocationSize(value.`physician`) +
+            FfiConverterString.allocationSize(value.`start`) +
+            FfiConverterString.allocationSize(value.`end`) +
+            FfiConverterLong.allocationSize(value.`createdMs`) +
+            FfiConverterOptionalString.allocationSize(value.`bookedBy`) +
+            FfiConverterOptionalTypeCancellation.allocationSize(value.`cancellation`) +
+            FfiConverterOptionalTypeIdentifier.allocationSize(value.`source`)
+    )
+
+    override fun write(value: Appointment, buf: ByteBuffer) {
+            FfiConverterString.write(value.`id`, buf)
+            FfiConverterTypeAppointmentStatus.write(value.`status`, buf)
+            FfiConverterString.write(value.`patient`, buf)
+            FfiConverterString.write(value.`physician`, buf)
+            FfiConverterString.write(value.`start`, buf)
+            FfiConverterString.write(value.`end`, buf)
+            FfiConverterLong.write(value.`createdMs`, buf)
+            FfiConverterOptionalString.write(value.`bookedBy`, buf)
+            FfiConverterOptionalTypeCancellation.write(value.`cancellation`, buf)
+            FfiConverterOptionalTypeIdentifier.write(value.`source`, buf)
+    }
+}
+
+
+
+/**
+ * Who sees an event: everyone, or only the accounts named (and admins).
+ */
+data class Audience (
+    /**
+     * Every account sees it; `accounts` is then empty.
+     */
+    var `isPublic`: kotlin.Boolean
+    , 
+    /**
+     * The account ids that see it, when it is not public (at least one).
+     */
+    var `accounts`: List<kotlin.String> = listOf() 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeAudience: FfiConverterRustBuffer<Audience> {
+    override fun read(buf: ByteBuffer): Audience {
+        return Audience(
+            FfiConverterBoolean.read(buf),
+            FfiConverterSequenceString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Audience) = (
+            FfiConverterBoolean.allocationSize(value.`isPublic`) +
+            FfiConverterSequenceString.allocationSize(value.`accounts`)
+    )
+
+    override fun write(value: Audience, buf: ByteBuffer) {
+            FfiConverterBoolean.write(value.`isPublic`, buf)
+            FfiConverterSequenceString.write(value.`accounts`, buf)
+    }
+}
+
+
+
+/**
  * What `Vault.verifyAudit` found: a sound audit trail of so many entries.
  */
 data class AuditSummary (
@@ -3573,6 +4704,227 @@ public object FfiConverterTypeAuditSummary: FfiConverterRustBuffer<AuditSummary>
     override fun write(value: AuditSummary, buf: ByteBuffer) {
             FfiConverterULong.write(value.`entries`, buf)
             FfiConverterULong.write(value.`writers`, buf)
+    }
+}
+
+
+
+/**
+ * Weekly hours (FHIR `availableTime`): on these days, from `startTime` to `endTime`.
+ */
+data class AvailableTime (
+    /**
+     * The days of the week (at least one).
+     */
+    var `daysOfWeek`: List<Weekday>
+    , 
+    /**
+     * The first minute, such as `09:00` (FHIR `availableStartTime`).
+     */
+    var `startTime`: kotlin.String
+    , 
+    /**
+     * The end, exclusive, such as `12:00` (FHIR `availableEndTime`).
+     */
+    var `endTime`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeAvailableTime: FfiConverterRustBuffer<AvailableTime> {
+    override fun read(buf: ByteBuffer): AvailableTime {
+        return AvailableTime(
+            FfiConverterSequenceTypeWeekday.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: AvailableTime) = (
+            FfiConverterSequenceTypeWeekday.allocationSize(value.`daysOfWeek`) +
+            FfiConverterString.allocationSize(value.`startTime`) +
+            FfiConverterString.allocationSize(value.`endTime`)
+    )
+
+    override fun write(value: AvailableTime, buf: ByteBuffer) {
+            FfiConverterSequenceTypeWeekday.write(value.`daysOfWeek`, buf)
+            FfiConverterString.write(value.`startTime`, buf)
+            FfiConverterString.write(value.`endTime`, buf)
+    }
+}
+
+
+
+/**
+ * Who called an appointment off and why (FHIR `cancellationReason`).
+ */
+data class Cancellation (
+    /**
+     * The account id that cancelled.
+     */
+    var `by`: kotlin.String
+    , 
+    /**
+     * Why.
+     */
+    var `reason`: kotlin.String
+    , 
+    /**
+     * When (ms since the Unix epoch).
+     */
+    var `atMs`: kotlin.Long
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCancellation: FfiConverterRustBuffer<Cancellation> {
+    override fun read(buf: ByteBuffer): Cancellation {
+        return Cancellation(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterLong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Cancellation) = (
+            FfiConverterString.allocationSize(value.`by`) +
+            FfiConverterString.allocationSize(value.`reason`) +
+            FfiConverterLong.allocationSize(value.`atMs`)
+    )
+
+    override fun write(value: Cancellation, buf: ByteBuffer) {
+            FfiConverterString.write(value.`by`, buf)
+            FfiConverterString.write(value.`reason`, buf)
+            FfiConverterLong.write(value.`atMs`, buf)
+    }
+}
+
+
+
+/**
+ * The distinct patients of one day.
+ */
+data class DailyCount (
+    /**
+     * The day, `2026-12-02`.
+     */
+    var `day`: kotlin.String
+    , 
+    /**
+     * How many distinct patients had an appointment.
+     */
+    var `patients`: kotlin.ULong
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDailyCount: FfiConverterRustBuffer<DailyCount> {
+    override fun read(buf: ByteBuffer): DailyCount {
+        return DailyCount(
+            FfiConverterString.read(buf),
+            FfiConverterULong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: DailyCount) = (
+            FfiConverterString.allocationSize(value.`day`) +
+            FfiConverterULong.allocationSize(value.`patients`)
+    )
+
+    override fun write(value: DailyCount, buf: ByteBuffer) {
+            FfiConverterString.write(value.`day`, buf)
+            FfiConverterULong.write(value.`patients`, buf)
+    }
+}
+
+
+
+/**
+ * The admin dashboard over `from` to `to`. Counted are appointments that hold their slot
+ * (booked, arrived, checked in or fulfilled), by the day they start.
+ */
+data class Dashboard (
+    /**
+     * The first day.
+     */
+    var `from`: kotlin.String
+    , 
+    /**
+     * The last day.
+     */
+    var `to`: kotlin.String
+    , 
+    /**
+     * The five physicians with the most distinct patients, most first (ties by username).
+     */
+    var `topPhysicians`: List<PhysicianPatients>
+    , 
+    /**
+     * Every day of the range, in order.
+     */
+    var `daily`: List<DailyCount>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDashboard: FfiConverterRustBuffer<Dashboard> {
+    override fun read(buf: ByteBuffer): Dashboard {
+        return Dashboard(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterSequenceTypePhysicianPatients.read(buf),
+            FfiConverterSequenceTypeDailyCount.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Dashboard) = (
+            FfiConverterString.allocationSize(value.`from`) +
+            FfiConverterString.allocationSize(value.`to`) +
+            FfiConverterSequenceTypePhysicianPatients.allocationSize(value.`topPhysicians`) +
+            FfiConverterSequenceTypeDailyCount.allocationSize(value.`daily`)
+    )
+
+    override fun write(value: Dashboard, buf: ByteBuffer) {
+            FfiConverterString.write(value.`from`, buf)
+            FfiConverterString.write(value.`to`, buf)
+            FfiConverterSequenceTypePhysicianPatients.write(value.`topPhysicians`, buf)
+            FfiConverterSequenceTypeDailyCount.write(value.`daily`, buf)
     }
 }
 
@@ -3637,6 +4989,235 @@ public object FfiConverterTypeDocument: FfiConverterRustBuffer<Document> {
             FfiConverterString.write(value.`id`, buf)
             FfiConverterString.write(value.`body`, buf)
             FfiConverterMapStringString.write(value.`fields`, buf)
+    }
+}
+
+
+
+/**
+ * A published event.
+ */
+data class Event (
+    /**
+     * Its id.
+     */
+    var `id`: kotlin.String
+    , 
+    /**
+     * What was published.
+     */
+    var `event`: NewEvent
+    , 
+    /**
+     * The account id of the admin who published it.
+     */
+    var `author`: kotlin.String
+    , 
+    /**
+     * When (ms since the Unix epoch).
+     */
+    var `createdMs`: kotlin.Long
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeEvent: FfiConverterRustBuffer<Event> {
+    override fun read(buf: ByteBuffer): Event {
+        return Event(
+            FfiConverterString.read(buf),
+            FfiConverterTypeNewEvent.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterLong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Event) = (
+            FfiConverterString.allocationSize(value.`id`) +
+            FfiConverterTypeNewEvent.allocationSize(value.`event`) +
+            FfiConverterString.allocationSize(value.`author`) +
+            FfiConverterLong.allocationSize(value.`createdMs`)
+    )
+
+    override fun write(value: Event, buf: ByteBuffer) {
+            FfiConverterString.write(value.`id`, buf)
+            FfiConverterTypeNewEvent.write(value.`event`, buf)
+            FfiConverterString.write(value.`author`, buf)
+            FfiConverterLong.write(value.`createdMs`, buf)
+    }
+}
+
+
+
+/**
+ * A person's name (FHIR `HumanName`).
+ */
+data class HumanName (
+    /**
+     * Given names, in order.
+     */
+    var `given`: List<kotlin.String>
+    , 
+    /**
+     * Family name (required).
+     */
+    var `family`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeHumanName: FfiConverterRustBuffer<HumanName> {
+    override fun read(buf: ByteBuffer): HumanName {
+        return HumanName(
+            FfiConverterSequenceString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: HumanName) = (
+            FfiConverterSequenceString.allocationSize(value.`given`) +
+            FfiConverterString.allocationSize(value.`family`)
+    )
+
+    override fun write(value: HumanName, buf: ByteBuffer) {
+            FfiConverterSequenceString.write(value.`given`, buf)
+            FfiConverterString.write(value.`family`, buf)
+    }
+}
+
+
+
+/**
+ * An identifier a person is known by elsewhere (FHIR `Identifier`): a hospital number, or
+ * the id a record had in the system it was imported from.
+ */
+data class Identifier (
+    /**
+     * The namespace, such as `urn:oid:…` or a URL naming the issuing system.
+     */
+    var `system`: kotlin.String
+    , 
+    /**
+     * The value within it.
+     */
+    var `value`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeIdentifier: FfiConverterRustBuffer<Identifier> {
+    override fun read(buf: ByteBuffer): Identifier {
+        return Identifier(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Identifier) = (
+            FfiConverterString.allocationSize(value.`system`) +
+            FfiConverterString.allocationSize(value.`value`)
+    )
+
+    override fun write(value: Identifier, buf: ByteBuffer) {
+            FfiConverterString.write(value.`system`, buf)
+            FfiConverterString.write(value.`value`, buf)
+    }
+}
+
+
+
+/**
+ * An event to publish on the staff board.
+ */
+data class NewEvent (
+    /**
+     * Title, 1 to 200 characters.
+     */
+    var `title`: kotlin.String
+    , 
+    /**
+     * Details, at most 5,000 characters.
+     */
+    var `details`: kotlin.String = "" 
+    , 
+    /**
+     * Start, `2026-12-02T12:00`.
+     */
+    var `start`: kotlin.String
+    , 
+    /**
+     * End, after the start.
+     */
+    var `end`: kotlin.String
+    , 
+    /**
+     * Who sees it.
+     */
+    var `audience`: Audience
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeNewEvent: FfiConverterRustBuffer<NewEvent> {
+    override fun read(buf: ByteBuffer): NewEvent {
+        return NewEvent(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterTypeAudience.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: NewEvent) = (
+            FfiConverterString.allocationSize(value.`title`) +
+            FfiConverterString.allocationSize(value.`details`) +
+            FfiConverterString.allocationSize(value.`start`) +
+            FfiConverterString.allocationSize(value.`end`) +
+            FfiConverterTypeAudience.allocationSize(value.`audience`)
+    )
+
+    override fun write(value: NewEvent, buf: ByteBuffer) {
+            FfiConverterString.write(value.`title`, buf)
+            FfiConverterString.write(value.`details`, buf)
+            FfiConverterString.write(value.`start`, buf)
+            FfiConverterString.write(value.`end`, buf)
+            FfiConverterTypeAudience.write(value.`audience`, buf)
     }
 }
 
@@ -3716,6 +5297,542 @@ public object FfiConverterTypeNewRecord: FfiConverterRustBuffer<NewRecord> {
             FfiConverterString.write(value.`contentType`, buf)
             FfiConverterOptionalLong.write(value.`createdMs`, buf)
             FfiConverterMapStringString.write(value.`labels`, buf)
+    }
+}
+
+
+
+/**
+ * Leave (FHIR `notAvailable`): no slots from `start` to `end`, both days included.
+ */
+data class NotAvailable (
+    /**
+     * Why, such as "annual leave".
+     */
+    var `description`: kotlin.String
+    , 
+    /**
+     * The first day, `2026-12-02`.
+     */
+    var `start`: kotlin.String
+    , 
+    /**
+     * The last day.
+     */
+    var `end`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeNotAvailable: FfiConverterRustBuffer<NotAvailable> {
+    override fun read(buf: ByteBuffer): NotAvailable {
+        return NotAvailable(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: NotAvailable) = (
+            FfiConverterString.allocationSize(value.`description`) +
+            FfiConverterString.allocationSize(value.`start`) +
+            FfiConverterString.allocationSize(value.`end`)
+    )
+
+    override fun write(value: NotAvailable, buf: ByteBuffer) {
+            FfiConverterString.write(value.`description`, buf)
+            FfiConverterString.write(value.`start`, buf)
+            FfiConverterString.write(value.`end`, buf)
+    }
+}
+
+
+
+/**
+ * A note from an admin to physicians.
+ */
+data class Note (
+    /**
+     * Its id.
+     */
+    var `id`: kotlin.String
+    , 
+    /**
+     * The physician's account id it is for, or none for all physicians.
+     */
+    var `to`: kotlin.String?
+    , 
+    /**
+     * The text.
+     */
+    var `text`: kotlin.String
+    , 
+    /**
+     * The account id of the admin who wrote it.
+     */
+    var `author`: kotlin.String
+    , 
+    /**
+     * When (ms since the Unix epoch).
+     */
+    var `createdMs`: kotlin.Long
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeNote: FfiConverterRustBuffer<Note> {
+    override fun read(buf: ByteBuffer): Note {
+        return Note(
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterLong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Note) = (
+            FfiConverterString.allocationSize(value.`id`) +
+            FfiConverterOptionalString.allocationSize(value.`to`) +
+            FfiConverterString.allocationSize(value.`text`) +
+            FfiConverterString.allocationSize(value.`author`) +
+            FfiConverterLong.allocationSize(value.`createdMs`)
+    )
+
+    override fun write(value: Note, buf: ByteBuffer) {
+            FfiConverterString.write(value.`id`, buf)
+            FfiConverterOptionalString.write(value.`to`, buf)
+            FfiConverterString.write(value.`text`, buf)
+            FfiConverterString.write(value.`author`, buf)
+            FfiConverterLong.write(value.`createdMs`, buf)
+    }
+}
+
+
+
+/**
+ * A measured value (FHIR `Observation` with a `valueQuantity`), stored as JSON.
+ */
+data class Observation (
+    /**
+     * The code of what was measured, such as LOINC `8867-4` (heart rate).
+     */
+    var `code`: kotlin.String
+    , 
+    /**
+     * What was measured, in words.
+     */
+    var `display`: kotlin.String
+    , 
+    /**
+     * The value (finite).
+     */
+    var `value`: kotlin.Double
+    , 
+    /**
+     * Its unit (UCUM), such as `/min`.
+     */
+    var `unit`: kotlin.String
+    , 
+    /**
+     * When it was measured (`effectiveDateTime`), `2026-12-02T09:30`.
+     */
+    var `effective`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeObservation: FfiConverterRustBuffer<Observation> {
+    override fun read(buf: ByteBuffer): Observation {
+        return Observation(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterDouble.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Observation) = (
+            FfiConverterString.allocationSize(value.`code`) +
+            FfiConverterString.allocationSize(value.`display`) +
+            FfiConverterDouble.allocationSize(value.`value`) +
+            FfiConverterString.allocationSize(value.`unit`) +
+            FfiConverterString.allocationSize(value.`effective`)
+    )
+
+    override fun write(value: Observation, buf: ByteBuffer) {
+            FfiConverterString.write(value.`code`, buf)
+            FfiConverterString.write(value.`display`, buf)
+            FfiConverterDouble.write(value.`value`, buf)
+            FfiConverterString.write(value.`unit`, buf)
+            FfiConverterString.write(value.`effective`, buf)
+    }
+}
+
+
+
+/**
+ * A patient's demographics (FHIR `Patient`).
+ */
+data class PatientProfile (
+    /**
+     * Name.
+     */
+    var `name`: HumanName
+    , 
+    /**
+     * Birth date, `2026-12-02`: not in the future, at most 150 years back.
+     */
+    var `birthDate`: kotlin.String
+    , 
+    /**
+     * Administrative gender.
+     */
+    var `gender`: Gender
+    , 
+    /**
+     * A phone number, `+` and 8 to 15 digits (E.164).
+     */
+    var `phone`: kotlin.String? = null 
+    , 
+    /**
+     * An email address.
+     */
+    var `email`: kotlin.String? = null 
+    , 
+    /**
+     * Postal address.
+     */
+    var `address`: Address? = null 
+    , 
+    /**
+     * Hospital numbers and ids from other systems.
+     */
+    var `identifiers`: List<Identifier> = listOf() 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypePatientProfile: FfiConverterRustBuffer<PatientProfile> {
+    override fun read(buf: ByteBuffer): PatientProfile {
+        return PatientProfile(
+            FfiConverterTypeHumanName.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterTypeGender.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalTypeAddress.read(buf),
+            FfiConverterSequenceTypeIdentifier.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: PatientProfile) = (
+            FfiConverterTypeHumanName.allocationSize(value.`name`) +
+            FfiConverterString.allocationSize(value.`birthDate`) +
+            FfiConverterTypeGender.allocationSize(value.`gender`) +
+            FfiConverterOptionalString.allocationSize(value.`phone`) +
+            FfiConverterOptionalString.allocationSize(value.`email`) +
+            FfiConverterOptionalTypeAddress.allocationSize(value.`address`) +
+            FfiConverterSequenceTypeIdentifier.allocationSize(value.`identifiers`)
+    )
+
+    override fun write(value: PatientProfile, buf: ByteBuffer) {
+            FfiConverterTypeHumanName.write(value.`name`, buf)
+            FfiConverterString.write(value.`birthDate`, buf)
+            FfiConverterTypeGender.write(value.`gender`, buf)
+            FfiConverterOptionalString.write(value.`phone`, buf)
+            FfiConverterOptionalString.write(value.`email`, buf)
+            FfiConverterOptionalTypeAddress.write(value.`address`, buf)
+            FfiConverterSequenceTypeIdentifier.write(value.`identifiers`, buf)
+    }
+}
+
+
+
+/**
+ * A patient on the dashboard.
+ */
+data class PatientRef (
+    /**
+     * The patient's account id.
+     */
+    var `account`: kotlin.String
+    , 
+    /**
+     * Their name, if they have a profile.
+     */
+    var `name`: kotlin.String?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypePatientRef: FfiConverterRustBuffer<PatientRef> {
+    override fun read(buf: ByteBuffer): PatientRef {
+        return PatientRef(
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: PatientRef) = (
+            FfiConverterString.allocationSize(value.`account`) +
+            FfiConverterOptionalString.allocationSize(value.`name`)
+    )
+
+    override fun write(value: PatientRef, buf: ByteBuffer) {
+            FfiConverterString.write(value.`account`, buf)
+            FfiConverterOptionalString.write(value.`name`, buf)
+    }
+}
+
+
+
+/**
+ * A physician as the hospital knows them. Kept, inactive, once the account is removed.
+ */
+data class Physician (
+    /**
+     * The physician's account id.
+     */
+    var `account`: kotlin.String
+    , 
+    /**
+     * Their username, to search availability by.
+     */
+    var `username`: kotlin.String
+    , 
+    /**
+     * False once the account is removed.
+     */
+    var `active`: kotlin.Boolean
+    , 
+    /**
+     * Their practice.
+     */
+    var `profile`: PhysicianProfile
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypePhysician: FfiConverterRustBuffer<Physician> {
+    override fun read(buf: ByteBuffer): Physician {
+        return Physician(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterTypePhysicianProfile.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Physician) = (
+            FfiConverterString.allocationSize(value.`account`) +
+            FfiConverterString.allocationSize(value.`username`) +
+            FfiConverterBoolean.allocationSize(value.`active`) +
+            FfiConverterTypePhysicianProfile.allocationSize(value.`profile`)
+    )
+
+    override fun write(value: Physician, buf: ByteBuffer) {
+            FfiConverterString.write(value.`account`, buf)
+            FfiConverterString.write(value.`username`, buf)
+            FfiConverterBoolean.write(value.`active`, buf)
+            FfiConverterTypePhysicianProfile.write(value.`profile`, buf)
+    }
+}
+
+
+
+/**
+ * One of the physicians who saw the most distinct patients.
+ */
+data class PhysicianPatients (
+    /**
+     * The physician's account id.
+     */
+    var `physician`: kotlin.String
+    , 
+    /**
+     * Their username.
+     */
+    var `username`: kotlin.String
+    , 
+    /**
+     * Their name.
+     */
+    var `name`: kotlin.String
+    , 
+    /**
+     * The distinct patients, by account id.
+     */
+    var `patients`: List<PatientRef>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypePhysicianPatients: FfiConverterRustBuffer<PhysicianPatients> {
+    override fun read(buf: ByteBuffer): PhysicianPatients {
+        return PhysicianPatients(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterSequenceTypePatientRef.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: PhysicianPatients) = (
+            FfiConverterString.allocationSize(value.`physician`) +
+            FfiConverterString.allocationSize(value.`username`) +
+            FfiConverterString.allocationSize(value.`name`) +
+            FfiConverterSequenceTypePatientRef.allocationSize(value.`patients`)
+    )
+
+    override fun write(value: PhysicianPatients, buf: ByteBuffer) {
+            FfiConverterString.write(value.`physician`, buf)
+            FfiConverterString.write(value.`username`, buf)
+            FfiConverterString.write(value.`name`, buf)
+            FfiConverterSequenceTypePatientRef.write(value.`patients`, buf)
+    }
+}
+
+
+
+/**
+ * A physician's practice (FHIR `Practitioner` and `PractitionerRole`).
+ */
+data class PhysicianProfile (
+    /**
+     * Name.
+     */
+    var `name`: HumanName
+    , 
+    /**
+     * Specialty, such as `cardiology` (stored trimmed and lowercase).
+     */
+    var `specialty`: kotlin.String
+    , 
+    /**
+     * A phone number, `+` and 8 to 15 digits (E.164).
+     */
+    var `phone`: kotlin.String? = null 
+    , 
+    /**
+     * An email address.
+     */
+    var `email`: kotlin.String? = null 
+    , 
+    /**
+     * When they see patients, and for how long.
+     */
+    var `schedule`: Schedule
+    , 
+    /**
+     * Ids from other systems.
+     */
+    var `identifiers`: List<Identifier> = listOf() 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypePhysicianProfile: FfiConverterRustBuffer<PhysicianProfile> {
+    override fun read(buf: ByteBuffer): PhysicianProfile {
+        return PhysicianProfile(
+            FfiConverterTypeHumanName.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterTypeSchedule.read(buf),
+            FfiConverterSequenceTypeIdentifier.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: PhysicianProfile) = (
+            FfiConverterTypeHumanName.allocationSize(value.`name`) +
+            FfiConverterString.allocationSize(value.`specialty`) +
+            FfiConverterOptionalString.allocationSize(value.`phone`) +
+            FfiConverterOptionalString.allocationSize(value.`email`) +
+            FfiConverterTypeSchedule.allocationSize(value.`schedule`) +
+            FfiConverterSequenceTypeIdentifier.allocationSize(value.`identifiers`)
+    )
+
+    override fun write(value: PhysicianProfile, buf: ByteBuffer) {
+            FfiConverterTypeHumanName.write(value.`name`, buf)
+            FfiConverterString.write(value.`specialty`, buf)
+            FfiConverterOptionalString.write(value.`phone`, buf)
+            FfiConverterOptionalString.write(value.`email`, buf)
+            FfiConverterTypeSchedule.write(value.`schedule`, buf)
+            FfiConverterSequenceTypeIdentifier.write(value.`identifiers`, buf)
     }
 }
 
@@ -3872,6 +5989,279 @@ public object FfiConverterTypeRecordMeta: FfiConverterRustBuffer<RecordMeta> {
 
 
 /**
+ * A physician's weekly hours, leave and slot length.
+ */
+data class Schedule (
+    /**
+     * Weekly hours.
+     */
+    var `availableTime`: List<AvailableTime>
+    , 
+    /**
+     * Leave.
+     */
+    var `notAvailable`: List<NotAvailable> = listOf() 
+    , 
+    /**
+     * The length of one appointment, 5 to 240 minutes.
+     */
+    var `slotMinutes`: kotlin.UInt = 30u 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSchedule: FfiConverterRustBuffer<Schedule> {
+    override fun read(buf: ByteBuffer): Schedule {
+        return Schedule(
+            FfiConverterSequenceTypeAvailableTime.read(buf),
+            FfiConverterSequenceTypeNotAvailable.read(buf),
+            FfiConverterUInt.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Schedule) = (
+            FfiConverterSequenceTypeAvailableTime.allocationSize(value.`availableTime`) +
+            FfiConverterSequenceTypeNotAvailable.allocationSize(value.`notAvailable`) +
+            FfiConverterUInt.allocationSize(value.`slotMinutes`)
+    )
+
+    override fun write(value: Schedule, buf: ByteBuffer) {
+            FfiConverterSequenceTypeAvailableTime.write(value.`availableTime`, buf)
+            FfiConverterSequenceTypeNotAvailable.write(value.`notAvailable`, buf)
+            FfiConverterUInt.write(value.`slotMinutes`, buf)
+    }
+}
+
+
+
+/**
+ * A free slot (FHIR `Slot` with status `free`).
+ */
+data class Slot (
+    /**
+     * The physician's account id.
+     */
+    var `physician`: kotlin.String
+    , 
+    /**
+     * Their username.
+     */
+    var `username`: kotlin.String
+    , 
+    /**
+     * Their name.
+     */
+    var `name`: kotlin.String
+    , 
+    /**
+     * Their specialty.
+     */
+    var `specialty`: kotlin.String
+    , 
+    /**
+     * Start, `2026-12-02T09:30`.
+     */
+    var `start`: kotlin.String
+    , 
+    /**
+     * End.
+     */
+    var `end`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSlot: FfiConverterRustBuffer<Slot> {
+    override fun read(buf: ByteBuffer): Slot {
+        return Slot(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Slot) = (
+            FfiConverterString.allocationSize(value.`physician`) +
+            FfiConverterString.allocationSize(value.`username`) +
+            FfiConverterString.allocationSize(value.`name`) +
+            FfiConverterString.allocationSize(value.`specialty`) +
+            FfiConverterString.allocationSize(value.`start`) +
+            FfiConverterString.allocationSize(value.`end`)
+    )
+
+    override fun write(value: Slot, buf: ByteBuffer) {
+            FfiConverterString.write(value.`physician`, buf)
+            FfiConverterString.write(value.`username`, buf)
+            FfiConverterString.write(value.`name`, buf)
+            FfiConverterString.write(value.`specialty`, buf)
+            FfiConverterString.write(value.`start`, buf)
+            FfiConverterString.write(value.`end`, buf)
+    }
+}
+
+
+
+/**
+ * What to search for: the free slots from `from` to `to` (both days included, at most 92
+ * days) of one physician and/or one specialty, or of everyone.
+ */
+data class SlotQuery (
+    /**
+     * A physician's username.
+     */
+    var `physician`: kotlin.String? = null 
+    , 
+    /**
+     * A specialty (compared trimmed and lowercase).
+     */
+    var `specialty`: kotlin.String? = null 
+    , 
+    /**
+     * The first day, `2026-12-02`.
+     */
+    var `from`: kotlin.String
+    , 
+    /**
+     * The last day.
+     */
+    var `to`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSlotQuery: FfiConverterRustBuffer<SlotQuery> {
+    override fun read(buf: ByteBuffer): SlotQuery {
+        return SlotQuery(
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: SlotQuery) = (
+            FfiConverterOptionalString.allocationSize(value.`physician`) +
+            FfiConverterOptionalString.allocationSize(value.`specialty`) +
+            FfiConverterString.allocationSize(value.`from`) +
+            FfiConverterString.allocationSize(value.`to`)
+    )
+
+    override fun write(value: SlotQuery, buf: ByteBuffer) {
+            FfiConverterOptionalString.write(value.`physician`, buf)
+            FfiConverterOptionalString.write(value.`specialty`, buf)
+            FfiConverterString.write(value.`from`, buf)
+            FfiConverterString.write(value.`to`, buf)
+    }
+}
+
+
+
+/**
+ * Where an appointment stands (FHIR `AppointmentStatus`).
+ */
+
+enum class AppointmentStatus {
+    
+    /**
+     * `proposed`: suggested, not yet agreed.
+     */
+    PROPOSED,
+    /**
+     * `pending`: waiting for someone to confirm.
+     */
+    PENDING,
+    /**
+     * `booked`: agreed; the slot is taken.
+     */
+    BOOKED,
+    /**
+     * `arrived`: the patient has arrived.
+     */
+    ARRIVED,
+    /**
+     * `checked-in`: the patient is checked in.
+     */
+    CHECKED_IN,
+    /**
+     * `fulfilled`: it took place.
+     */
+    FULFILLED,
+    /**
+     * `cancelled`: called off; the slot is free again.
+     */
+    CANCELLED,
+    /**
+     * `noshow`: the patient did not come.
+     */
+    NOSHOW,
+    /**
+     * `entered-in-error`: it should never have been recorded.
+     */
+    ENTERED_IN_ERROR,
+    /**
+     * `waitlist`: waiting for a slot.
+     */
+    WAITLIST;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeAppointmentStatus: FfiConverterRustBuffer<AppointmentStatus> {
+    override fun read(buf: ByteBuffer) = try {
+        AppointmentStatus.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: AppointmentStatus) = 4UL
+
+    override fun write(value: AppointmentStatus, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
  * The state of an account's TOTP factor.
  */
 
@@ -3914,6 +6304,57 @@ public object FfiConverterTypeFactorState: FfiConverterRustBuffer<FactorState> {
     override fun allocationSize(value: FactorState) = 4UL
 
     override fun write(value: FactorState, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * Administrative gender (FHIR `AdministrativeGender`).
+ */
+
+enum class Gender {
+    
+    /**
+     * `male`
+     */
+    MALE,
+    /**
+     * `female`
+     */
+    FEMALE,
+    /**
+     * `other`
+     */
+    OTHER,
+    /**
+     * `unknown`
+     */
+    UNKNOWN;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeGender: FfiConverterRustBuffer<Gender> {
+    override fun read(buf: ByteBuffer) = try {
+        Gender.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: Gender) = 4UL
+
+    override fun write(value: Gender, buf: ByteBuffer) {
         buf.putInt(value.ordinal + 1)
     }
 }
@@ -4041,6 +6482,16 @@ sealed class MedVaultException(message: String): kotlin.Exception(message) {
         class AccountNotFound(message: String) : MedVaultException(message)
         
     /**
+     * The appointment slot is taken or not offered.
+     */
+        class SlotUnavailable(message: String) : MedVaultException(message)
+        
+    /**
+     * No appointment, event, note, profile or physician has the id given.
+     */
+        class NotFound(message: String) : MedVaultException(message)
+        
+    /**
      * A failure of the machine itself.
      */
         class Internal(message: String) : MedVaultException(message)
@@ -4080,7 +6531,9 @@ public object FfiConverterTypeMedVaultError : FfiConverterRustBuffer<MedVaultExc
             20 -> MedVaultException.PasswordRejected(FfiConverterString.read(buf))
             21 -> MedVaultException.UsernameTaken(FfiConverterString.read(buf))
             22 -> MedVaultException.AccountNotFound(FfiConverterString.read(buf))
-            23 -> MedVaultException.Internal(FfiConverterString.read(buf))
+            23 -> MedVaultException.SlotUnavailable(FfiConverterString.read(buf))
+            24 -> MedVaultException.NotFound(FfiConverterString.read(buf))
+            25 -> MedVaultException.Internal(FfiConverterString.read(buf))
             else -> throw RuntimeException("invalid error enum value, something is very wrong!!")
         }
         
@@ -4180,8 +6633,16 @@ public object FfiConverterTypeMedVaultError : FfiConverterRustBuffer<MedVaultExc
                 buf.putInt(22)
                 Unit
             }
-            is MedVaultException.Internal -> {
+            is MedVaultException.SlotUnavailable -> {
                 buf.putInt(23)
+                Unit
+            }
+            is MedVaultException.NotFound -> {
+                buf.putInt(24)
+                Unit
+            }
+            is MedVaultException.Internal -> {
+                buf.putInt(25)
                 Unit
             }
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
@@ -4230,6 +6691,69 @@ public object FfiConverterTypeRole: FfiConverterRustBuffer<Role> {
     override fun allocationSize(value: Role) = 4UL
 
     override fun write(value: Role, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * A day of the week (FHIR `daysOfWeek`).
+ */
+
+enum class Weekday {
+    
+    /**
+     * `mon`
+     */
+    MONDAY,
+    /**
+     * `tue`
+     */
+    TUESDAY,
+    /**
+     * `wed`
+     */
+    WEDNESDAY,
+    /**
+     * `thu`
+     */
+    THURSDAY,
+    /**
+     * `fri`
+     */
+    FRIDAY,
+    /**
+     * `sat`
+     */
+    SATURDAY,
+    /**
+     * `sun`
+     */
+    SUNDAY;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeWeekday: FfiConverterRustBuffer<Weekday> {
+    override fun read(buf: ByteBuffer) = try {
+        Weekday.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: Weekday) = 4UL
+
+    override fun write(value: Weekday, buf: ByteBuffer) {
         buf.putInt(value.ordinal + 1)
     }
 }
@@ -4306,6 +6830,70 @@ public object FfiConverterOptionalString: FfiConverterRustBuffer<kotlin.String?>
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeAddress: FfiConverterRustBuffer<Address?> {
+    override fun read(buf: ByteBuffer): Address? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeAddress.read(buf)
+    }
+
+    override fun allocationSize(value: Address?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeAddress.allocationSize(value)
+        }
+    }
+
+    override fun write(value: Address?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeAddress.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeCancellation: FfiConverterRustBuffer<Cancellation?> {
+    override fun read(buf: ByteBuffer): Cancellation? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeCancellation.read(buf)
+    }
+
+    override fun allocationSize(value: Cancellation?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeCancellation.allocationSize(value)
+        }
+    }
+
+    override fun write(value: Cancellation?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeCancellation.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypeDocument: FfiConverterRustBuffer<Document?> {
     override fun read(buf: ByteBuffer): Document? {
         if (buf.get().toInt() == 0) {
@@ -4328,6 +6916,38 @@ public object FfiConverterOptionalTypeDocument: FfiConverterRustBuffer<Document?
         } else {
             buf.put(1)
             FfiConverterTypeDocument.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeIdentifier: FfiConverterRustBuffer<Identifier?> {
+    override fun read(buf: ByteBuffer): Identifier? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeIdentifier.read(buf)
+    }
+
+    override fun allocationSize(value: Identifier?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeIdentifier.allocationSize(value)
+        }
+    }
+
+    override fun write(value: Identifier?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeIdentifier.write(value, buf)
         }
     }
 }
@@ -4394,6 +7014,90 @@ public object FfiConverterSequenceTypeAccountInfo: FfiConverterRustBuffer<List<A
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeAppointment: FfiConverterRustBuffer<List<Appointment>> {
+    override fun read(buf: ByteBuffer): List<Appointment> {
+        val len = buf.getInt()
+        return List<Appointment>(len) {
+            FfiConverterTypeAppointment.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Appointment>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeAppointment.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Appointment>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeAppointment.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeAvailableTime: FfiConverterRustBuffer<List<AvailableTime>> {
+    override fun read(buf: ByteBuffer): List<AvailableTime> {
+        val len = buf.getInt()
+        return List<AvailableTime>(len) {
+            FfiConverterTypeAvailableTime.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<AvailableTime>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeAvailableTime.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<AvailableTime>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeAvailableTime.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeDailyCount: FfiConverterRustBuffer<List<DailyCount>> {
+    override fun read(buf: ByteBuffer): List<DailyCount> {
+        val len = buf.getInt()
+        return List<DailyCount>(len) {
+            FfiConverterTypeDailyCount.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<DailyCount>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeDailyCount.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<DailyCount>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeDailyCount.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeDocument: FfiConverterRustBuffer<List<Document>> {
     override fun read(buf: ByteBuffer): List<Document> {
         val len = buf.getInt()
@@ -4422,6 +7126,202 @@ public object FfiConverterSequenceTypeDocument: FfiConverterRustBuffer<List<Docu
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeEvent: FfiConverterRustBuffer<List<Event>> {
+    override fun read(buf: ByteBuffer): List<Event> {
+        val len = buf.getInt()
+        return List<Event>(len) {
+            FfiConverterTypeEvent.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Event>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeEvent.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Event>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeEvent.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeIdentifier: FfiConverterRustBuffer<List<Identifier>> {
+    override fun read(buf: ByteBuffer): List<Identifier> {
+        val len = buf.getInt()
+        return List<Identifier>(len) {
+            FfiConverterTypeIdentifier.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Identifier>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeIdentifier.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Identifier>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeIdentifier.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeNotAvailable: FfiConverterRustBuffer<List<NotAvailable>> {
+    override fun read(buf: ByteBuffer): List<NotAvailable> {
+        val len = buf.getInt()
+        return List<NotAvailable>(len) {
+            FfiConverterTypeNotAvailable.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<NotAvailable>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeNotAvailable.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<NotAvailable>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeNotAvailable.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeNote: FfiConverterRustBuffer<List<Note>> {
+    override fun read(buf: ByteBuffer): List<Note> {
+        val len = buf.getInt()
+        return List<Note>(len) {
+            FfiConverterTypeNote.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Note>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeNote.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Note>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeNote.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypePatientRef: FfiConverterRustBuffer<List<PatientRef>> {
+    override fun read(buf: ByteBuffer): List<PatientRef> {
+        val len = buf.getInt()
+        return List<PatientRef>(len) {
+            FfiConverterTypePatientRef.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<PatientRef>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypePatientRef.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<PatientRef>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypePatientRef.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypePhysician: FfiConverterRustBuffer<List<Physician>> {
+    override fun read(buf: ByteBuffer): List<Physician> {
+        val len = buf.getInt()
+        return List<Physician>(len) {
+            FfiConverterTypePhysician.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Physician>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypePhysician.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Physician>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypePhysician.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypePhysicianPatients: FfiConverterRustBuffer<List<PhysicianPatients>> {
+    override fun read(buf: ByteBuffer): List<PhysicianPatients> {
+        val len = buf.getInt()
+        return List<PhysicianPatients>(len) {
+            FfiConverterTypePhysicianPatients.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<PhysicianPatients>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypePhysicianPatients.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<PhysicianPatients>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypePhysicianPatients.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeRecordMeta: FfiConverterRustBuffer<List<RecordMeta>> {
     override fun read(buf: ByteBuffer): List<RecordMeta> {
         val len = buf.getInt()
@@ -4440,6 +7340,62 @@ public object FfiConverterSequenceTypeRecordMeta: FfiConverterRustBuffer<List<Re
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeRecordMeta.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeSlot: FfiConverterRustBuffer<List<Slot>> {
+    override fun read(buf: ByteBuffer): List<Slot> {
+        val len = buf.getInt()
+        return List<Slot>(len) {
+            FfiConverterTypeSlot.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Slot>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeSlot.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Slot>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeSlot.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeWeekday: FfiConverterRustBuffer<List<Weekday>> {
+    override fun read(buf: ByteBuffer): List<Weekday> {
+        val len = buf.getInt()
+        return List<Weekday>(len) {
+            FfiConverterTypeWeekday.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Weekday>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeWeekday.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Weekday>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeWeekday.write(it, buf)
         }
     }
 }

@@ -30,16 +30,22 @@ class Person(
  * tests' own client, confirmed, and logged in. Built once, on first use, by [get].
  *
  * Each TOTP step is accepted once per account, and confirming uses one up: every account is
- * confirmed first, then the clinic waits once for the next step before the logins.
+ * confirmed first, then the clinic waits once for the next step before the logins. Other
+ * tests add their own accounts to the same vault the same way with [logIn].
  */
 class Clinic private constructor() {
     val vault: Vault = Vault.create(Scratch.path("store"), PASSPHRASE, Scratch.folder("index").path)
     val identity: Identity = vault.identity()
 
+    /** Everyone [logIn] enrolled, released by [close]. */
+    private val enrolled = mutableListOf<Person>()
+
     val alice: Person
     val bob: Person
     val physician: Person
     val admin: Person
+
+    /** The four accounts above (not those that other tests add with [logIn]). */
     val people: List<Person>
 
     init {
@@ -49,19 +55,29 @@ class Clinic private constructor() {
             Triple("dr.grey", Role.PHYSICIAN, identity.operatorCreateAccount(Role.PHYSICIAN, "dr.grey", password("dr.grey"))),
             Triple("ops.admin", Role.ADMIN, identity.operatorCreateAccount(Role.ADMIN, "ops.admin", password("ops.admin"))),
         )
+        people = logIn(ids)
+        alice = people[0]
+        bob = people[1]
+        physician = people[2]
+        admin = people[3]
+    }
+
+    /**
+     * Enrolls the TOTP factor of each account (username, role, id; its password is
+     * [password]) with the tests' own client, confirms it, waits once for the next time step
+     * and logs every one in. The people are released by [close].
+     */
+    @Synchronized
+    fun logIn(accounts: List<Triple<String, Role, String>>): List<Person> {
         var lastConfirmedStep = Long.MIN_VALUE
-        people = ids.map { (username, role, id) ->
+        val people = accounts.map { (username, role, id) ->
             val enrollment = identity.enrollTotp(username, password(username), null)
             val secret = Base32.decode(enrollment.secretBase32())
             val (code, step) = freshCode(secret)
             identity.confirmTotp(username, password(username), code)
             lastConfirmedStep = maxOf(lastConfirmedStep, step)
-            Person(username, password(username), role, id, enrollment, secret)
+            Person(username, password(username), role, id, enrollment, secret).also { enrolled += it }
         }
-        alice = people[0]
-        bob = people[1]
-        physician = people[2]
-        admin = people[3]
 
         waitForStepAfter(lastConfirmedStep)
         for (person in people) {
@@ -69,6 +85,7 @@ class Clinic private constructor() {
             person.session = identity.login(person.username, person.password, code)
             person.loginCode = code
         }
+        return people
     }
 
     companion object {
@@ -89,7 +106,7 @@ class Clinic private constructor() {
         @Synchronized
         fun close() {
             built?.getOrNull()?.let { clinic ->
-                clinic.people.forEach { person ->
+                clinic.enrolled.forEach { person ->
                     person.enrollment.close()
                     if (person.isLoggedIn()) person.session.close()
                 }

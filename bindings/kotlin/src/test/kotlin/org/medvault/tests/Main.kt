@@ -32,10 +32,11 @@ object Scratch {
 /**
  * Runs every test (or those whose name contains one of the arguments) in order, prints one
  * line per test, and exits with 1 if any failed. The identity tests share one set of
- * logged-in accounts ([Clinic]) and run in the order listed: logout comes last.
+ * logged-in accounts ([Clinic]) and run in the order listed: logout comes last. The hospital
+ * tests add their accounts to the same vault ([Ward]), after the identity tests.
  */
 fun main(args: Array<String>) {
-    val all = totpTests + vaultTests + identityTests
+    val all = totpTests + vaultTests + identityTests + hospitalTests
     val chosen = if (args.isEmpty()) all else all.filter { case -> args.any { it in case.name } }
     if (chosen.isEmpty()) {
         System.err.println("no test matches ${args.joinToString(" ")}")
