@@ -41,12 +41,31 @@ struct Batch {
     appointments: usize,
 }
 
-/// What this run has created so far, by source identifier, for rows that refer to rows of
-/// the same run before they are committed.
+/// The accounts this run has created or looked up, by source identifier (so that rows can
+/// refer to rows of the same run before they are committed, and each is looked up once), and
+/// the slots its appointments hold.
 #[derive(Default)]
 struct Created {
     accounts: HashMap<String, AccountId>,
     slots: HashSet<String>,
+}
+
+impl Created {
+    /// The account with source identifier `key`: created by this run, or found by `lookup`.
+    fn account(
+        &mut self,
+        key: &str,
+        lookup: impl FnOnce(&str) -> Result<Option<AccountId>>,
+    ) -> Result<Option<AccountId>> {
+        if let Some(account) = self.accounts.get(key) {
+            return Ok(Some(*account));
+        }
+        let found = lookup(key)?;
+        if let Some(account) = found {
+            self.accounts.insert(key.to_owned(), account);
+        }
+        Ok(found)
+    }
 }
 
 impl Hospital {
@@ -209,23 +228,17 @@ impl Hospital {
         if !self.appointments().find("source", &source)?.is_empty() {
             return Ok(Planned::Unchanged);
         }
-        let patient_key = appointment.patient.key();
-        let Some(patient) = created
-            .accounts
-            .get(&patient_key)
-            .copied()
-            .or(self.patient_with_identifier(&patient_key)?)
+        let Some(patient) = created.account(&appointment.patient.key(), |key| {
+            self.patient_with_identifier(key)
+        })?
         else {
             return Ok(Planned::Refused(
                 "PATIENT: not in the vault; import the patients first".to_owned(),
             ));
         };
-        let physician_key = appointment.physician.key();
-        let Some(physician) = created
-            .accounts
-            .get(&physician_key)
-            .copied()
-            .or(self.physician_with_identifier(&physician_key)?)
+        let Some(physician) = created.account(&appointment.physician.key(), |key| {
+            self.physician_with_identifier(key)
+        })?
         else {
             return Ok(Planned::Refused(
                 "PROVIDER: not in the vault; import the physicians first".to_owned(),
