@@ -80,7 +80,7 @@ impl AppointmentStatus {
 }
 
 /// An appointment as stored.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Appointment {
     /// Random id, 32 hex digits.
     pub id: String,
@@ -104,8 +104,10 @@ pub struct Appointment {
     pub source: Option<Identifier>,
 }
 
+debug_without_patient_data!(Appointment { id, status });
+
 /// Who called an appointment off and why.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Cancellation {
     /// The account that cancelled.
     pub by: AccountId,
@@ -114,6 +116,8 @@ pub struct Cancellation {
     /// When (ms since the Unix epoch).
     pub at_ms: i64,
 }
+
+debug_without_patient_data!(Cancellation { by, at_ms });
 
 impl Appointment {
     /// The day it starts on.

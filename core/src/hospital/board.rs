@@ -19,7 +19,7 @@ pub enum Audience {
 }
 
 /// An event to publish.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewEvent {
     /// Title.
     pub title: String,
@@ -33,8 +33,10 @@ pub struct NewEvent {
     pub audience: Audience,
 }
 
+debug_without_patient_data!(NewEvent { audience });
+
 /// A published event.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Event {
     /// Random id.
     pub id: String,
@@ -46,6 +48,12 @@ pub struct Event {
     pub created_ms: i64,
 }
 
+debug_without_patient_data!(Event {
+    id,
+    author,
+    created_ms
+});
+
 /// Who a note is for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum NoteAudience {
@@ -56,7 +64,7 @@ pub enum NoteAudience {
 }
 
 /// A note from an admin to physicians.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Note {
     /// Random id.
     pub id: String,
@@ -69,6 +77,13 @@ pub struct Note {
     /// When (ms since the Unix epoch).
     pub created_ms: i64,
 }
+
+debug_without_patient_data!(Note {
+    id,
+    to,
+    author,
+    created_ms
+});
 
 impl Document for Event {
     const COLLECTION: &'static str = "events";

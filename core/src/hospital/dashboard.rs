@@ -19,13 +19,15 @@ pub const MAX_DASHBOARD_DAYS: i64 = 366;
 pub const TOP_PHYSICIANS: usize = 5;
 
 /// A patient on the dashboard.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct PatientRef {
     /// The patient's account.
     pub account: AccountId,
     /// Their name, if they have a profile.
     pub name: Option<String>,
 }
+
+debug_without_patient_data!(PatientRef { account });
 
 /// One of the physicians who saw the most distinct patients.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -18,7 +18,7 @@ pub const OBSERVATION_KIND: &str = "Observation";
 pub const DOCUMENT_KIND: &str = "DocumentReference";
 
 /// A measured value (FHIR `Observation` with a `valueQuantity`), stored as JSON.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct Observation {
     /// The code of what was measured, such as LOINC `8867-4` (heart rate).
     pub code: String,
@@ -31,6 +31,8 @@ pub struct Observation {
     /// When it was measured (`effectiveDateTime`).
     pub effective: NaiveDateTime,
 }
+
+debug_without_patient_data!(Observation {});
 
 impl Hospital {
     /// Writes an encounter note (plain text) into `patient`'s history, for a physician.

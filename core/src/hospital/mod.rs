@@ -9,6 +9,20 @@
 //! [`crate::identity::Clock`]'s UTC time: run the hospital's vault with UTC wall-clock times,
 //! or treat them as UTC.
 
+/// Implements `Debug` showing only the named fields (ids, codes, times that name no one):
+/// the other fields of these types are patient data, which stays out of logs and panics.
+macro_rules! debug_without_patient_data {
+    ($type:ident { $($field:ident),* }) => {
+        impl std::fmt::Debug for $type {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct(stringify!($type))
+                    $(.field(stringify!($field), &self.$field))*
+                    .finish_non_exhaustive()
+            }
+        }
+    };
+}
+
 mod appointment;
 mod availability;
 mod blocking;

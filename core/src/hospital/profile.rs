@@ -44,13 +44,15 @@ impl Gender {
 }
 
 /// A person's name (FHIR `HumanName`).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HumanName {
     /// Family name.
     pub family: String,
     /// Given names, in order.
     pub given: Vec<String>,
 }
+
+debug_without_patient_data!(HumanName {});
 
 impl HumanName {
     /// `given` (space-separated given names) and `family`.
@@ -83,7 +85,7 @@ impl HumanName {
 }
 
 /// A postal address (FHIR `Address`).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Address {
     /// Street and number.
     pub line: String,
@@ -95,15 +97,19 @@ pub struct Address {
     pub postal_code: String,
 }
 
+debug_without_patient_data!(Address {});
+
 /// An identifier a person is known by elsewhere (FHIR `Identifier`): a hospital number, or
 /// the id a record had in the system it was imported from.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Identifier {
     /// The namespace, such as `urn:oid:…` or a URL naming the issuing system.
     pub system: String,
     /// The value within it.
     pub value: String,
 }
+
+debug_without_patient_data!(Identifier { system });
 
 impl Identifier {
     /// `value` in `system`.
@@ -128,13 +134,15 @@ impl Identifier {
 }
 
 /// How to reach a person (FHIR `ContactPoint`s, phone and email).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Contact {
     /// A phone number, `+` and digits (E.164).
     pub phone: Option<String>,
     /// An email address.
     pub email: Option<String>,
 }
+
+debug_without_patient_data!(Contact {});
 
 impl Contact {
     fn check(&self) -> Result<()> {
@@ -172,7 +180,7 @@ pub(crate) fn is_email(email: &str) -> bool {
 }
 
 /// A patient's demographics (FHIR `Patient`), one per patient account.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PatientProfile {
     /// Name.
     pub name: HumanName,
@@ -187,6 +195,8 @@ pub struct PatientProfile {
     /// Hospital numbers and ids from other systems.
     pub identifiers: Vec<Identifier>,
 }
+
+debug_without_patient_data!(PatientProfile {});
 
 impl PatientProfile {
     /// Checks the profile; `today` bounds the birth date.
@@ -247,11 +257,13 @@ pub fn check_birth_date(birth_date: NaiveDate, today: NaiveDate) -> Result<()> {
 }
 
 /// A patient's profile as stored, under the patient's account id.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct PatientFile {
     pub(crate) account: AccountId,
     pub(crate) profile: PatientProfile,
 }
+
+debug_without_patient_data!(PatientFile { account });
 
 impl Document for PatientFile {
     const COLLECTION: &'static str = "patient-profiles";
@@ -343,6 +355,29 @@ mod tests {
         assert!(check_birth_date(date("1980-02-29"), today).is_ok());
         assert!(check_birth_date(date("2026-12-01"), today).is_err());
         assert!(check_birth_date(date("1870-01-01"), today).is_err());
+    }
+
+    #[test]
+    fn debug_output_shows_no_patient_data() {
+        let profile = PatientProfile {
+            name: HumanName::new("Ada", "Lovelace"),
+            birth_date: date("1815-12-10"),
+            gender: Gender::Female,
+            contact: Contact {
+                phone: Some("+441632960000".to_owned()),
+                email: Some("ada@example.org".to_owned()),
+            },
+            address: Some(Address {
+                line: "12 St James's Square".to_owned(),
+                ..Address::default()
+            }),
+            identifiers: vec![Identifier::new("urn:hospital:number", "H-1815")],
+        };
+        let printed = format!("{profile:?} {:?}", profile.identifiers);
+        for secret in ["Ada", "Lovelace", "1815", "+44", "example.org", "James", "H-1815"] {
+            assert!(!printed.contains(secret), "{secret} in {printed}");
+        }
+        assert!(printed.contains("urn:hospital:number"), "{printed}");
     }
 
     #[test]

@@ -109,7 +109,7 @@ pub enum SourceFormat {
 }
 
 /// A cleaned patient, ready to become a patient profile.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct CleanPatient {
     /// The row's id in the system it came from.
     pub source: Identifier,
@@ -124,6 +124,8 @@ pub struct CleanPatient {
     /// Postal address, if any part of it was given.
     pub address: Option<Address>,
 }
+
+debug_without_patient_data!(CleanPatient {});
 
 /// A cleaned physician, ready to become a physician profile.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -141,7 +143,7 @@ pub struct CleanPhysician {
 }
 
 /// A cleaned appointment, naming its patient and physician by their source identifiers.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct CleanAppointment {
     /// The row's id in the system it came from.
     pub source: Identifier,
@@ -156,6 +158,8 @@ pub struct CleanAppointment {
     /// Status.
     pub status: AppointmentStatus,
 }
+
+debug_without_patient_data!(CleanAppointment { status });
 
 /// An accepted row's cleaned content.
 #[derive(Clone, Debug, PartialEq, Eq)]
