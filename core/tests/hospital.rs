@@ -13,6 +13,7 @@ use std::sync::Arc;
 use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime, Weekday};
 use common::{Backend, Fixture, PASSWORD, User, account_with_session, all_files, log_in};
 use medvault::ErrorKind;
+use medvault::audit::{Actor, AuditAction};
 use medvault::hospital::import::{self, ImportReport, ReportOutcome};
 use medvault::hospital::{
     Appointment, AppointmentStatus, Audience, AvailableTime, Contact, Gender, Hospital, HumanName,
@@ -1464,7 +1465,41 @@ async fn csv_import_cleanses_reports_and_is_idempotent() {
 async fn fhir_bundle_import_brings_every_kind_at_once() {
     let clinic = Clinic::new(Backend::Memory).await;
     let hospital = &clinic.hospital;
-    let report = import(hospital, BUNDLE_JSON, false).await;
+    // Through a session: admins only, audited as theirs.
+    let parsed = import::parse(BUNDLE_JSON, None, date("2025-06-01")).expect("parse");
+    for who in [&clinic.heart, &clinic.ada] {
+        assert_denied(
+            hospital.import(&who.token, &parsed, true, None).await,
+            "a non-admin imports",
+        );
+    }
+    let admin = Actor::Account {
+        id: clinic.admin.id,
+        role: Role::Admin,
+    };
+    let created_by_admin = || async {
+        clinic
+            .vault
+            .audit_trail()
+            .await
+            .expect("trail")
+            .iter()
+            .filter(|record| {
+                record.event.actor == admin
+                    && matches!(record.event.action, AuditAction::CreateAccount { .. })
+            })
+            .count()
+    };
+    let before = created_by_admin().await;
+    let report = hospital
+        .import(&clinic.admin.token, &parsed, false, None)
+        .await
+        .expect("an admin imports");
+    assert_eq!(
+        created_by_admin().await - before,
+        4,
+        "two patients and two physicians, audited as the admin's"
+    );
     assert_eq!(
         rows(&report, ReportOutcome::Accepted),
         [1, 2, 4, 5, 9, 10, 13]

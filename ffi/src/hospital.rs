@@ -7,6 +7,7 @@
 use crate::error::Result;
 use crate::hospital_board::{Dashboard, Event, NewEvent, Note, date_range, note_audience};
 use crate::hospital_care::{Appointment, AppointmentStatus, Observation, Slot, SlotQuery};
+use crate::hospital_import::{ImportKind, ImportResult};
 use crate::hospital_people::{PatientProfile, Physician, PhysicianProfile, Schedule, converted};
 use crate::identity::{Identity, Session, account_id};
 use crate::iso::parse_date_time;
@@ -279,6 +280,25 @@ impl Session {
     /// physicians; every note for an admin; none for a patient.
     pub fn notes(&self) -> Result<Vec<Note>> {
         Ok(converted(self.hospital.notes(&self.token)?))
+    }
+
+    // ----- import -----
+
+    /// Imports a Synthea CSV file or a FHIR R4 Bundle (`content`), cleansing every row, as
+    /// an admin; `kind` is guessed from a CSV header when absent, and a bundle brings every
+    /// kind it holds. With `dryRun` every row is decided and nothing is written. Rows an
+    /// earlier import brought are left alone; audited.
+    pub fn import_data(
+        &self,
+        content: Vec<u8>,
+        kind: Option<ImportKind>,
+        dry_run: bool,
+    ) -> Result<ImportResult> {
+        let parsed = self.hospital.parse_import(&content, kind.map(Into::into))?;
+        Ok(self
+            .hospital
+            .import(&self.token, &parsed, dry_run, None)?
+            .into())
     }
 
     // ----- dashboard -----

@@ -8,7 +8,8 @@
 //! - The hospital, through a [`Session`]: patient profiles ([`PatientProfile`]), physicians
 //!   and their schedules ([`PhysicianProfile`], [`Schedule`]), availability ([`SlotQuery`],
 //!   [`Slot`]) and appointments ([`Appointment`]), medical history ([`Observation`] and
-//!   documents), the staff board ([`Event`], [`Note`]) and the admin [`Dashboard`]. Dates
+//!   documents), the staff board ([`Event`], [`Note`]), the admin [`Dashboard`], and import
+//!   of Synthea CSV files and FHIR Bundles ([`ImportKind`], [`ImportResult`]). Dates
 //!   and times are ISO 8601 strings: `2026-12-02`, `09:30`, `2026-12-02T09:30`.
 //! - [`MedVaultError`]: one exception type with a subclass per kind of failure.
 //!
@@ -23,6 +24,7 @@ mod error;
 mod hospital;
 mod hospital_board;
 mod hospital_care;
+mod hospital_import;
 mod hospital_people;
 mod identity;
 mod iso;
@@ -37,6 +39,7 @@ pub use hospital_board::{
 pub use hospital_care::{
     Appointment, AppointmentStatus, Cancellation, Observation, Slot, SlotQuery,
 };
+pub use hospital_import::{ImportKind, ImportResult};
 pub use hospital_people::{
     Address, AvailableTime, Gender, HumanName, Identifier, NotAvailable, PatientProfile, Physician,
     PhysicianProfile, Schedule, Weekday,

@@ -3,9 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
-use chrono::Utc;
 use medvault::hospital::BlockingHospital;
-use medvault::hospital::import::{self, ImportKind, ImportReport};
+use medvault::hospital::import::{ImportKind, ImportReport};
 use medvault::identity::BlockingIdentity;
 use medvault::vault::BlockingVault;
 
@@ -22,20 +21,17 @@ pub fn run(
 ) -> Result<(), String> {
     let bytes =
         std::fs::read(file).map_err(|error| format!("cannot read {}: {error}", file.display()))?;
-    let parsed =
-        import::parse(&bytes, kind, Utc::now().date_naive()).map_err(|error| error.to_string())?;
     let hospital = BlockingHospital::new(&BlockingIdentity::new(vault.clone()));
+    let parsed = hospital
+        .parse_import(&bytes, kind)
+        .map_err(|error| error.to_string())?;
     let bar = progress::Bar::new(if dry_run {
         "checking rows"
     } else {
         "importing rows"
     });
-    let report = vault
-        .block_on(
-            hospital
-                .inner()
-                .operator_import(&parsed, dry_run, bar.as_progress()),
-        )
+    let report = hospital
+        .operator_import(&parsed, dry_run, bar.as_progress())
         .map_err(|error| error.to_string())?;
     bar.finish();
     if let Some(path) = report_to {

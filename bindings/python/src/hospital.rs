@@ -4,14 +4,15 @@
 //! rule (who may do what, what is valid) lives in the core.
 
 use chrono::{NaiveDate, NaiveDateTime};
+use medvault::hospital::import::ImportKind;
 use medvault::hospital::{self as core, BlockingHospital};
 use medvault::identity::{Result as CoreResult, SessionToken};
 use pyo3::prelude::*;
 
 use crate::errors::{Result, detach};
 use crate::hospital_types::{
-    Appointment, Dashboard, Event, Note, PatientProfile, Physician, PhysicianProfile, Schedule,
-    Slot, converted, parse_status,
+    Appointment, Dashboard, Event, ImportResult, Note, PatientProfile, Physician, PhysicianProfile,
+    Schedule, Slot, converted, parse_status,
 };
 use crate::identity::{Session, parse_account_id};
 use crate::records::{Record, RecordMeta, metas, parse_record_id};
@@ -375,6 +376,30 @@ impl Session {
     /// physician; every note for an admin; none for a patient.
     fn notes(&self, py: Python<'_>) -> Result<Vec<Note>> {
         Ok(converted(self.hospital(py, |h, token| h.notes(token))?))
+    }
+
+    // ----- import -----
+
+    /// Imports ``content`` (the bytes of a Synthea CSV file or a FHIR R4 Bundle), cleansing
+    /// every row, for an admin: ``kind`` (``"patients"``, ``"physicians"`` or
+    /// ``"appointments"``) is guessed from a CSV header when ``None``, and a bundle brings
+    /// every kind it holds. With ``dry_run`` every row is decided and nothing is written. Rows
+    /// an earlier import brought are left alone.
+    #[pyo3(signature = (content, *, kind = None, dry_run = false))]
+    fn import_data(
+        &self,
+        py: Python<'_>,
+        content: &[u8],
+        kind: Option<&str>,
+        dry_run: bool,
+    ) -> Result<ImportResult> {
+        let kind = kind.map(str::parse::<ImportKind>).transpose()?;
+        Ok(self
+            .hospital(py, |h, token| {
+                let parsed = h.parse_import(content, kind)?;
+                h.import(token, &parsed, dry_run, None)
+            })?
+            .into())
     }
 
     // ----- the dashboard -----

@@ -936,6 +936,49 @@ impl From<core::DailyCount> for DailyCount {
     }
 }
 
+/// What an import did: how many rows ended each way, and the report of every row (its
+/// number, kind, source id, outcome and reasons; no other value from the file) as JSON and
+/// CSV text.
+#[pyclass(frozen, eq, get_all, module = "medvault")]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImportResult {
+    /// Rows accepted (and, unless a dry run, imported).
+    accepted: usize,
+    /// Rows rejected, each with reasons in the report.
+    rejected: usize,
+    /// Rows repeating an earlier row of the file.
+    duplicates: usize,
+    /// Rows an earlier import already brought.
+    unchanged: usize,
+    /// The report as JSON.
+    report_json: String,
+    /// The report as CSV.
+    report_csv: String,
+}
+
+#[pymethods]
+impl ImportResult {
+    fn __repr__(&self) -> String {
+        format!(
+            "ImportResult(accepted={}, rejected={}, duplicates={}, unchanged={})",
+            self.accepted, self.rejected, self.duplicates, self.unchanged
+        )
+    }
+}
+
+impl From<core::import::ImportReport> for ImportResult {
+    fn from(report: core::import::ImportReport) -> Self {
+        Self {
+            accepted: report.counts.accepted,
+            rejected: report.counts.rejected,
+            duplicates: report.counts.duplicates,
+            unchanged: report.counts.unchanged,
+            report_json: report.to_json(),
+            report_csv: report.to_csv(),
+        }
+    }
+}
+
 /// The admin dashboard from ``first_day`` to ``last_day``: the physicians who saw the most
 /// distinct patients, and the distinct patients of each day. Counted are appointments that
 /// hold their slot (booked, arrived, checked in or fulfilled).

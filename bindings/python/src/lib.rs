@@ -43,6 +43,7 @@ fn _medvault(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<hospital_types::PatientRef>()?;
     module.add_class::<hospital_types::PhysicianPatients>()?;
     module.add_class::<hospital_types::DailyCount>()?;
+    module.add_class::<hospital_types::ImportResult>()?;
     module.add_class::<hospital_types::Dashboard>()?;
     module.add_class::<crypto::Aead>()?;
     module.add_class::<crypto::StreamingAead>()?;

@@ -587,6 +587,42 @@ def test_the_admin_dashboard_names_the_physician_and_the_patients(hospital: Hosp
 # ----- Python specifics -----
 
 
+def test_an_admin_imports_a_synthea_csv_and_a_second_import_changes_nothing(
+    hospital: Hospital,
+):
+    csv = (
+        b"Id,BIRTHDATE,FIRST,LAST,GENDER,PHONE\n"
+        b"py-1, 1975/07/04 ,  MARY-JANE ,O'BRIEN,F,617-555-0100\n"
+        b"py-2,2023-02-30,Maria,Garcia,F,\n"
+        b"py-1,1962-01-01,Joseph,Hill,M,\n"
+    )
+
+    def counts(result: medvault.ImportResult) -> tuple[int, int, int, int]:
+        return (result.accepted, result.rejected, result.duplicates, result.unchanged)
+
+    dry = hospital.admin.import_data(csv, dry_run=True)
+    assert counts(dry) == (1, 1, 1, 0)
+    done = hospital.admin.import_data(csv, kind="patients")
+    assert counts(done) == (1, 1, 1, 0)
+    rows = {row["row"]: row for row in json.loads(done.report_json)["rows"]}
+    assert rows[3]["outcome"] == "rejected"
+    assert rows[3]["reasons"] == ["BIRTHDATE: no such date"]
+    assert rows[4]["duplicate_of"] == 2
+    for value in ("Garcia", "Maria", "O'BRIEN", "617", "2023-02-30"):
+        assert value not in done.report_json
+        assert value not in done.report_csv
+    assert counts(hospital.admin.import_data(csv)) == (0, 1, 1, 1)
+    assert "Mary" not in repr(done)
+
+    for session in (hospital.heart, hospital.ada):
+        with pytest.raises(medvault.AccessDeniedError):
+            session.import_data(csv, dry_run=True)
+    with pytest.raises(medvault.InvalidInputError):
+        hospital.admin.import_data(csv, kind="physicians", dry_run=True)
+    with pytest.raises(medvault.InvalidInputError):
+        hospital.admin.import_data(csv, kind="wards", dry_run=True)
+
+
 def test_reprs_show_no_patient_data(hospital: Hospital):
     ada = hospital.ada
     profile = ada.patient_profile(ada.account_id)

@@ -3,13 +3,14 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 
+use super::import::{ImportKind, ImportReport, ParsedFile};
 use super::{
     Appointment, AppointmentStatus, Dashboard, Event, Hospital, Identifier, NewEvent, Note,
     NoteAudience, Observation, PatientProfile, Physician, PhysicianProfile, Schedule, Slot,
     SlotQuery,
 };
 use crate::identity::{AccountId, BlockingIdentity, Result, SessionToken};
-use crate::vault::{BlockingVault, RecordMeta};
+use crate::vault::{BlockingVault, Progress, RecordMeta};
 
 /// A [`Hospital`] whose methods block. `Send + Sync`; clones share everything.
 #[derive(Clone, Debug)]
@@ -44,6 +45,11 @@ impl BlockingHospital {
         &self.hospital
     }
 
+    /// [`Hospital::parse_import`].
+    pub fn parse_import(&self, bytes: &[u8], kind: Option<ImportKind>) -> Result<ParsedFile> {
+        self.hospital.parse_import(bytes, kind)
+    }
+
     blocking! {
         fn register_patient(&self, username: &str, password: &str, profile: &PatientProfile) -> AccountId;
         fn admin_register_patient(&self, session: &SessionToken, username: &str, password: &str, profile: &PatientProfile) -> AccountId;
@@ -72,5 +78,7 @@ impl BlockingHospital {
         fn notes(&self, session: &SessionToken) -> Vec<Note>;
         fn dashboard(&self, session: &SessionToken, from: NaiveDate, to: NaiveDate) -> Dashboard;
         fn operator_dashboard(&self, from: NaiveDate, to: NaiveDate) -> Dashboard;
+        fn import(&self, session: &SessionToken, file: &ParsedFile, dry_run: bool, progress: Option<&dyn Progress>) -> ImportReport;
+        fn operator_import(&self, file: &ParsedFile, dry_run: bool, progress: Option<&dyn Progress>) -> ImportReport;
     }
 }

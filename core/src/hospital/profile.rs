@@ -374,7 +374,15 @@ mod tests {
             identifiers: vec![Identifier::new("urn:hospital:number", "H-1815")],
         };
         let printed = format!("{profile:?} {:?}", profile.identifiers);
-        for secret in ["Ada", "Lovelace", "1815", "+44", "example.org", "James", "H-1815"] {
+        for secret in [
+            "Ada",
+            "Lovelace",
+            "1815",
+            "+44",
+            "example.org",
+            "James",
+            "H-1815",
+        ] {
             assert!(!printed.contains(secret), "{secret} in {printed}");
         }
         assert!(printed.contains("urn:hospital:number"), "{printed}");

@@ -76,6 +76,8 @@ pub enum Operation {
     ReadBoard,
     /// Find patients by an identifier (a hospital number, an imported id).
     FindPatients,
+    /// Import patients, physicians and appointments from another system's files.
+    ImportData,
 }
 
 impl Operation {
@@ -114,6 +116,7 @@ impl Operation {
             Self::ListAppointments { .. } => "list these appointments".to_owned(),
             Self::ReadBoard => "read events and notes".to_owned(),
             Self::FindPatients => "find patients".to_owned(),
+            Self::ImportData => "import data".to_owned(),
         }
     }
 }
@@ -145,7 +148,7 @@ impl Decision {
 /// - A physician reads and writes patients' records, finds patients and reads their
 ///   profiles; changes their own schedule; cancels, records attendance of and lists their own appointments.
 /// - An admin manages physician and patient accounts, profiles, schedules and appointments,
-///   unlocks factors, manages events and notes, sees the dashboard and the audit trail, opens
+///   imports data, unlocks factors, manages events and notes, sees the dashboard and the audit trail, opens
 ///   break-glass grants, and reads a patient's records only under a live grant. Admin
 ///   accounts are made by the operator.
 pub fn decide(who: &Principal, operation: &Operation, break_glass: bool) -> Decision {
@@ -195,7 +198,8 @@ pub fn decide(who: &Principal, operation: &Operation, break_glass: bool) -> Deci
             | Operation::CancelAppointment { .. }
             | Operation::RecordAttendance { .. }
             | Operation::ListAppointments { .. }
-            | Operation::FindPatients,
+            | Operation::FindPatients
+            | Operation::ImportData,
         ) => true,
         _ => false,
     };

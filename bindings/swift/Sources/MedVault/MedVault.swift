@@ -1155,6 +1155,14 @@ public protocol SessionProtocol: AnyObject, Sendable {
     func freeSlots(query: SlotQuery) throws  -> [Slot]
     
     /**
+     * Imports a Synthea CSV file or a FHIR R4 Bundle (`content`), cleansing every row, as
+     * an admin; `kind` is guessed from a CSV header when absent, and a bundle brings every
+     * kind it holds. With `dryRun` every row is decided and nothing is written. Rows an
+     * earlier import brought are left alone; audited.
+     */
+    func importData(content: Data, kind: ImportKind?, dryRun: Bool) throws  -> ImportResult
+    
+    /**
      * The notes this account may read, newest first: a physician's own and those to all
      * physicians; every note for an admin; none for a patient.
      */
@@ -1467,6 +1475,24 @@ open func freeSlots(query: SlotQuery)throws  -> [Slot]  {
     uniffi_medvault_ffi_fn_method_session_free_slots(
             self.uniffiCloneHandle(),
         FfiConverterTypeSlotQuery_lower(query),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Imports a Synthea CSV file or a FHIR R4 Bundle (`content`), cleansing every row, as
+     * an admin; `kind` is guessed from a CSV header when absent, and a bundle brings every
+     * kind it holds. With `dryRun` every row is decided and nothing is written. Rows an
+     * earlier import brought are left alone; audited.
+     */
+open func importData(content: Data, kind: ImportKind?, dryRun: Bool)throws  -> ImportResult  {
+    return try  FfiConverterTypeImportResult_lift(try rustCallWithError(FfiConverterTypeMedVaultError_lift) {
+        uniffiCallStatus in
+    uniffi_medvault_ffi_fn_method_session_import_data(
+            self.uniffiCloneHandle(),
+        FfiConverterData.lower(content),
+        FfiConverterOptionTypeImportKind.lower(kind),
+        FfiConverterBool.lower(dryRun),uniffiCallStatus
     )
 })
 }
@@ -3540,6 +3566,116 @@ public func FfiConverterTypeIdentifier_lower(_ value: Identifier) -> RustBuffer 
 
 
 /**
+ * What an import did: how many rows ended each way, and the report of every row (its
+ * number, kind, source id, outcome and reasons; no other value from the file).
+ */
+public struct ImportResult: Equatable, Hashable {
+    /**
+     * Rows accepted (and, unless a dry run, imported).
+     */
+    public var accepted: UInt64
+    /**
+     * Rows rejected, each with reasons in the report.
+     */
+    public var rejected: UInt64
+    /**
+     * Rows repeating an earlier row of the file.
+     */
+    public var duplicates: UInt64
+    /**
+     * Rows an earlier import already brought.
+     */
+    public var unchanged: UInt64
+    /**
+     * The report as JSON.
+     */
+    public var reportJson: String
+    /**
+     * The report as CSV.
+     */
+    public var reportCsv: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Rows accepted (and, unless a dry run, imported).
+         */accepted: UInt64, 
+        /**
+         * Rows rejected, each with reasons in the report.
+         */rejected: UInt64, 
+        /**
+         * Rows repeating an earlier row of the file.
+         */duplicates: UInt64, 
+        /**
+         * Rows an earlier import already brought.
+         */unchanged: UInt64, 
+        /**
+         * The report as JSON.
+         */reportJson: String, 
+        /**
+         * The report as CSV.
+         */reportCsv: String) {
+        self.accepted = accepted
+        self.rejected = rejected
+        self.duplicates = duplicates
+        self.unchanged = unchanged
+        self.reportJson = reportJson
+        self.reportCsv = reportCsv
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ImportResult: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeImportResult: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ImportResult {
+        return
+            try ImportResult(
+                accepted: FfiConverterUInt64.read(from: &buf), 
+                rejected: FfiConverterUInt64.read(from: &buf), 
+                duplicates: FfiConverterUInt64.read(from: &buf), 
+                unchanged: FfiConverterUInt64.read(from: &buf), 
+                reportJson: FfiConverterString.read(from: &buf), 
+                reportCsv: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ImportResult, into buf: inout [UInt8]) {
+        FfiConverterUInt64.write(value.accepted, into: &buf)
+        FfiConverterUInt64.write(value.rejected, into: &buf)
+        FfiConverterUInt64.write(value.duplicates, into: &buf)
+        FfiConverterUInt64.write(value.unchanged, into: &buf)
+        FfiConverterString.write(value.reportJson, into: &buf)
+        FfiConverterString.write(value.reportCsv, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeImportResult_lift(_ buf: RustBuffer) throws -> ImportResult {
+    return try FfiConverterTypeImportResult.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeImportResult_lower(_ value: ImportResult) -> RustBuffer {
+    return FfiConverterTypeImportResult.lower(value)
+}
+
+
+/**
  * An event to publish on the staff board.
  */
 public struct NewEvent: Equatable, Hashable {
@@ -5331,6 +5467,91 @@ public func FfiConverterTypeGender_lower(_ value: Gender) -> RustBuffer {
 
 
 /**
+ * What an import file holds.
+ */
+
+public enum ImportKind: Equatable, Hashable {
+    
+    /**
+     * Patients (Synthea `patients.csv`, FHIR `Patient`).
+     */
+    case patients
+    /**
+     * Physicians (Synthea `providers.csv`, FHIR `Practitioner`).
+     */
+    case physicians
+    /**
+     * Appointments (Synthea `encounters.csv`, FHIR `Appointment` and `Encounter`).
+     */
+    case appointments
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension ImportKind: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeImportKind: FfiConverterRustBuffer {
+    typealias SwiftType = ImportKind
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ImportKind {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .patients
+        
+        case 2: return .physicians
+        
+        case 3: return .appointments
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ImportKind, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .patients:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .physicians:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .appointments:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeImportKind_lift(_ buf: RustBuffer) throws -> ImportKind {
+    return try FfiConverterTypeImportKind.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeImportKind_lower(_ value: ImportKind) -> RustBuffer {
+    return FfiConverterTypeImportKind.lower(value)
+}
+
+
+
+/**
  * Why a MedVault call failed. Kotlin sees `MedVaultException` with one subclass per variant,
  * Swift an `Error` enum; the message is the engine's.
  */
@@ -6032,6 +6253,30 @@ fileprivate struct FfiConverterOptionTypeIdentifier: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeImportKind: FfiConverterRustBuffer {
+    typealias SwiftType = ImportKind?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeImportKind.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeImportKind.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceString: FfiConverterRustBuffer {
     typealias SwiftType = [String]
 
@@ -6528,6 +6773,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_medvault_ffi_checksum_method_session_free_slots() != 8650) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_medvault_ffi_checksum_method_session_import_data() != 62122) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_medvault_ffi_checksum_method_session_notes() != 50022) {

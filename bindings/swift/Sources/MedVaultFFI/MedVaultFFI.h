@@ -373,6 +373,11 @@ RustBuffer uniffi_medvault_ffi_fn_method_session_events(uint64_t ptr, RustBuffer
 RustBuffer uniffi_medvault_ffi_fn_method_session_free_slots(uint64_t ptr, RustBuffer query, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MEDVAULT_FFI_FN_METHOD_SESSION_IMPORT_DATA
+#define UNIFFI_FFIDEF_UNIFFI_MEDVAULT_FFI_FN_METHOD_SESSION_IMPORT_DATA
+RustBuffer uniffi_medvault_ffi_fn_method_session_import_data(uint64_t ptr, RustBuffer content, RustBuffer kind, int8_t dry_run, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MEDVAULT_FFI_FN_METHOD_SESSION_NOTES
 #define UNIFFI_FFIDEF_UNIFFI_MEDVAULT_FFI_FN_METHOD_SESSION_NOTES
 RustBuffer uniffi_medvault_ffi_fn_method_session_notes(uint64_t ptr, RustCallStatus *_Nonnull out_status
@@ -1015,6 +1020,12 @@ uint16_t uniffi_medvault_ffi_checksum_method_session_events(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_MEDVAULT_FFI_CHECKSUM_METHOD_SESSION_FREE_SLOTS
 #define UNIFFI_FFIDEF_UNIFFI_MEDVAULT_FFI_CHECKSUM_METHOD_SESSION_FREE_SLOTS
 uint16_t uniffi_medvault_ffi_checksum_method_session_free_slots(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MEDVAULT_FFI_CHECKSUM_METHOD_SESSION_IMPORT_DATA
+#define UNIFFI_FFIDEF_UNIFFI_MEDVAULT_FFI_CHECKSUM_METHOD_SESSION_IMPORT_DATA
+uint16_t uniffi_medvault_ffi_checksum_method_session_import_data(void
     
 );
 #endif

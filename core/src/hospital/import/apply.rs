@@ -17,7 +17,7 @@ use crate::hospital::profile::{PatientFile, PatientProfile, Physician, Physician
 use crate::hospital::schedule::Schedule;
 use crate::hospital::{Hospital, new_id};
 use crate::identity::account::Account;
-use crate::identity::{AccountId, Result, Role};
+use crate::identity::{AccountId, Operation, Result, Role, SessionToken};
 use crate::vault::{DocumentRevision, Progress};
 
 /// Rows committed per batch.
@@ -39,6 +39,13 @@ struct Batch {
     revisions: Vec<DocumentRevision>,
     events: Vec<AuditEvent>,
     appointments: usize,
+}
+
+/// Who creates an import's accounts, and the password hash that locks them.
+#[derive(Clone, Copy)]
+struct NewAccount<'a> {
+    actor: &'a Actor,
+    locked: &'a str,
 }
 
 /// The accounts this run has created or looked up, by source identifier (so that rows can
@@ -69,11 +76,41 @@ impl Created {
 }
 
 impl Hospital {
+    /// Reads an import file ([`super::parse`]) with the hospital clock's today.
+    pub fn parse_import(&self, bytes: &[u8], kind: Option<ImportKind>) -> Result<ParsedFile> {
+        super::parse(bytes, kind, self.today())
+    }
+
     /// Applies the accepted rows of `file` as the operator (patients and physicians first,
     /// then appointments) and returns the report of every row. With `dry_run` nothing is
     /// written. `progress` hears of every batch.
     pub async fn operator_import(
         &self,
+        file: &ParsedFile,
+        dry_run: bool,
+        progress: Option<&dyn Progress>,
+    ) -> Result<ImportReport> {
+        self.apply_import(Actor::Operator, file, dry_run, progress)
+            .await
+    }
+
+    /// [`Hospital::operator_import`] on behalf of the admin holding `session`, audited as
+    /// theirs.
+    pub async fn import(
+        &self,
+        session: &SessionToken,
+        file: &ParsedFile,
+        dry_run: bool,
+        progress: Option<&dyn Progress>,
+    ) -> Result<ImportReport> {
+        let admin = self.identity.permit(session, Operation::ImportData).await?;
+        self.apply_import(admin.actor(), file, dry_run, progress)
+            .await
+    }
+
+    async fn apply_import(
+        &self,
+        actor: Actor,
         file: &ParsedFile,
         dry_run: bool,
         progress: Option<&dyn Progress>,
@@ -97,7 +134,7 @@ impl Hospital {
             let _guard = self.vault().update_lock.lock().await;
             let mut batch = Batch::default();
             for (row, clean) in chunk {
-                match self.plan(clean, &locked, &mut created, &mut batch)? {
+                match self.plan(&actor, clean, &locked, &mut created, &mut batch)? {
                     Planned::Added => {}
                     Planned::Unchanged => {
                         report.mark_unchanged(row.row);
@@ -109,7 +146,7 @@ impl Hospital {
             }
             if batch.appointments > 0 {
                 let event = self.identity.event(
-                    Actor::Operator,
+                    actor.clone(),
                     AuditAction::Authorize {
                         operation: format!("import {} appointments", batch.appointments),
                         patient: None,
@@ -132,16 +169,16 @@ impl Hospital {
 
     fn plan(
         &self,
+        actor: &Actor,
         clean: &CleanRow,
         locked: &str,
         created: &mut Created,
         batch: &mut Batch,
     ) -> Result<Planned> {
+        let new = NewAccount { actor, locked };
         match clean {
-            CleanRow::Patient(patient) => self.plan_patient(patient, locked, created, batch),
-            CleanRow::Physician(physician) => {
-                self.plan_physician(physician, locked, created, batch)
-            }
+            CleanRow::Patient(patient) => self.plan_patient(patient, new, created, batch),
+            CleanRow::Physician(physician) => self.plan_physician(physician, new, created, batch),
             CleanRow::Appointment(appointment) => {
                 self.plan_appointment(appointment, created, batch)
             }
@@ -151,7 +188,7 @@ impl Hospital {
     fn plan_patient(
         &self,
         patient: &CleanPatient,
-        locked: &str,
+        new: NewAccount<'_>,
         created: &mut Created,
         batch: &mut Batch,
     ) -> Result<Planned> {
@@ -172,7 +209,7 @@ impl Hospital {
         if let Err(error) = profile.check(self.today()) {
             return Ok(Planned::Refused(format!("profile: {error}")));
         }
-        let account = self.new_account(Role::Patient, locked, batch)?;
+        let account = self.new_account(Role::Patient, new, batch)?;
         let file = PatientFile { account, profile };
         batch
             .revisions
@@ -184,7 +221,7 @@ impl Hospital {
     fn plan_physician(
         &self,
         physician: &CleanPhysician,
-        locked: &str,
+        new: NewAccount<'_>,
         created: &mut Created,
         batch: &mut Batch,
     ) -> Result<Planned> {
@@ -204,7 +241,7 @@ impl Hospital {
         if let Err(error) = profile.check() {
             return Ok(Planned::Refused(format!("profile: {error}")));
         }
-        let account = self.new_account(Role::Physician, locked, batch)?;
+        let account = self.new_account(Role::Physician, new, batch)?;
         let stored = Physician {
             account,
             username: username(Role::Physician, account),
@@ -275,20 +312,20 @@ impl Hospital {
     }
 
     /// A new account of `role` with the locking password hash, added to the batch.
-    fn new_account(&self, role: Role, locked: &str, batch: &mut Batch) -> Result<AccountId> {
+    fn new_account(&self, role: Role, new: NewAccount<'_>, batch: &mut Batch) -> Result<AccountId> {
         let id = AccountId::generate()?;
         let account = Account::new(
             id,
             username(role, id),
             role,
             self.identity.now(),
-            locked.to_owned(),
+            new.locked.to_owned(),
         );
         batch
             .revisions
             .push(self.identity.accounts().revision_of(&account, 1)?);
         batch.events.push(self.identity.event(
-            Actor::Operator,
+            new.actor.clone(),
             AuditAction::CreateAccount { account: id, role },
         ));
         Ok(id)

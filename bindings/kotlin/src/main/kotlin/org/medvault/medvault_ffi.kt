@@ -715,6 +715,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_medvault_ffi_checksum_method_session_free_slots(
     ): Int
+    external fun uniffi_medvault_ffi_checksum_method_session_import_data(
+    ): Int
     external fun uniffi_medvault_ffi_checksum_method_session_notes(
     ): Int
     external fun uniffi_medvault_ffi_checksum_method_session_patient_appointments(
@@ -888,6 +890,8 @@ internal object UniffiLib {
     external fun uniffi_medvault_ffi_fn_method_session_events(`ptr`: Long,`from`: RustBuffer.ByValue,`to`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_medvault_ffi_fn_method_session_free_slots(`ptr`: Long,`query`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_medvault_ffi_fn_method_session_import_data(`ptr`: Long,`content`: RustBuffer.ByValue,`kind`: RustBuffer.ByValue,`dryRun`: Byte,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_medvault_ffi_fn_method_session_notes(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1172,6 +1176,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_medvault_ffi_checksum_method_session_free_slots() and 0xFFFF) != 8650) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_medvault_ffi_checksum_method_session_import_data() and 0xFFFF) != 62122) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_medvault_ffi_checksum_method_session_notes() and 0xFFFF) != 50022) {
@@ -2642,6 +2649,14 @@ public interface SessionInterface {
     fun `freeSlots`(`query`: SlotQuery): List<Slot>
     
     /**
+     * Imports a Synthea CSV file or a FHIR R4 Bundle (`content`), cleansing every row, as
+     * an admin; `kind` is guessed from a CSV header when absent, and a bundle brings every
+     * kind it holds. With `dryRun` every row is decided and nothing is written. Rows an
+     * earlier import brought are left alone; audited.
+     */
+    fun `importData`(`content`: kotlin.ByteArray, `kind`: ImportKind?, `dryRun`: kotlin.Boolean): ImportResult
+    
+    /**
      * The notes this account may read, newest first: a physician's own and those to all
      * physicians; every note for an admin; none for a patient.
      */
@@ -3032,6 +3047,29 @@ open class Session: Disposable, AutoCloseable, SessionInterface
         it,
         
         FfiConverterTypeSlotQuery.lower(`query`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Imports a Synthea CSV file or a FHIR R4 Bundle (`content`), cleansing every row, as
+     * an admin; `kind` is guessed from a CSV header when absent, and a bundle brings every
+     * kind it holds. With `dryRun` every row is decided and nothing is written. Rows an
+     * earlier import brought are left alone; audited.
+     */
+    @Throws(MedVaultException::class)override fun `importData`(`content`: kotlin.ByteArray, `kind`: ImportKind?, `dryRun`: kotlin.Boolean): ImportResult {
+            return FfiConverterTypeImportResult.lift(
+    callWithHandle {
+    uniffiRustCallWithError(MedVaultException) { _status ->
+    UniffiLib.uniffi_medvault_ffi_fn_method_session_import_data(
+        it,
+        
+        FfiConverterByteArray.lower(`content`),
+        FfiConverterOptionalTypeImportKind.lower(`kind`),
+        FfiConverterBoolean.lower(`dryRun`),_status)
 }
     }
     )
@@ -5153,6 +5191,86 @@ public object FfiConverterTypeIdentifier: FfiConverterRustBuffer<Identifier> {
 
 
 /**
+ * What an import did: how many rows ended each way, and the report of every row (its
+ * number, kind, source id, outcome and reasons; no other value from the file).
+ */
+data class ImportResult (
+    /**
+     * Rows accepted (and, unless a dry run, imported).
+     */
+    var `accepted`: kotlin.ULong
+    , 
+    /**
+     * Rows rejected, each with reasons in the report.
+     */
+    var `rejected`: kotlin.ULong
+    , 
+    /**
+     * Rows repeating an earlier row of the file.
+     */
+    var `duplicates`: kotlin.ULong
+    , 
+    /**
+     * Rows an earlier import already brought.
+     */
+    var `unchanged`: kotlin.ULong
+    , 
+    /**
+     * The report as JSON.
+     */
+    var `reportJson`: kotlin.String
+    , 
+    /**
+     * The report as CSV.
+     */
+    var `reportCsv`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeImportResult: FfiConverterRustBuffer<ImportResult> {
+    override fun read(buf: ByteBuffer): ImportResult {
+        return ImportResult(
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ImportResult) = (
+            FfiConverterULong.allocationSize(value.`accepted`) +
+            FfiConverterULong.allocationSize(value.`rejected`) +
+            FfiConverterULong.allocationSize(value.`duplicates`) +
+            FfiConverterULong.allocationSize(value.`unchanged`) +
+            FfiConverterString.allocationSize(value.`reportJson`) +
+            FfiConverterString.allocationSize(value.`reportCsv`)
+    )
+
+    override fun write(value: ImportResult, buf: ByteBuffer) {
+            FfiConverterULong.write(value.`accepted`, buf)
+            FfiConverterULong.write(value.`rejected`, buf)
+            FfiConverterULong.write(value.`duplicates`, buf)
+            FfiConverterULong.write(value.`unchanged`, buf)
+            FfiConverterString.write(value.`reportJson`, buf)
+            FfiConverterString.write(value.`reportCsv`, buf)
+    }
+}
+
+
+
+/**
  * An event to publish on the staff board.
  */
 data class NewEvent (
@@ -6363,6 +6481,53 @@ public object FfiConverterTypeGender: FfiConverterRustBuffer<Gender> {
 
 
 
+/**
+ * What an import file holds.
+ */
+
+enum class ImportKind {
+    
+    /**
+     * Patients (Synthea `patients.csv`, FHIR `Patient`).
+     */
+    PATIENTS,
+    /**
+     * Physicians (Synthea `providers.csv`, FHIR `Practitioner`).
+     */
+    PHYSICIANS,
+    /**
+     * Appointments (Synthea `encounters.csv`, FHIR `Appointment` and `Encounter`).
+     */
+    APPOINTMENTS;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeImportKind: FfiConverterRustBuffer<ImportKind> {
+    override fun read(buf: ByteBuffer) = try {
+        ImportKind.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: ImportKind) = 4UL
+
+    override fun write(value: ImportKind, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
 
 
 /**
@@ -6948,6 +7113,38 @@ public object FfiConverterOptionalTypeIdentifier: FfiConverterRustBuffer<Identif
         } else {
             buf.put(1)
             FfiConverterTypeIdentifier.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeImportKind: FfiConverterRustBuffer<ImportKind?> {
+    override fun read(buf: ByteBuffer): ImportKind? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeImportKind.read(buf)
+    }
+
+    override fun allocationSize(value: ImportKind?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeImportKind.allocationSize(value)
+        }
+    }
+
+    override fun write(value: ImportKind?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeImportKind.write(value, buf)
         }
     }
 }

@@ -7,6 +7,8 @@ import org.medvault.AvailableTime
 import org.medvault.Gender
 import org.medvault.HumanName
 import org.medvault.Identifier
+import org.medvault.ImportKind
+import org.medvault.ImportResult
 import org.medvault.MedVaultException
 import org.medvault.NewEvent
 import org.medvault.NotAvailable
@@ -464,5 +466,32 @@ val hospitalTests = listOf(
             ward.house.session.setSchedule(ward.house.id, ward.cardiologyHours.copy(slotMinutes = 2u))
         }
         assertEquals(ward.houseProfile.copy(specialty = "cardiology"), session.physician(ward.house.id).profile, "unchanged")
+    },    test("hospital: an admin imports a Synthea CSV, dry run first; importing it again changes nothing") {
+        val ward = Ward.get()
+        val admin = ward.clinic.admin.session
+        val csv = """
+            Id,BIRTHDATE,FIRST,LAST,GENDER
+            kt-1, 1975/07/04 ,  MARY-JANE ,O'BRIEN,F
+            kt-2,2023-02-30,Maria,Garcia,F
+            kt-1,1962-01-01,Joseph,Hill,M
+        """.trimIndent().toByteArray()
+        fun counts(result: ImportResult) = listOf(result.accepted, result.rejected, result.duplicates, result.unchanged)
+
+        val dry = admin.importData(csv, null, true)
+        assertEquals(listOf(1uL, 1uL, 1uL, 0uL), counts(dry))
+        val done = admin.importData(csv, ImportKind.PATIENTS, false)
+        assertEquals(counts(dry), counts(done))
+        assertTrue("BIRTHDATE: no such date" in done.reportJson, done.reportJson)
+        assertTrue(done.reportCsv.startsWith("row,locator,kind,source_id,outcome,reasons,duplicate_of"))
+        for (value in listOf("Garcia", "Maria", "O'BRIEN", "2023-02-30")) {
+            assertFalse(value in done.reportJson, "the report quotes $value")
+        }
+        assertEquals(listOf(0uL, 1uL, 1uL, 1uL), counts(admin.importData(csv, null, false)))
+
+        assertFailsWith<MedVaultException.AccessDenied> { ward.house.session.importData(csv, null, true) }
+        assertFailsWith<MedVaultException.AccessDenied> { ward.ada.session.importData(csv, null, true) }
+        assertFailsWith<MedVaultException.InvalidInput> {
+            admin.importData("Id,BIRTHDATE,FIRST,LAST,GENDER\n".toByteArray(), ImportKind.PHYSICIANS, true)
+        }
     },
 )

@@ -1,0 +1,56 @@
+//! Import through a session: the kinds a file may hold and what an import did.
+
+use medvault::hospital::import::{self as core, ImportReport};
+
+/// What an import file holds.
+#[derive(uniffi::Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ImportKind {
+    /// Patients (Synthea `patients.csv`, FHIR `Patient`).
+    Patients,
+    /// Physicians (Synthea `providers.csv`, FHIR `Practitioner`).
+    Physicians,
+    /// Appointments (Synthea `encounters.csv`, FHIR `Appointment` and `Encounter`).
+    Appointments,
+}
+
+impl From<ImportKind> for core::ImportKind {
+    fn from(kind: ImportKind) -> Self {
+        match kind {
+            ImportKind::Patients => Self::Patients,
+            ImportKind::Physicians => Self::Physicians,
+            ImportKind::Appointments => Self::Appointments,
+        }
+    }
+}
+
+/// What an import did: how many rows ended each way, and the report of every row (its
+/// number, kind, source id, outcome and reasons; no other value from the file).
+#[derive(uniffi::Record, Clone, Debug, PartialEq, Eq)]
+pub struct ImportResult {
+    /// Rows accepted (and, unless a dry run, imported).
+    pub accepted: u64,
+    /// Rows rejected, each with reasons in the report.
+    pub rejected: u64,
+    /// Rows repeating an earlier row of the file.
+    pub duplicates: u64,
+    /// Rows an earlier import already brought.
+    pub unchanged: u64,
+    /// The report as JSON.
+    pub report_json: String,
+    /// The report as CSV.
+    pub report_csv: String,
+}
+
+impl From<ImportReport> for ImportResult {
+    fn from(report: ImportReport) -> Self {
+        let count = |n: usize| n as u64;
+        Self {
+            accepted: count(report.counts.accepted),
+            rejected: count(report.counts.rejected),
+            duplicates: count(report.counts.duplicates),
+            unchanged: count(report.counts.unchanged),
+            report_json: report.to_json(),
+            report_csv: report.to_csv(),
+        }
+    }
+}
