@@ -756,8 +756,19 @@ async fn racing_bookings_on_one_instance_book_each_slot_once() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn racing_bookings_on_two_instances_sharing_a_store_book_each_slot_once() {
-    let clinic = Clinic::new(Backend::Folder).await;
+async fn racing_bookings_on_two_instances_sharing_a_folder_book_each_slot_once() {
+    race_on_two_instances(Backend::Folder).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn racing_bookings_on_two_instances_sharing_an_s3_bucket_book_each_slot_once() {
+    race_on_two_instances(Backend::S3).await;
+}
+
+/// Two vault instances (two index folders, two writers) on one store race to book the same
+/// slots; each slot is booked at most once, and both instances agree on which.
+async fn race_on_two_instances(backend: Backend) {
+    let clinic = Clinic::new(backend).await;
     // A second instance (another index folder, another writer) on the same store.
     let other_vault = clinic.fixture.open("b").await;
     other_vault.sync().await.expect("sync");
