@@ -20,7 +20,10 @@ use medvault::hospital::{
     Identifier, NewEvent, NotAvailable, NoteAudience, Observation, PatientProfile,
     PhysicianProfile, Schedule, SlotQuery,
 };
-use medvault::identity::{AccountId, Identity, IdentityConfig, IdentityError, ManualClock, Role};
+use medvault::identity::policy::decide;
+use medvault::identity::{
+    AccountId, Identity, IdentityConfig, IdentityError, ManualClock, Operation, Principal, Role,
+};
 use medvault::vault::Vault;
 
 /// Monday 2026-11-30, 08:00 UTC.
@@ -176,6 +179,102 @@ fn assert_kind<T: std::fmt::Debug>(result: Result<T, IdentityError>, kind: Error
 
 fn assert_denied<T: std::fmt::Debug>(result: Result<T, IdentityError>, what: &str) {
     assert_kind(result, ErrorKind::AccessDenied, what);
+}
+
+// ----- the policy for the hospital's operations, as a table -----
+
+#[test]
+fn the_policy_decides_the_hospital_operations_as_the_table_says() {
+    let me = AccountId::from_bytes([1; 16]);
+    let other = AccountId::from_bytes([2; 16]);
+    // (operation, allowed for a patient, a physician, an admin), the caller being `me`.
+    let table = [
+        (Operation::ReadProfile { patient: me }, [true, true, true]),
+        (
+            Operation::ReadProfile { patient: other },
+            [false, true, true],
+        ),
+        (Operation::EditProfile { patient: me }, [true, false, true]),
+        (
+            Operation::EditProfile { patient: other },
+            [false, false, true],
+        ),
+        (
+            Operation::ManageSchedule { physician: me },
+            [false, true, true],
+        ),
+        (
+            Operation::ManageSchedule { physician: other },
+            [false, false, true],
+        ),
+        (Operation::SearchAvailability, [true, true, true]),
+        (
+            Operation::BookAppointment { patient: me },
+            [true, false, true],
+        ),
+        (
+            Operation::BookAppointment { patient: other },
+            [false, false, true],
+        ),
+        (
+            Operation::CancelAppointment {
+                patient: me,
+                physician: other,
+            },
+            [true, false, true],
+        ),
+        (
+            Operation::CancelAppointment {
+                patient: other,
+                physician: me,
+            },
+            [false, true, true],
+        ),
+        (
+            Operation::CancelAppointment {
+                patient: other,
+                physician: other,
+            },
+            [false, false, true],
+        ),
+        (
+            Operation::RecordAttendance { physician: me },
+            [false, true, true],
+        ),
+        (
+            Operation::RecordAttendance { physician: other },
+            [false, false, true],
+        ),
+        (
+            Operation::ListAppointments { account: me },
+            [true, true, true],
+        ),
+        (
+            Operation::ListAppointments { account: other },
+            [false, false, true],
+        ),
+        (Operation::ReadBoard, [true, true, true]),
+        (Operation::FindPatients, [false, true, true]),
+        (Operation::ImportData, [false, false, true]),
+    ];
+    for (operation, allowed) in table {
+        for (role, expected) in [Role::Patient, Role::Physician, Role::Admin]
+            .into_iter()
+            .zip(allowed)
+        {
+            let who = Principal { account: me, role };
+            for break_glass in [false, true] {
+                assert_eq!(
+                    decide(&who, &operation, break_glass).is_allowed(),
+                    expected,
+                    "{role} {operation:?} (break-glass {break_glass})"
+                );
+            }
+        }
+        let description = operation.describe();
+        assert!(!description.contains(&me.to_string()), "{description}");
+        assert!(!description.contains(&other.to_string()), "{description}");
+    }
 }
 
 // ----- registration and profiles -----
