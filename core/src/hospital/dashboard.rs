@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::Hospital;
 use super::appointment::Appointment;
 use super::schedule::days;
-use crate::audit::{Actor, AuditAction};
+use crate::audit::Actor;
 use crate::identity::{AccountId, Operation, Result, SessionToken};
 
 /// The longest range one dashboard covers, in days.
@@ -86,13 +86,9 @@ impl Hospital {
     /// audited as the operator's.
     pub async fn operator_dashboard(&self, from: NaiveDate, to: NaiveDate) -> Result<Dashboard> {
         let days = days(from, to, MAX_DASHBOARD_DAYS)?;
-        let event = self.identity.event(
-            Actor::Operator,
-            AuditAction::Authorize {
-                operation: Operation::ViewDashboard.describe(),
-                patient: None,
-            },
-        );
+        let event = self
+            .identity
+            .event(Actor::Operator, Operation::ViewDashboard.audit_action());
         self.vault().log_audit(vec![event]).await?;
         self.compute_dashboard(days)
     }

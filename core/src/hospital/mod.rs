@@ -52,7 +52,7 @@ pub use schedule::{AvailableTime, MAX_SEARCH_DAYS, NotAvailable, Schedule};
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime};
 
-use crate::audit::{AuditAction, AuditEvent};
+use crate::audit::AuditEvent;
 use crate::identity::{Identity, Operation, Principal, Result, SessionToken};
 use crate::vault::Vault;
 
@@ -97,13 +97,7 @@ impl Hospital {
         operation: Operation,
     ) -> Result<(Principal, AuditEvent)> {
         let who = self.identity.permit(session, operation).await?;
-        let event = self.identity.event(
-            who.actor(),
-            AuditAction::Authorize {
-                operation: operation.describe(),
-                patient: operation.patient(),
-            },
-        );
+        let event = self.identity.event(who.actor(), operation.audit_action());
         Ok((who, event))
     }
 }

@@ -47,7 +47,7 @@ impl Hospital {
     ) -> Result<AccountId> {
         profile.check(self.today())?;
         self.identity
-            .create_with(by, Role::Patient, username, password, |account| {
+            .create_with(by, Role::Patient, username, password, |account, _| {
                 let file = PatientFile {
                     account,
                     profile: profile.clone(),

@@ -38,17 +38,22 @@ impl Hospital {
     ) -> Result<AccountId> {
         let profile = normalised(profile);
         profile.check()?;
-        let username = self.identity.config.check_credentials(username, password)?;
         self.identity
-            .create_with(by, Role::Physician, &username, password, |account| {
-                let physician = Physician {
-                    account,
-                    username: username.clone(),
-                    active: true,
-                    profile: profile.clone(),
-                };
-                Ok(vec![self.physician_documents().revision_of(&physician, 1)?])
-            })
+            .create_with(
+                by,
+                Role::Physician,
+                username,
+                password,
+                |account, username| {
+                    let physician = Physician {
+                        account,
+                        username: username.to_owned(),
+                        active: true,
+                        profile: profile.clone(),
+                    };
+                    Ok(vec![self.physician_documents().revision_of(&physician, 1)?])
+                },
+            )
             .await
     }
 

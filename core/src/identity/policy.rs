@@ -2,6 +2,7 @@
 
 use super::account::{AccountId, Role};
 use super::session::Principal;
+use crate::audit::AuditAction;
 
 /// Something a session may ask to do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -91,6 +92,14 @@ impl Operation {
             | Self::BookAppointment { patient }
             | Self::CancelAppointment { patient, .. } => Some(*patient),
             _ => None,
+        }
+    }
+
+    /// The audit action recording a check of this operation.
+    pub(crate) fn audit_action(&self) -> AuditAction {
+        AuditAction::Authorize {
+            operation: self.describe(),
+            patient: self.patient(),
         }
     }
 

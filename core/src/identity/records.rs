@@ -61,13 +61,7 @@ impl Identity {
         operation: Operation,
     ) -> Result<Principal> {
         let who = self.permit(session, operation).await?;
-        let event = self.event(
-            who.actor(),
-            AuditAction::Authorize {
-                operation: operation.describe(),
-                patient: operation.patient(),
-            },
-        );
+        let event = self.event(who.actor(), operation.audit_action());
         self.vault.log_audit(vec![event]).await?;
         Ok(who)
     }

@@ -188,24 +188,24 @@ impl Identity {
         username: &str,
         password: &str,
     ) -> Result<AccountId> {
-        self.create_with(by, role, username, password, |_| Ok(Vec::new()))
+        self.create_with(by, role, username, password, |_, _| Ok(Vec::new()))
             .await
     }
 
     /// Creates an account; `with` gives the document revisions committed in the same batch
-    /// (a profile), for the new account's id.
+    /// (a profile), for the new account's id and canonical username.
     pub(crate) async fn create_with(
         &self,
         by: Option<Actor>,
         role: Role,
         username: &str,
         password: &str,
-        with: impl FnOnce(AccountId) -> Result<Vec<DocumentRevision>>,
+        with: impl FnOnce(AccountId, &str) -> Result<Vec<DocumentRevision>>,
     ) -> Result<AccountId> {
         let username = self.config.check_credentials(username, password)?;
         let phc = self.hash_password(password).await?;
         let id = AccountId::generate()?;
-        let others = with(id)?;
+        let others = with(id, &username)?;
         let account = Account::new(id, username, role, self.now(), phc);
         let actor = by.unwrap_or(Actor::Account { id, role });
         let _guard = self.vault.update_lock.lock().await;
@@ -333,10 +333,7 @@ impl Identity {
         let event = AuditEvent::new(
             self.now(),
             who.actor(),
-            AuditAction::Authorize {
-                operation: operation.describe(),
-                patient: operation.patient(),
-            },
+            operation.audit_action(),
             Outcome::Denied,
         );
         self.vault.log_audit(vec![event]).await?;
