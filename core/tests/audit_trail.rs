@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};
 
 use common::{Backend, Fixture, all_files, now_secs};
-use medvault::audit::{Actor, AuditAction, AuditRecord, LoginFailure, Outcome};
+use medvault::identity::audit::{Actor, AuditAction, AuditRecord, LoginFailure, Outcome};
 use medvault::identity::{
     AccountId, Identity, IdentityConfig, IdentityError, LoginCode, ManualClock, Role, SessionToken,
 };
@@ -378,7 +378,9 @@ async fn verify_audit_counts_every_entry_across_batches() {
         .filter_map(|batch| batch.audit_entries)
         .sum();
     assert_eq!(counted, report.entries, "{:#?}", setup.batches);
-    let trail = setup.vault.audit_trail().await.expect("trail");
+    let trail = medvault::identity::audit::read_trail(&setup.vault)
+        .await
+        .expect("trail");
     assert_eq!(trail.len() as u64, report.entries);
     let mut numbers: Vec<u64> = trail.iter().map(|record| record.number).collect();
     numbers.sort_unstable();
@@ -610,7 +612,9 @@ async fn appended_batches_are_detected() {
 #[tokio::test(flavor = "multi_thread")]
 async fn trail_exports_as_fhir_audit_events() {
     let setup = setup().await;
-    let trail = setup.vault.audit_trail().await.expect("trail");
+    let trail = medvault::identity::audit::read_trail(&setup.vault)
+        .await
+        .expect("trail");
     let mut ids = std::collections::HashSet::new();
     let (mut failed_logins, mut successes, mut refusals) = (0, 0, 0);
     let mut previous_time = i64::MIN;
@@ -760,7 +764,9 @@ fn assert_free_of_secrets(what: &str, bytes: &[u8], secrets: &Secrets) {
 #[tokio::test(flavor = "multi_thread")]
 async fn trail_and_files_hold_no_secrets() {
     let setup = setup().await;
-    let trail: Vec<AuditRecord> = setup.vault.audit_trail().await.expect("trail");
+    let trail: Vec<AuditRecord> = medvault::identity::audit::read_trail(&setup.vault)
+        .await
+        .expect("trail");
     assert!(!trail.is_empty());
     assert!(setup.secrets.texts.len() > 20);
 

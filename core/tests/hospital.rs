@@ -13,13 +13,13 @@ use std::sync::Arc;
 use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime, Weekday};
 use common::{Backend, Fixture, PASSWORD, User, account_with_session, all_files, log_in};
 use medvault::ErrorKind;
-use medvault::audit::{Actor, AuditAction};
 use medvault::hospital::import::{self, ImportReport, ReportOutcome};
 use medvault::hospital::{
     Appointment, AppointmentStatus, Audience, AvailableTime, Contact, Gender, Hospital, HumanName,
     Identifier, NewEvent, NotAvailable, NoteAudience, Observation, PatientProfile,
     PhysicianProfile, Schedule, SlotQuery,
 };
+use medvault::identity::audit::{Actor, AuditAction};
 use medvault::identity::policy::decide;
 use medvault::identity::{
     AccountId, Identity, IdentityConfig, IdentityError, ManualClock, Operation, Principal, Role,
@@ -1588,9 +1588,7 @@ async fn fhir_bundle_import_brings_every_kind_at_once() {
         role: Role::Admin,
     };
     let created_by_admin = || async {
-        clinic
-            .vault
-            .audit_trail()
+        medvault::identity::audit::read_trail(&clinic.vault)
             .await
             .expect("trail")
             .iter()

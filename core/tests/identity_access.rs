@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::{Backend, Fixture, PASSWORD, User, account_with_session};
-use medvault::audit::{Actor, AuditAction, AuditRecord, Outcome};
+use medvault::identity::audit::{Actor, AuditAction, AuditRecord, Outcome};
 use medvault::identity::policy::decide;
 use medvault::identity::{
     AccountId, Clock, Decision, Identity, IdentityConfig, IdentityError, ManualClock, Operation,
@@ -469,7 +469,12 @@ async fn every_role_against_every_operation_matches_the_table() {
     for (n, &(who, op, expected)) in ACCESS.iter().enumerate() {
         let (user, role) = world.user(who);
         let actor = actor(user, role);
-        let before = denials_by(&world.vault.audit_trail().await.expect("trail"), &actor);
+        let before = denials_by(
+            &medvault::identity::audit::read_trail(&world.vault)
+                .await
+                .expect("trail"),
+            &actor,
+        );
         let allowed = match world.attempt(who, op, n).await {
             Ok(()) => true,
             Err(IdentityError::AccessDenied {
@@ -486,7 +491,12 @@ async fn every_role_against_every_operation_matches_the_table() {
             ));
         }
         // Every refusal leaves exactly one Denied entry by the caller; an allowed call none.
-        let after = denials_by(&world.vault.audit_trail().await.expect("trail"), &actor);
+        let after = denials_by(
+            &medvault::identity::audit::read_trail(&world.vault)
+                .await
+                .expect("trail"),
+            &actor,
+        );
         assert_eq!(
             after - before,
             usize::from(!allowed),
@@ -655,7 +665,9 @@ async fn break_glass_read_is_audited() {
         .await
         .expect("list under the grant");
 
-    let trail = world.vault.audit_trail().await.expect("trail");
+    let trail = medvault::identity::audit::read_trail(&world.vault)
+        .await
+        .expect("trail");
     let by_glass = actor(glass, Role::Admin);
     let grant = trail
         .iter()
@@ -715,9 +727,7 @@ async fn denied_attempt_is_audited() {
         panic!("expected a refusal, got {denied:?}");
     };
     assert_eq!(role, "patient");
-    let refusal = world
-        .vault
-        .audit_trail()
+    let refusal = medvault::identity::audit::read_trail(&world.vault)
         .await
         .expect("trail")
         .into_iter()
@@ -741,7 +751,9 @@ async fn denied_attempt_is_audited() {
         patient.id.to_string()
     );
     // The refused read left no ReadRecord entry by the patient.
-    let trail = world.vault.audit_trail().await.expect("trail");
+    let trail = medvault::identity::audit::read_trail(&world.vault)
+        .await
+        .expect("trail");
     assert!(!trail.iter().any(|record| {
         record.event.actor == actor(patient, Role::Patient)
             && matches!(record.event.action, AuditAction::ReadRecord { .. })

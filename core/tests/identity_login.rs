@@ -11,7 +11,7 @@ use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant, UNIX_EPOCH};
 
 use common::{Backend, Fixture};
-use medvault::audit::{Actor, AuditAction, LoginFailure, Outcome};
+use medvault::identity::audit::{Actor, AuditAction, LoginFailure, Outcome};
 use medvault::identity::{
     AccountInfo, Clock, Enrollment, FactorState, Identity, IdentityConfig, IdentityError,
     LoginCode, LoginOutcome, ManualClock, PasswordRejection, RECOVERY_CODE_COUNT, Role,
@@ -431,7 +431,9 @@ async fn concurrent_logins_with_one_code_succeed_once() {
             .expect("the winner's session works");
     }
     // The losers' attempts were audited as replays.
-    let trail = s.vault.audit_trail().await.expect("audit trail");
+    let trail = medvault::identity::audit::read_trail(&s.vault)
+        .await
+        .expect("audit trail");
     let replays = trail
         .iter()
         .filter(|r| r.event.outcome == Outcome::LoginFailed(LoginFailure::ReplayedCode))
@@ -499,7 +501,9 @@ async fn lockout_survives_restart_and_recovery_codes_unlock_once_each() {
         "a wrong password on a locked factor",
     );
     assert!(matches!(error, IdentityError::FactorLocked), "{error:?}");
-    let trail = s.vault.audit_trail().await.expect("audit trail");
+    let trail = medvault::identity::audit::read_trail(&s.vault)
+        .await
+        .expect("audit trail");
     assert!(
         trail
             .iter()
@@ -609,7 +613,9 @@ async fn lockout_survives_restart_and_recovery_codes_unlock_once_each() {
         .await
         .expect("login after the operator's unlock");
 
-    let trail = s.vault.audit_trail().await.expect("audit trail");
+    let trail = medvault::identity::audit::read_trail(&s.vault)
+        .await
+        .expect("audit trail");
     assert!(trail.iter().any(|r| r.event.actor == Actor::Operator
         && matches!(r.event.action, AuditAction::UnlockFactor { account } if account == enrollment.account)));
     s.vault
@@ -892,7 +898,9 @@ async fn password_policy_and_usernames_at_registration_and_login() {
         unknown_user * 3 >= wrong_password,
         "unknown user took {unknown_user:?}, wrong password {wrong_password:?}"
     );
-    let trail = s.vault.audit_trail().await.expect("audit trail");
+    let trail = medvault::identity::audit::read_trail(&s.vault)
+        .await
+        .expect("audit trail");
     let failures = |why| {
         trail
             .iter()
@@ -993,7 +1001,9 @@ async fn debug_and_display_output_reveal_no_secrets() {
     // The audit trail names accounts by id only.
     outputs.push(format!(
         "{:?}",
-        s.vault.audit_trail().await.expect("audit trail")
+        medvault::identity::audit::read_trail(&s.vault)
+            .await
+            .expect("audit trail")
     ));
 
     for output in &code_free {

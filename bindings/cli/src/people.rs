@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use medvault::audit::{Actor, AuditRecord, Outcome};
+use medvault::identity::audit::{Actor, AuditRecord, Outcome};
 use medvault::identity::{Identity, IdentityConfig, IdentityError, LoginCode, Role};
 use medvault::vault::BlockingVault;
 use zeroize::Zeroizing;
@@ -198,7 +198,9 @@ pub fn audit(vault: &BlockingVault, command: AuditCommand) -> Result<ExitCode, S
             );
         }
         AuditCommand::Export { json } => {
-            let trail = vault.audit_trail().map_err(vault_error)?;
+            let trail = vault
+                .block_on(identity(vault).operator_audit_trail())
+                .map_err(fail)?;
             if json {
                 let resources: Vec<_> = trail.iter().map(AuditRecord::to_fhir).collect();
                 println!(

@@ -1,145 +1,40 @@
-//! What an audit event says: who acted, what they did, and how it ended.
+//! What an audit entry holds: when it happened, and either one of the engine's own storage
+//! events or an event of a layer above, which the engine chains and seals without reading.
 
 use serde::{Deserialize, Serialize};
 
-use crate::identity::{AccountId, Role};
 use crate::vault::RecordId;
 
-/// Who did something.
+/// One audited event, as the engine logs it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Actor {
-    /// The service that unlocked the vault, acting through the storage-level
-    /// [`crate::vault::Vault`] or as the operator of [`crate::identity::Identity`].
-    Operator,
-    /// A person, acting through a session (or trying to open one).
-    Account {
-        /// The account.
-        id: AccountId,
-        /// Its role when it acted.
-        role: Role,
-    },
-    /// Someone who named no existing account (a login attempt with an unknown username).
-    Anonymous,
+pub struct AuditEvent {
+    /// When it happened (ms since the Unix epoch); the trail is ordered by it.
+    pub time_ms: i64,
+    /// What happened.
+    pub payload: AuditPayload,
 }
 
-/// The second factor a login used.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum SecondFactor {
-    /// A TOTP code.
-    Totp,
-    /// A single-use recovery code.
-    RecoveryCode,
-}
-
-/// Why a login failed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum LoginFailure {
-    /// No account has the username.
-    UnknownAccount,
-    /// The password was wrong.
-    WrongPassword,
-    /// The TOTP or recovery code was wrong.
-    WrongCode,
-    /// The TOTP code was valid but its time step had been used already.
-    ReplayedCode,
-    /// The factor is locked after too many failures.
-    FactorLocked,
-    /// The account has no confirmed TOTP factor.
-    FactorNotEnrolled,
-}
-
-/// How an action ended.
+/// The content of an audit event.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Outcome {
-    /// It was done.
-    Success,
-    /// The access policy refused it.
-    Denied,
-    /// A login failed.
-    LoginFailed(LoginFailure),
+pub enum AuditPayload {
+    /// A change made through the storage-level [`crate::vault::Vault`]'s own calls (`put`,
+    /// `amend`, `delete`, `shred_scope`), on behalf of whoever unlocked the vault.
+    Storage(StorageAction),
+    /// An event defined and encoded by a layer above the engine (such as the identity layer's
+    /// logins and access decisions). It is sealed, numbered and chained like any other entry;
+    /// the engine never interprets it.
+    Application(Vec<u8>),
 }
 
-/// What was done.
+/// A change made through the storage-level API, audited as the vault operator's.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum AuditAction {
-    /// A login attempt.
-    Login {
-        /// The second factor presented.
-        factor: SecondFactor,
-    },
-    /// A session was ended by its owner.
-    Logout,
-    /// An account was created.
-    CreateAccount {
-        /// The new account.
-        account: AccountId,
-        /// Its role.
-        role: Role,
-    },
-    /// An account was removed.
-    RemoveAccount {
-        /// The removed account.
-        account: AccountId,
-    },
-    /// A TOTP factor was enrolled (not yet confirmed) for an account.
-    EnrollFactor {
-        /// The account.
-        account: AccountId,
-    },
-    /// A TOTP factor was confirmed by its first code.
-    ConfirmFactor {
-        /// The account.
-        account: AccountId,
-    },
-    /// A TOTP factor was removed.
-    RemoveFactor {
-        /// The account.
-        account: AccountId,
-    },
-    /// A TOTP factor was locked after too many failed attempts.
-    LockFactor {
-        /// The account.
-        account: AccountId,
-    },
-    /// A locked TOTP factor was unlocked.
-    UnlockFactor {
-        /// The account.
-        account: AccountId,
-    },
-    /// A password was changed.
-    ChangePassword {
-        /// The account.
-        account: AccountId,
-    },
-    /// An emergency (break-glass) grant to read one patient's records.
-    GrantBreakGlass {
-        /// The patient whose records it opens.
-        patient: AccountId,
-        /// The reason given.
-        reason: String,
-        /// When it expires (ms since the Unix epoch).
-        until_ms: i64,
-    },
-    /// A record was read.
-    ReadRecord {
-        /// The record.
-        record: RecordId,
-        /// The patient it belongs to, when it was read through a session.
-        patient: Option<AccountId>,
-    },
-    /// A patient's records were listed.
-    ListRecords {
-        /// The patient.
-        patient: AccountId,
-    },
+pub enum StorageAction {
     /// A record, or a new version of one, was written.
     WriteRecord {
         /// The record.
         record: RecordId,
         /// The version written.
         version: u64,
-        /// The patient it belongs to, when it was written through a session.
-        patient: Option<AccountId>,
     },
     /// A record was deleted.
     DeleteRecord {
@@ -148,37 +43,22 @@ pub enum AuditAction {
     },
     /// A scope's keys were destroyed.
     ShredScope,
-    /// An application operation was checked against the access policy (events, notes, the
-    /// dashboard: see [`crate::identity::Operation`]).
-    Authorize {
-        /// The operation's name.
-        operation: String,
-        /// The patient it concerned, if it named one.
-        patient: Option<AccountId>,
-    },
-}
-
-/// One audited event.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AuditEvent {
-    /// When it happened (ms since the Unix epoch).
-    pub time_ms: i64,
-    /// Who did it.
-    pub actor: Actor,
-    /// What they did.
-    pub action: AuditAction,
-    /// How it ended.
-    pub outcome: Outcome,
 }
 
 impl AuditEvent {
-    /// An event that happened at `time_ms`.
-    pub fn new(time_ms: i64, actor: Actor, action: AuditAction, outcome: Outcome) -> Self {
+    /// A storage event at `time_ms`.
+    pub fn storage(time_ms: i64, action: StorageAction) -> Self {
         Self {
             time_ms,
-            actor,
-            action,
-            outcome,
+            payload: AuditPayload::Storage(action),
+        }
+    }
+
+    /// An event of a layer above, encoded by it as `payload`, at `time_ms`.
+    pub fn application(time_ms: i64, payload: Vec<u8>) -> Self {
+        Self {
+            time_ms,
+            payload: AuditPayload::Application(payload),
         }
     }
 }

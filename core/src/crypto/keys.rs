@@ -18,7 +18,9 @@ use super::kdf;
 use super::secret::{Secret, secret_key_type};
 use super::streaming::{StreamingAead, StreamingKey};
 
-/// Declares a public 16-byte random identifier type, printed and parsed as 32 hex digits.
+/// Declares a public 16-byte random identifier type, printed and parsed as 32 hex digits,
+/// like the engine's own ids (`VaultId`, `RecordId`). The crate using it depends on `serde`.
+#[macro_export]
 macro_rules! id_type {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
@@ -66,7 +68,6 @@ macro_rules! id_type {
         }
     };
 }
-pub(crate) use id_type;
 
 id_type!(
     /// Identifies a vault; it salts every key derivation of that vault.

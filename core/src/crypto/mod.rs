@@ -27,6 +27,7 @@ mod streaming;
 mod test_vectors;
 mod tokens;
 
+pub use crate::id_type;
 pub use aead::{AEAD_IV_LEN, AEAD_OVERHEAD, AeadKey, RecordAead};
 pub use argon::Argon2idParams;
 pub use envelope::{
@@ -34,11 +35,10 @@ pub use envelope::{
 };
 pub use error::{CryptoError, Result};
 pub use kdf::{HKDF_SHA256_MAX_OUTPUT, hkdf_sha256};
-pub(crate) use keys::id_type;
 pub use keys::{DataKey, KeyId, RootKey, SubkeyLabel, VaultId, WrappedDataKey};
 pub use mac::{TAG_LEN, hmac_sha256, verify_hmac_sha256};
 pub use password::PasswordHasher;
-pub(crate) use random::{parse_hex_id, random_array, random_id};
+pub use random::{parse_hex_id, random_array, random_id};
 pub use secret::Secret;
 pub use slots::{KeySlots, RawUnlockKey, SlotKind, UnlockCredential};
 pub use streaming::{

@@ -152,24 +152,19 @@ impl Hospital {
             created_ms: self.identity.now(),
         };
         let revision = self.event_documents().revision_of(&stored, 1)?;
-        self.vault()
-            .commit_documents(vec![revision], vec![audit])
-            .await?;
+        self.identity.commit(vec![revision], vec![audit]).await?;
         Ok(stored)
     }
 
     /// Withdraws an event, for an admin; audited.
     pub async fn withdraw_event(&self, session: &SessionToken, event: &str) -> Result<()> {
         let (_, audit) = self.permit_change(session, Operation::ManageEvents).await?;
-        let _guard = self.vault().update_lock.lock().await;
+        let _guard = self.vault().lock_updates().await;
         let deletion = self
             .event_documents()
             .next_deletion(event)?
             .ok_or(IdentityError::NotFound { what: "event" })?;
-        Ok(self
-            .vault()
-            .commit_documents(vec![deletion], vec![audit])
-            .await?)
+        self.identity.commit(vec![deletion], vec![audit]).await
     }
 
     /// The events overlapping `from` to `to` (days included) that the caller sees: public
@@ -216,9 +211,7 @@ impl Hospital {
             created_ms: self.identity.now(),
         };
         let revision = self.note_documents().revision_of(&note, 1)?;
-        self.vault()
-            .commit_documents(vec![revision], vec![audit])
-            .await?;
+        self.identity.commit(vec![revision], vec![audit]).await?;
         Ok(note)
     }
 

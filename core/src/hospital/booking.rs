@@ -46,7 +46,7 @@ impl Hospital {
             source: None,
         };
         let topic = slot_topic(&appointment);
-        let _guard = self.vault().update_lock.lock().await;
+        let _guard = self.vault().lock_updates().await;
         // This index may lag behind other instances: a slot it sees taken may have been
         // released since, so look again after catching up.
         if self.slot_holder(physician, start)?.is_some() {
@@ -63,17 +63,15 @@ impl Hospital {
         let committed = match claim.check_in_time() {
             Ok(()) => {
                 let revision = self.appointments().revision_of(&appointment, 1)?;
-                self.vault()
-                    .commit_documents(vec![revision], vec![event])
-                    .await
+                self.identity.commit(vec![revision], vec![event]).await
             }
-            Err(error) => Err(error),
+            Err(error) => Err(error.into()),
         };
         if let Err(error) = committed {
             // The booking is not acknowledged: free the slot (a claim left behind is cleared
             // by the next claimant once it is stale).
             let _ = self.vault().release_claim(&topic, &appointment.id).await;
-            return Err(error.into());
+            return Err(error);
         }
         Ok(appointment)
     }
@@ -209,16 +207,14 @@ impl Hospital {
     async fn change_status(
         &self,
         appointment: &str,
-        event: crate::audit::AuditEvent,
+        event: crate::identity::audit::AuditEvent,
         change: impl FnOnce(&Appointment) -> Result<Appointment>,
     ) -> Result<Appointment> {
         let changed = {
-            let _guard = self.vault().update_lock.lock().await;
+            let _guard = self.vault().lock_updates().await;
             let changed = change(&self.stored_appointment(appointment)?)?;
             let revision = self.appointments().next_revision_of(&changed)?;
-            self.vault()
-                .commit_documents(vec![revision], vec![event])
-                .await?;
+            self.identity.commit(vec![revision], vec![event]).await?;
             changed
         };
         if !changed.status.holds_slot() {

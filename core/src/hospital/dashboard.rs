@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::Hospital;
 use super::appointment::Appointment;
 use super::schedule::days;
-use crate::audit::Actor;
+use crate::identity::audit::Actor;
 use crate::identity::{AccountId, Operation, Result, SessionToken};
 
 /// The longest range one dashboard covers, in days.
@@ -89,7 +89,7 @@ impl Hospital {
         let event = self
             .identity
             .event(Actor::Operator, Operation::ViewDashboard.audit_action());
-        self.vault().log_audit(vec![event]).await?;
+        self.identity.log_audit(vec![event]).await?;
         self.compute_dashboard(days)
     }
 

@@ -52,7 +52,7 @@ pub use schedule::{AvailableTime, MAX_SEARCH_DAYS, NotAvailable, Schedule};
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime};
 
-use crate::audit::AuditEvent;
+use crate::identity::audit::AuditEvent;
 use crate::identity::{Identity, Operation, Principal, Result, SessionToken};
 use crate::vault::Vault;
 

@@ -2,7 +2,7 @@
 
 use super::Hospital;
 use super::profile::{Identifier, PatientFile, PatientProfile};
-use crate::audit::Actor;
+use crate::identity::audit::Actor;
 use crate::identity::{AccountId, IdentityError, Operation, Result, Role, SessionToken};
 use crate::vault::Collection;
 
@@ -80,17 +80,14 @@ impl Hospital {
             .permit_change(session, Operation::EditProfile { patient })
             .await?;
         profile.check(self.today())?;
-        let _guard = self.vault().update_lock.lock().await;
+        let _guard = self.vault().lock_updates().await;
         self.stored_profile(patient)?;
         let file = PatientFile {
             account: patient,
             profile: profile.clone(),
         };
         let revision = self.patient_files().next_revision_of(&file)?;
-        Ok(self
-            .vault()
-            .commit_documents(vec![revision], vec![event])
-            .await?)
+        self.identity.commit(vec![revision], vec![event]).await
     }
 
     /// The patient known by `identifier` (a hospital number, an id from an imported file),

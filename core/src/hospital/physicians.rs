@@ -3,7 +3,7 @@
 use super::Hospital;
 use super::profile::{Physician, PhysicianProfile};
 use super::schedule::Schedule;
-use crate::audit::Actor;
+use crate::identity::audit::Actor;
 use crate::identity::{AccountId, IdentityError, Operation, Result, Role, SessionToken};
 use crate::vault::Collection;
 
@@ -94,14 +94,11 @@ impl Hospital {
             .permit_change(session, Operation::ManageSchedule { physician })
             .await?;
         schedule.check()?;
-        let _guard = self.vault().update_lock.lock().await;
+        let _guard = self.vault().lock_updates().await;
         let mut stored = self.active_physician(physician)?;
         stored.profile.schedule = schedule.clone();
         let revision = self.physician_documents().next_revision_of(&stored)?;
-        Ok(self
-            .vault()
-            .commit_documents(vec![revision], vec![event])
-            .await?)
+        self.identity.commit(vec![revision], vec![event]).await
     }
 
     /// A physician, active or not, for any account.

@@ -13,7 +13,7 @@ use super::policy::Operation;
 use super::records::BreakGlassGrant;
 use super::service::{Identity, IdentityConfig};
 use super::session::{Principal, SessionToken};
-use crate::audit::AuditRecord;
+use crate::identity::audit::AuditRecord;
 use crate::vault::{BlockingVault, RecordId, RecordMeta};
 
 /// An [`Identity`] whose methods block. `Send + Sync`; clones share everything.

@@ -11,7 +11,7 @@ use super::recovery::{self, RecoveryCode};
 use super::service::Identity;
 use super::session::SessionToken;
 use super::totp::TotpFactor;
-use crate::audit::{Actor, AuditAction, SecondFactor};
+use crate::identity::audit::{Actor, AuditAction, SecondFactor};
 
 /// A new TOTP factor, to show its owner once: the `otpauth://` URI (or its QR code, or the
 /// secret typed by hand) goes into an authenticator app, and the recovery codes onto paper.
@@ -52,10 +52,9 @@ impl Identity {
             .check_password(username, password, SecondFactor::Totp)
             .await?;
         let factor = TotpFactor::generate(&self.config.issuer, &account.username)?;
-        let keyring = self.vault.shared.keyring();
-        let (recovery_codes, hashes) = recovery::issue(&keyring.identity().hashes, account.id)?;
-        let sealed = keyring
-            .identity()
+        let (recovery_codes, hashes) = recovery::issue(&self.keys.hashes, account.id)?;
+        let sealed = self
+            .keys
             .secrets
             .seal(factor.secret_bytes(), account.id.as_bytes())?;
         let pending = PendingTotp {
@@ -81,7 +80,7 @@ impl Identity {
                 .await?;
             }
             (false, _) => {
-                let _guard = self.vault.update_lock.lock().await;
+                let _guard = self.vault.lock_updates().await;
                 let mut current = self.reload(&account)?;
                 if current.totp.is_some() {
                     return Err(IdentityError::CurrentCodeRequired);
@@ -197,7 +196,7 @@ impl Identity {
     }
 
     async fn unlock(&self, actor: Actor, account: AccountId) -> Result<()> {
-        let _guard = self.vault.update_lock.lock().await;
+        let _guard = self.vault.lock_updates().await;
         let mut current = self.account_by_id(account)?;
         current.locked = false;
         current.failed_attempts = 0;

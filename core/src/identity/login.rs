@@ -9,7 +9,7 @@ use super::recovery;
 use super::service::Identity;
 use super::session::{Principal, SessionToken, StoredSession};
 use super::totp::{TotpAlgorithm, TotpFactor};
-use crate::audit::{Actor, AuditAction, AuditEvent, LoginFailure, Outcome, SecondFactor};
+use crate::identity::audit::{Actor, AuditAction, AuditEvent, LoginFailure, Outcome, SecondFactor};
 use crate::vault::DocumentRevision;
 
 /// A session's last use is written at most this often.
@@ -107,17 +107,14 @@ impl Identity {
     pub async fn logout(&self, token: &SessionToken) -> Result<()> {
         let who = self.session(token).await?;
         let id = self.session_id(token);
-        let _guard = self.vault.update_lock.lock().await;
+        let _guard = self.vault.lock_updates().await;
         let deletion = self
             .vault
             .collection::<StoredSession>()
             .next_deletion(&id)?
             .ok_or(IdentityError::SessionInvalid)?;
         let event = self.event(who.actor(), AuditAction::Logout);
-        Ok(self
-            .vault
-            .commit_documents(vec![deletion], vec![event])
-            .await?)
+        self.commit(vec![deletion], vec![event]).await
     }
 
     /// The account a live session belongs to. Fails with [`IdentityError::SessionExpired`]
@@ -141,16 +138,14 @@ impl Identity {
             return Err(IdentityError::SessionExpired);
         }
         if now - session.last_seen_ms >= TOUCH_INTERVAL_MS {
-            let _guard = self.vault.update_lock.lock().await;
+            let _guard = self.vault.lock_updates().await;
             if sessions.get(&id)?.is_some() {
                 let touched = StoredSession {
                     last_seen_ms: now,
                     ..session
                 };
                 let revision = sessions.next_revision_of(&touched)?;
-                self.vault
-                    .commit_documents(vec![revision], Vec::new())
-                    .await?;
+                self.commit(vec![revision], Vec::new()).await?;
             }
         }
         Ok(Principal {
@@ -161,17 +156,15 @@ impl Identity {
 
     /// The id `token`'s session is stored under.
     fn session_id(&self, token: &SessionToken) -> String {
-        token.stored_id(&self.vault.shared.keyring().identity().hashes)
+        token.stored_id(&self.keys.hashes)
     }
 
     /// Deletes the stored session `id`, if it is still there.
     async fn forget_session(&self, id: &str) -> Result<()> {
-        let _guard = self.vault.update_lock.lock().await;
+        let _guard = self.vault.lock_updates().await;
         let sessions = self.vault.collection::<StoredSession>();
         if let Some(deletion) = sessions.next_deletion(id)? {
-            self.vault
-                .commit_documents(vec![deletion], Vec::new())
-                .await?;
+            self.commit(vec![deletion], Vec::new()).await?;
         }
         Ok(())
     }
@@ -192,7 +185,7 @@ impl Identity {
         let (checked, rehash) = self
             .check_password(username, password, code.factor())
             .await?;
-        let _guard = self.vault.update_lock.lock().await;
+        let _guard = self.vault.lock_updates().await;
         let mut account = self.reload(&checked)?;
         let now = self.now();
         match self.check_code(&mut account, code, factor, now) {
@@ -240,11 +233,11 @@ impl Identity {
                 AuditAction::Login { factor },
                 Outcome::LoginFailed(LoginFailure::UnknownAccount),
             );
-            self.vault.log_audit(vec![event]).await?;
+            self.log_audit(vec![event]).await?;
             return Err(IdentityError::InvalidCredentials);
         };
         if !self.verify_password(password, &account.password).await? {
-            let _guard = self.vault.update_lock.lock().await;
+            let _guard = self.vault.lock_updates().await;
             let mut current = self.reload(&account)?;
             self.count_failure(
                 &mut current,
@@ -323,14 +316,8 @@ impl Identity {
                 if account.totp.is_none() {
                     return Err(LoginFailure::FactorNotEnrolled);
                 }
-                let keyring = self.vault.shared.keyring();
-                let found = recovery::find(
-                    &keyring.identity().hashes,
-                    account.id,
-                    &account.recovery,
-                    code,
-                )
-                .ok_or(LoginFailure::WrongCode)?;
+                let found = recovery::find(&self.keys.hashes, account.id, &account.recovery, code)
+                    .ok_or(LoginFailure::WrongCode)?;
                 account.recovery.remove(found);
                 account.locked = false;
                 Ok(())
@@ -358,7 +345,7 @@ impl Identity {
             LoginFailure::WrongPassword | LoginFailure::WrongCode | LoginFailure::ReplayedCode
         );
         if !counted {
-            return Ok(self.vault.log_audit(audit).await?);
+            return self.log_audit(audit).await;
         }
         account.failed_attempts = account.failed_attempts.saturating_add(1);
         if account.failed_attempts >= self.config.max_failed_attempts && !account.locked {
@@ -399,11 +386,7 @@ impl Identity {
     fn open_totp(&self, account: &Account, sealed_secret: &str) -> Result<TotpFactor> {
         let sealed = hex::decode(sealed_secret)
             .map_err(|error| crate::vault::VaultError::malformed("TOTP secret", error))?;
-        let keyring = self.vault.shared.keyring();
-        let secret = keyring
-            .identity()
-            .secrets
-            .open(&sealed, account.id.as_bytes())?;
+        let secret = self.keys.secrets.open(&sealed, account.id.as_bytes())?;
         TotpFactor::from_secret(secret, TotpAlgorithm::Sha1, TotpFactor::DIGITS)
     }
 }

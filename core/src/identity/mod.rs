@@ -14,10 +14,12 @@
 //! serializes account changes, so two logins with one code cannot both pass.
 
 pub(crate) mod account;
+pub mod audit;
 mod blocking;
 mod clock;
 mod error;
 mod factor;
+mod keys;
 mod login;
 mod password_policy;
 pub mod policy;

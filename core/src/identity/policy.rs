@@ -2,7 +2,7 @@
 
 use super::account::{AccountId, Role};
 use super::session::Principal;
-use crate::audit::AuditAction;
+use crate::identity::audit::AuditAction;
 
 /// Something a session may ask to do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

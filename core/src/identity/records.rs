@@ -10,8 +10,8 @@ use super::error::{IdentityError, Result};
 use super::policy::Operation;
 use super::service::Identity;
 use super::session::{Principal, SessionToken};
-use crate::audit::{AuditAction, AuditRecord};
-use crate::vault::{Attribution, Document, NewRecord, RecordId, RecordMeta, VaultError};
+use crate::identity::audit::{self, AuditAction, AuditEvent, AuditRecord};
+use crate::vault::{Document, NewRecord, RecordId, RecordMeta, VaultError};
 
 /// The scope of a patient's records in the vault.
 fn patient_scope(patient: AccountId) -> String {
@@ -62,7 +62,7 @@ impl Identity {
     ) -> Result<Principal> {
         let who = self.permit(session, operation).await?;
         let event = self.event(who.actor(), operation.audit_action());
-        self.vault.log_audit(vec![event]).await?;
+        self.log_audit(vec![event]).await?;
         Ok(who)
     }
 
@@ -70,7 +70,13 @@ impl Identity {
     /// audited.
     pub async fn audit_trail(&self, session: &SessionToken) -> Result<Vec<AuditRecord>> {
         self.authorize(session, Operation::ReadAudit).await?;
-        Ok(self.vault.audit_trail().await?)
+        audit::read_trail(&self.vault).await
+    }
+
+    /// The audit trail, verified, for the operator (not audited: whoever holds the vault's
+    /// key can read the store directly).
+    pub async fn operator_audit_trail(&self) -> Result<Vec<AuditRecord>> {
+        audit::read_trail(&self.vault).await
     }
 
     /// Opens a break-glass grant: for `duration` (at most the configured maximum), the admin
@@ -121,9 +127,7 @@ impl Identity {
             .vault
             .collection::<BreakGlassGrant>()
             .revision_of(&grant, 1)?;
-        self.vault
-            .commit_documents(vec![revision], vec![event])
-            .await?;
+        self.commit(vec![revision], vec![event]).await?;
         Ok(grant)
     }
 
@@ -162,10 +166,11 @@ impl Identity {
         for (name, value) in labels {
             record = record.label(*name, *value);
         }
-        Ok(self
-            .vault
-            .put_attributed(record, payload, &self.attribution(&who, patient))
-            .await?)
+        let mut batch = self.vault.batch();
+        let meta = batch.put_record(record, payload).await?;
+        batch.audit(self.written(&who, patient, &meta).to_engine());
+        batch.commit().await?;
+        Ok(meta)
     }
 
     /// Writes a new version of `record` on behalf of the session's physician.
@@ -179,10 +184,14 @@ impl Identity {
         let patient = self.record_patient(record).await?;
         self.enforce(&who, Operation::WriteRecords { patient }, false)
             .await?;
-        Ok(self
-            .vault
-            .amend_attributed(record, payload, &self.attribution(&who, patient))
-            .await?)
+        let held = self.vault.lock_updates().await;
+        let mut batch = self.vault.batch();
+        let meta = batch
+            .amend_record(&held, record, payload, self.now())
+            .await?;
+        batch.audit(self.written(&who, patient, &meta).to_engine());
+        batch.commit().await?;
+        Ok(meta)
     }
 
     /// Reads the latest version of `record`, if the session may read its patient's records.
@@ -230,7 +239,7 @@ impl Identity {
                 patient: Some(patient),
             },
         );
-        Ok(self.vault.log_audit(vec![event]).await?)
+        self.log_audit(vec![event]).await
     }
 
     /// The metadata of `patient`'s records, if the session may read them.
@@ -243,7 +252,7 @@ impl Identity {
         self.enforce_read(&who, patient).await?;
         let records = self.vault.list_scope(&patient_scope(patient)).await?;
         let event = self.event(who.actor(), AuditAction::ListRecords { patient });
-        self.vault.log_audit(vec![event]).await?;
+        self.log_audit(vec![event]).await?;
         Ok(records)
     }
 
@@ -286,12 +295,16 @@ impl Identity {
         }
     }
 
-    fn attribution(&self, who: &Principal, patient: AccountId) -> Attribution {
-        Attribution {
-            actor: who.actor(),
-            patient: Some(patient),
-            time_ms: self.now(),
-        }
+    /// The audit event of `who` writing `meta`'s version of a record of `patient`.
+    fn written(&self, who: &Principal, patient: AccountId, meta: &RecordMeta) -> AuditEvent {
+        self.event(
+            who.actor(),
+            AuditAction::WriteRecord {
+                record: meta.id,
+                version: meta.version,
+                patient: Some(patient),
+            },
+        )
     }
 }
 

@@ -6,12 +6,13 @@ use std::time::Duration;
 use zeroize::Zeroizing;
 
 use super::account::{Account, AccountId, AccountInfo, Role, canonical_username};
+use super::audit::{Actor, AuditAction, AuditEvent, Outcome};
 use super::clock::{Clock, SystemClock};
 use super::error::{IdentityError, Result};
+use super::keys::IdentityKeys;
 use super::password_policy::PasswordPolicy;
 use super::policy::{self, Decision, Operation};
 use super::session::Principal;
-use crate::audit::{Actor, AuditAction, AuditEvent, Outcome};
 use crate::crypto::PasswordHasher;
 use crate::vault::{Collection, DocumentRevision, Vault, VaultError};
 
@@ -71,6 +72,7 @@ pub struct Identity {
     pub(crate) vault: Vault,
     pub(crate) config: Arc<IdentityConfig>,
     pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) keys: Arc<IdentityKeys>,
 }
 
 impl Identity {
@@ -82,6 +84,7 @@ impl Identity {
     /// The identity layer of `vault` with `config`, reading the time from `clock`.
     pub fn with_config(vault: Vault, config: IdentityConfig, clock: Arc<dyn Clock>) -> Self {
         Self {
+            keys: Arc::new(IdentityKeys::derive(&vault)),
             vault,
             config: Arc::new(config),
             clock,
@@ -208,7 +211,7 @@ impl Identity {
         let others = with(id, &username)?;
         let account = Account::new(id, username, role, self.now(), phc);
         let actor = by.unwrap_or(Actor::Account { id, role });
-        let _guard = self.vault.update_lock.lock().await;
+        let _guard = self.vault.lock_updates().await;
         if !self
             .accounts()
             .find("username", &account.username)?
@@ -233,7 +236,7 @@ impl Identity {
         account: AccountId,
         with: impl FnOnce() -> Result<Vec<DocumentRevision>>,
     ) -> Result<()> {
-        let _guard = self.vault.update_lock.lock().await;
+        let _guard = self.vault.lock_updates().await;
         let deletion = self
             .accounts()
             .next_deletion(&account.to_string())?
@@ -241,7 +244,7 @@ impl Identity {
         let mut revisions = vec![deletion];
         revisions.extend(with()?);
         let event = self.event(actor, AuditAction::RemoveAccount { account });
-        Ok(self.vault.commit_documents(revisions, vec![event]).await?)
+        self.commit(revisions, vec![event]).await
     }
 
     // ----- shared parts -----
@@ -281,7 +284,27 @@ impl Identity {
         audit: Vec<AuditEvent>,
     ) -> Result<()> {
         others.insert(0, self.accounts().next_revision_of(account)?);
-        Ok(self.vault.commit_documents(others, audit).await?)
+        self.commit(others, audit).await
+    }
+
+    /// Commits document `revisions` with the `audit` events that describe them, in one batch.
+    pub(crate) async fn commit(
+        &self,
+        revisions: Vec<DocumentRevision>,
+        audit: Vec<AuditEvent>,
+    ) -> Result<()> {
+        let mut batch = self.vault.batch();
+        batch.put_documents(revisions);
+        for event in &audit {
+            batch.audit(event.to_engine());
+        }
+        Ok(batch.commit().await?)
+    }
+
+    /// Logs `audit` events that describe no change (reads, refusals, failed logins); returns
+    /// once they are durable.
+    pub(crate) async fn log_audit(&self, audit: Vec<AuditEvent>) -> Result<()> {
+        self.commit(Vec::new(), audit).await
     }
 
     pub(crate) fn now(&self) -> i64 {
@@ -336,7 +359,7 @@ impl Identity {
             operation.audit_action(),
             Outcome::Denied,
         );
-        self.vault.log_audit(vec![event]).await?;
+        self.log_audit(vec![event]).await?;
         Err(IdentityError::AccessDenied {
             role: who.role.as_str(),
             operation: operation.describe(),

@@ -9,15 +9,9 @@ use super::layout;
 use super::lifecycle::Vault;
 use super::log::{self, Mutation};
 use super::shared::Shared;
-use crate::audit::{AuditEvent, AuditRecord, AuditReport, ChainHead};
+use crate::audit::{AuditRecord, AuditReport, ChainHead};
 
 impl Vault {
-    /// Logs audit events that describe no change (reads, refusals, failed logins); returns
-    /// once they are durable.
-    pub(crate) async fn log_audit(&self, audit: Vec<AuditEvent>) -> Result<()> {
-        self.committer.commit(Vec::new(), audit, 0).await
-    }
-
     /// Checks the whole audit trail in the store: every batch authenticates under the vault's
     /// key, every writer's entries are numbered without a gap and each links to the one
     /// before, and no chain ends before the head this index saw logged. Fails with

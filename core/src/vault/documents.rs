@@ -11,8 +11,7 @@ use serde::de::DeserializeOwned;
 
 use super::error::{Result, VaultError};
 use super::lifecycle::Vault;
-use super::log::{DocumentRevision, Mutation};
-use crate::audit::AuditEvent;
+use super::log::DocumentRevision;
 
 /// A type stored in a [`Collection`].
 pub trait Document: Serialize + DeserializeOwned + Send + Sync {
@@ -46,29 +45,27 @@ impl Vault {
 impl<T: Document> Collection<'_, T> {
     /// Inserts a new document; fails if one with the same id exists.
     pub async fn insert(&self, document: &T) -> Result<()> {
-        let _guard = self.vault.update_lock.lock().await;
+        let _held = self.vault.lock_updates().await;
         if self.exists(&document.id())? {
             return Err(VaultError::invalid(
                 "document",
                 format!("the {} collection already has this id", T::COLLECTION),
             ));
         }
-        let revision = self.next_revision_of(document)?;
-        self.vault
-            .commit_documents(vec![revision], Vec::new())
-            .await
+        let mut batch = self.vault.batch();
+        batch.put_document(self.next_revision_of(document)?);
+        batch.commit().await
     }
 
     /// Replaces an existing document; fails if there is none with its id.
     pub async fn update(&self, document: &T) -> Result<()> {
-        let _guard = self.vault.update_lock.lock().await;
+        let _held = self.vault.lock_updates().await;
         if !self.exists(&document.id())? {
             return Err(missing::<T>());
         }
-        let revision = self.next_revision_of(document)?;
-        self.vault
-            .commit_documents(vec![revision], Vec::new())
-            .await
+        let mut batch = self.vault.batch();
+        batch.put_document(self.next_revision_of(document)?);
+        batch.commit().await
     }
 
     /// The document with `id`, if there is one.
@@ -81,11 +78,10 @@ impl<T: Document> Collection<'_, T> {
 
     /// Deletes the document with `id`; fails if there is none.
     pub async fn delete(&self, id: &str) -> Result<()> {
-        let _guard = self.vault.update_lock.lock().await;
-        let deletion = self.next_deletion(id)?.ok_or_else(missing::<T>)?;
-        self.vault
-            .commit_documents(vec![deletion], Vec::new())
-            .await
+        let _held = self.vault.lock_updates().await;
+        let mut batch = self.vault.batch();
+        batch.put_document(self.next_deletion(id)?.ok_or_else(missing::<T>)?);
+        batch.commit().await
     }
 
     /// The documents whose indexed `field` equals `value` exactly.
@@ -101,7 +97,7 @@ impl<T: Document> Collection<'_, T> {
     }
 
     /// The stored revision of the document with `id`, deleted or not.
-    pub(crate) fn current(&self, id: &str) -> Result<Option<DocumentRevision>> {
+    pub fn current(&self, id: &str) -> Result<Option<DocumentRevision>> {
         self.vault.shared.index.document(T::COLLECTION, id)
     }
 
@@ -111,8 +107,8 @@ impl<T: Document> Collection<'_, T> {
             .is_some_and(|revision| revision.body.is_some()))
     }
 
-    /// `document` as revision `revision`, ready for [`Vault::commit_documents`].
-    pub(crate) fn revision_of(&self, document: &T, revision: u64) -> Result<DocumentRevision> {
+    /// `document` as revision `revision`, ready for a [`super::Batch`].
+    pub fn revision_of(&self, document: &T, revision: u64) -> Result<DocumentRevision> {
         let body = serde_json::to_vec(document).map_err(json_error)?;
         Ok(DocumentRevision {
             collection: T::COLLECTION.to_owned(),
@@ -128,16 +124,18 @@ impl<T: Document> Collection<'_, T> {
         })
     }
 
-    /// `document` as the revision after the stored one (the first, if there is none).
-    pub(crate) fn next_revision_of(&self, document: &T) -> Result<DocumentRevision> {
+    /// `document` as the revision after the stored one (the first, if there is none). Hold
+    /// the update lock ([`Vault::lock_updates`]) from this read to the batch's commit.
+    pub fn next_revision_of(&self, document: &T) -> Result<DocumentRevision> {
         let next = self
             .current(&document.id())?
             .map_or(1, |revision| revision.revision + 1);
         self.revision_of(document, next)
     }
 
-    /// The deletion of the document with `id`, if there is a live one.
-    pub(crate) fn next_deletion(&self, id: &str) -> Result<Option<DocumentRevision>> {
+    /// The deletion of the document with `id`, if there is a live one. Hold the update lock
+    /// from this read to the batch's commit.
+    pub fn next_deletion(&self, id: &str) -> Result<Option<DocumentRevision>> {
         Ok(self
             .current(id)?
             .filter(|revision| revision.body.is_some())
@@ -145,7 +143,7 @@ impl<T: Document> Collection<'_, T> {
     }
 
     /// The deletion of the document with `id`, as revision `revision`.
-    pub(crate) fn deletion_of(&self, id: &str, revision: u64) -> DocumentRevision {
+    pub fn deletion_of(&self, id: &str, revision: u64) -> DocumentRevision {
         DocumentRevision {
             collection: T::COLLECTION.to_owned(),
             id: id.to_owned(),
@@ -154,23 +152,6 @@ impl<T: Document> Collection<'_, T> {
             fields: Vec::new(),
             body: None,
         }
-    }
-}
-
-impl Vault {
-    /// Commits document revisions (of any collections) and the audit events describing them,
-    /// all in one batch: all of them are durable, or none is acknowledged.
-    pub(crate) async fn commit_documents(
-        &self,
-        revisions: Vec<DocumentRevision>,
-        audit: Vec<AuditEvent>,
-    ) -> Result<()> {
-        let size = revisions
-            .iter()
-            .map(|revision| revision.body.as_ref().map_or(0, Vec::len))
-            .sum();
-        let mutations = revisions.into_iter().map(Mutation::PutDocument).collect();
-        self.committer.commit(mutations, audit, size).await
     }
 }
 

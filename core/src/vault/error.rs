@@ -152,14 +152,17 @@ impl VaultError {
         }
     }
 
-    pub(crate) fn invalid(what: &'static str, reason: impl Into<String>) -> Self {
+    /// An [`VaultError::InvalidInput`]: argument `what` is rejected for `reason`.
+    pub fn invalid(what: &'static str, reason: impl Into<String>) -> Self {
         Self::InvalidInput {
             what,
             reason: reason.into(),
         }
     }
 
-    pub(crate) fn malformed(what: &'static str, reason: impl ToString) -> Self {
+    /// A [`VaultError::Malformed`]: stored `what` authenticated but does not decode, for
+    /// `reason` (which must name no stored value).
+    pub fn malformed(what: &'static str, reason: impl ToString) -> Self {
         Self::Malformed {
             what,
             reason: reason.to_string(),

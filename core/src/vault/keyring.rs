@@ -3,8 +3,7 @@
 //! ```text
 //! root key ── subkeys "index-tokens", "index-values" ──> the local index (re-keyed on rotation)
 //!    └─wraps─> vault key ── subkeys "object-names", "log-batches" ──> scope tokens, log batches
-//!                       └── subkeys "identity-secrets", "identity-hashes" ──> TOTP secrets,
-//!                                                       session token and recovery code hashes
+//!                       └── subkeys of the layers above (`Vault::derive_aead`, `derive_token_key`)
 //!    └─wraps─> data key per scope ──> that scope's payloads and metadata
 //! ```
 //!
@@ -44,14 +43,10 @@ impl IndexKeys {
     }
 }
 
-/// The keys of accounts' secrets, derived from the vault key.
-#[derive(Debug)]
-pub(crate) struct IdentityKeys {
-    /// Encryption of TOTP secrets.
-    pub(crate) secrets: RecordAead,
-    /// Keyed hashes of session tokens and recovery codes.
-    pub(crate) hashes: TokenKey,
-}
+/// The vault key's labels the engine uses itself; layers above choose others.
+pub(crate) const ENGINE_LABELS: [&str; 2] = [NAMES_LABEL, LOG_LABEL];
+const NAMES_LABEL: &str = "object-names";
+const LOG_LABEL: &str = "log-batches";
 
 /// The keys of an unlocked vault.
 #[derive(Debug)]
@@ -60,7 +55,8 @@ pub(crate) struct Keyring {
     root: RootKey,
     names: TokenKey,
     log: RecordAead,
-    identity: IdentityKeys,
+    /// Kept to derive the subkeys of the layers above; it never changes, so neither do they.
+    vault_key: DataKey,
     scope_keys: RwLock<HashMap<KeyId, Arc<DataKey>>>,
 }
 
@@ -103,14 +99,9 @@ impl Keyring {
     fn new(vault_id: VaultId, root: RootKey, vault_key: &DataKey) -> Self {
         Self {
             vault_id,
-            names: TokenKey::new(&vault_key.subkey(vault_id, SubkeyLabel::new("object-names"))),
-            log: vault_key.subkey_aead(vault_id, SubkeyLabel::new("log-batches")),
-            identity: IdentityKeys {
-                secrets: vault_key.subkey_aead(vault_id, SubkeyLabel::new("identity-secrets")),
-                hashes: TokenKey::new(
-                    &vault_key.subkey(vault_id, SubkeyLabel::new("identity-hashes")),
-                ),
-            },
+            names: TokenKey::new(&vault_key.subkey(vault_id, SubkeyLabel::new(NAMES_LABEL))),
+            log: vault_key.subkey_aead(vault_id, SubkeyLabel::new(LOG_LABEL)),
+            vault_key: vault_key.clone(),
             root,
             scope_keys: RwLock::default(),
         }
@@ -136,9 +127,9 @@ impl Keyring {
         &self.log
     }
 
-    /// The keys of accounts' secrets.
-    pub(crate) fn identity(&self) -> &IdentityKeys {
-        &self.identity
+    /// The vault key, for the subkeys of the layers above.
+    pub(crate) fn vault_key(&self) -> &DataKey {
+        &self.vault_key
     }
 
     /// The opaque token of scope `scope`.

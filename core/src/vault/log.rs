@@ -50,15 +50,46 @@ pub(crate) struct RecordVersion {
     pub(crate) payload: Payload,
 }
 
-/// A stored document revision; `body: None` is a deletion.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub(crate) struct DocumentRevision {
+/// A revision of a document, as logged and indexed; one without a body is a deletion. Made by
+/// a [`super::Collection`] and committed through a [`super::Batch`]. `Debug` shows the
+/// collection, id and revision, never the body or the indexed values.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentRevision {
     pub(crate) collection: String,
     pub(crate) id: String,
     pub(crate) revision: u64,
     pub(crate) writer: WriterId,
     pub(crate) fields: Vec<(String, String)>,
     pub(crate) body: Option<Vec<u8>>,
+}
+
+impl DocumentRevision {
+    /// The revision number (the first is 1).
+    pub fn revision(&self) -> u64 {
+        self.revision
+    }
+
+    /// Whether this revision deletes the document.
+    pub fn is_deletion(&self) -> bool {
+        self.body.is_none()
+    }
+
+    /// The body's length in bytes (0 for a deletion).
+    pub(crate) fn body_len(&self) -> usize {
+        self.body.as_ref().map_or(0, Vec::len)
+    }
+}
+
+impl std::fmt::Debug for DocumentRevision {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DocumentRevision")
+            .field("collection", &self.collection)
+            .field("id", &self.id)
+            .field("revision", &self.revision)
+            .field("writer", &self.writer)
+            .field("deletion", &self.body.is_none())
+            .finish_non_exhaustive()
+    }
 }
 
 /// One change to the index.

@@ -9,6 +9,7 @@
 
 mod app_documents;
 mod audit_log;
+mod batch;
 mod blocking;
 mod claims;
 mod commit;
@@ -18,6 +19,7 @@ mod error;
 mod ids;
 mod index;
 mod keyring;
+mod layer_keys;
 mod layout;
 mod lifecycle;
 mod log;
@@ -28,17 +30,17 @@ mod shared;
 mod store;
 
 pub use app_documents::AppDocument;
+pub use batch::{Batch, UpdateGuard};
 pub use blocking::BlockingVault;
 pub use claims::{CLAIM_BUDGET, CLAIM_STALE_AFTER, ClaimGuard, HolderState};
 pub use documents::{Collection, Document};
 pub use error::{Result, VaultError};
 pub use ids::{ObjectName, RecordId, WriterId};
+pub use layer_keys::LayerLabel;
 pub use lifecycle::{IndexLocation, Vault, VaultConfig};
+pub use log::DocumentRevision;
 pub use maintenance::{GcReport, Progress, VerifyReport};
 pub use record_ops::INLINE_PAYLOAD_MAX;
-pub use records::{NewRecord, RecordMeta};
+pub use records::{NewRecord, RecordMeta, now_ms};
 
-pub(crate) use log::DocumentRevision;
-pub(crate) use record_ops::Attribution;
-pub(crate) use records::now_ms;
 pub use store::{MemoryStore, S3Location, StoreLocation};

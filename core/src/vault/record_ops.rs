@@ -15,57 +15,42 @@ use super::layout;
 use super::lifecycle::Vault;
 use super::log::{Mutation, Payload, RecordVersion};
 use super::records::{NewRecord, RecordMeta, now_ms};
-use crate::audit::{Actor, AuditAction, AuditEvent, Outcome};
+use crate::audit::{AuditEvent, StorageAction};
 use crate::crypto::{DataKey, Envelope, KeyId, ObjectIdentity, RecordAead, SubkeyLabel};
-use crate::identity::AccountId;
 
 /// Envelopes up to this size travel inside the log batch; larger ones get an object.
 pub const INLINE_PAYLOAD_MAX: usize = 64 * 1024;
 
 const METADATA_LABEL: SubkeyLabel = SubkeyLabel::new("record-metadata");
 
-/// On whose behalf a write is made, for its audit entry.
-#[derive(Clone, Debug)]
-pub(crate) struct Attribution {
-    pub(crate) actor: Actor,
-    /// The patient the record belongs to, when the caller knows it.
-    pub(crate) patient: Option<AccountId>,
-    pub(crate) time_ms: i64,
-}
-
-impl Attribution {
-    /// The operator, now.
-    pub(crate) fn operator() -> Self {
-        Self {
-            actor: Actor::Operator,
-            patient: None,
-            time_ms: now_ms(),
-        }
-    }
-
-    /// A successful `action` by this actor.
-    pub(crate) fn event(&self, action: AuditAction) -> AuditEvent {
-        AuditEvent::new(self.time_ms, self.actor.clone(), action, Outcome::Success)
-    }
-}
-
 impl Vault {
     /// Stores a new record; returns its metadata (with its new id) once it is durable. The
     /// write is audited as the operator's.
     pub async fn put(&self, record: NewRecord, payload: &[u8]) -> Result<RecordMeta> {
-        self.put_attributed(record, payload, &Attribution::operator())
-            .await
+        let mut batch = self.batch();
+        let meta = batch.put_record(record, payload).await?;
+        batch.audit(written(&meta, now_ms()));
+        batch.commit().await?;
+        Ok(meta)
     }
 
-    /// [`Vault::put`] on behalf of `by`.
-    pub(crate) async fn put_attributed(
-        &self,
-        record: NewRecord,
-        payload: &[u8],
-        by: &Attribution,
-    ) -> Result<RecordMeta> {
+    /// Stores a new version of `record` with a new payload; the metadata is carried over
+    /// (with a new creation time). Earlier versions stay readable through
+    /// [`Vault::history`] and [`Vault::get_version`]. The write is audited as the operator's.
+    pub async fn amend(&self, record: RecordId, payload: &[u8]) -> Result<RecordMeta> {
+        let held = self.lock_updates().await;
+        let now = now_ms();
+        let mut batch = self.batch();
+        let meta = batch.amend_record(&held, record, payload, now).await?;
+        batch.audit(written(&meta, now));
+        batch.commit().await?;
+        Ok(meta)
+    }
+
+    /// The metadata of a new record (version 1, a new random id) holding `payload`.
+    pub(crate) fn new_record_meta(&self, record: NewRecord, payload: &[u8]) -> Result<RecordMeta> {
         validate(&record)?;
-        let meta = RecordMeta {
+        Ok(RecordMeta {
             id: RecordId::generate()?,
             version: 1,
             created_ms: record.created_ms.unwrap_or_else(now_ms),
@@ -75,42 +60,16 @@ impl Vault {
             author: record.author,
             content_type: record.content_type,
             labels: record.labels,
-        };
-        self.write_version(meta, payload, by).await
+        })
     }
 
-    /// Stores a new version of `record` with a new payload; the metadata is carried over
-    /// (with a new creation time). Earlier versions stay readable through
-    /// [`Vault::history`] and [`Vault::get_version`]. The write is audited as the operator's.
-    pub async fn amend(&self, record: RecordId, payload: &[u8]) -> Result<RecordMeta> {
-        self.amend_attributed(record, payload, &Attribution::operator())
-            .await
-    }
-
-    /// [`Vault::amend`] on behalf of `by`.
-    pub(crate) async fn amend_attributed(
+    /// Seals `payload` and `meta` as a version to log (storing a large payload as an object
+    /// first); returns it with the bytes of payload it carries inline.
+    pub(crate) async fn seal_version(
         &self,
-        record: RecordId,
+        meta: &RecordMeta,
         payload: &[u8],
-        by: &Attribution,
-    ) -> Result<RecordMeta> {
-        let _guard = self.update_lock.lock().await;
-        let latest = self.head(record).await?;
-        let meta = RecordMeta {
-            version: latest.version + 1,
-            created_ms: by.time_ms,
-            size: payload.len() as u64,
-            ..latest
-        };
-        self.write_version(meta, payload, by).await
-    }
-
-    async fn write_version(
-        &self,
-        meta: RecordMeta,
-        payload: &[u8],
-        by: &Attribution,
-    ) -> Result<RecordMeta> {
+    ) -> Result<(RecordVersion, usize)> {
         let keyring = self.shared.keyring();
         let scope = keyring.scope_token(&meta.scope);
         let (key_id, key) = self.write_key(scope).await?;
@@ -118,7 +77,7 @@ impl Vault {
         let identity = payload_identity(self, meta.id, meta.version, writer);
         let envelope = Envelope::seal(&key, key_id, &identity, payload)?;
         // The committer bounds its batches by the inline bytes they carry.
-        let (payload, batch_bytes) = if envelope.len() <= INLINE_PAYLOAD_MAX {
+        let (payload, inline_bytes) = if envelope.len() <= INLINE_PAYLOAD_MAX {
             let len = envelope.len();
             (Payload::Inline(envelope), len)
         } else {
@@ -136,8 +95,7 @@ impl Vault {
             (stored, 0)
         };
         let sealed_meta = metadata_cipher(self, &key).seal(
-            &postcard::to_stdvec(&meta)
-                .map_err(|error| VaultError::malformed("metadata", error))?,
+            &postcard::to_stdvec(meta).map_err(|error| VaultError::malformed("metadata", error))?,
             &metadata_aad(meta.id, meta.version, writer),
         )?;
         let version = RecordVersion {
@@ -151,30 +109,7 @@ impl Vault {
             sealed_meta,
             payload,
         };
-        self.committer
-            .commit(
-                vec![Mutation::PutRecord(version)],
-                vec![by.event(AuditAction::WriteRecord {
-                    record: meta.id,
-                    version: meta.version,
-                    patient: by.patient,
-                })],
-                batch_bytes,
-            )
-            .await?;
-        // A deletion of the record or a shred of its scope that got in first leaves the version
-        // out of the index: say so rather than acknowledge a write nobody can read.
-        if !self
-            .shared
-            .index
-            .has_version(meta.id, meta.version, writer)?
-        {
-            return Err(VaultError::invalid(
-                "record",
-                "it was deleted, or its scope shredded, while it was being written",
-            ));
-        }
-        Ok(meta)
+        Ok((version, inline_bytes))
     }
 
     /// The data key new records of `scope` are sealed with, created on first use.
@@ -323,10 +258,12 @@ impl Vault {
     /// Audited as the operator's.
     pub async fn delete(&self, record: RecordId) -> Result<()> {
         self.latest(record)?;
-        let audit = Attribution::operator().event(AuditAction::DeleteRecord { record });
-        self.committer
-            .commit(vec![Mutation::DeleteRecord(record)], vec![audit], 0)
-            .await
+        let mut batch = self.batch();
+        batch.delete_record(record).audit(AuditEvent::storage(
+            now_ms(),
+            StorageAction::DeleteRecord { record },
+        ));
+        batch.commit().await
     }
 
     /// Crypto-shreds `scope`: destroys its data keys, so that none of its records can be
@@ -350,16 +287,14 @@ impl Vault {
                 keys.push(key);
             }
         }
-        self.committer
-            .commit(
-                vec![Mutation::ShredScope {
-                    scope: token,
-                    keys: keys.clone(),
-                }],
-                vec![Attribution::operator().event(AuditAction::ShredScope)],
-                0,
-            )
-            .await?;
+        let mut batch = self.batch();
+        batch
+            .mutation(Mutation::ShredScope {
+                scope: token,
+                keys: keys.clone(),
+            })
+            .audit(AuditEvent::storage(now_ms(), StorageAction::ShredScope));
+        batch.commit().await?;
         super::maintenance::delete_keys(&self.shared, &hex::encode(token), &keys).await?;
         keyring.forget_scope_keys(&keys);
         Ok(records)
@@ -432,6 +367,17 @@ impl Vault {
         };
         Ok((meta, payload))
     }
+}
+
+/// The operator's audit event for writing `meta`'s version.
+fn written(meta: &RecordMeta, time_ms: i64) -> AuditEvent {
+    AuditEvent::storage(
+        time_ms,
+        StorageAction::WriteRecord {
+            record: meta.id,
+            version: meta.version,
+        },
+    )
 }
 
 fn validate(record: &NewRecord) -> Result<()> {

@@ -11,12 +11,12 @@ use std::collections::{HashMap, HashSet};
 
 use super::report::ImportReport;
 use super::{CleanAppointment, CleanPatient, CleanPhysician, CleanRow, ImportKind, ParsedFile};
-use crate::audit::{Actor, AuditAction, AuditEvent};
 use crate::hospital::appointment::{Appointment, slot_key};
 use crate::hospital::profile::{PatientFile, PatientProfile, Physician, PhysicianProfile};
 use crate::hospital::schedule::Schedule;
 use crate::hospital::{Hospital, new_id};
 use crate::identity::account::Account;
+use crate::identity::audit::{Actor, AuditAction, AuditEvent};
 use crate::identity::{AccountId, Operation, Result, Role, SessionToken};
 use crate::vault::{DocumentRevision, Progress};
 
@@ -131,7 +131,7 @@ impl Hospital {
         let mut created = Created::default();
         let mut done = 0;
         for chunk in rows.chunks(ROWS_PER_BATCH) {
-            let _guard = self.vault().update_lock.lock().await;
+            let _guard = self.vault().lock_updates().await;
             let mut batch = Batch::default();
             for (row, clean) in chunk {
                 match self.plan(&actor, clean, &locked, &mut created, &mut batch)? {
@@ -155,9 +155,7 @@ impl Hospital {
                 batch.events.push(event);
             }
             if !dry_run && !batch.revisions.is_empty() {
-                self.vault()
-                    .commit_documents(batch.revisions, batch.events)
-                    .await?;
+                self.identity.commit(batch.revisions, batch.events).await?;
             }
             done += chunk.len() as u64;
             if let Some(progress) = progress {

@@ -4,7 +4,7 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use serde_json::{Value, json};
 
-use super::chain::AuditRecord;
+use super::AuditRecord;
 use super::event::{Actor, AuditAction, Outcome};
 use crate::identity::AccountId;
 
