@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test of the workspace (unit, integration, property and documentation tests),
-# then the Kotlin, Swift and Python bindings' checks and tests.
+# Checks that the engine, identity and hospital crates depend only downward and pass on their
+# own (scripts/check-layers.sh), runs every test of the workspace (unit, integration, property
+# and documentation tests), then the Kotlin, Swift and Python bindings' checks and tests.
 # The S3 tests run against a local Garage server, installed once (install-garage.sh) and
 # started here for the run (start-garage.sh); it is stopped when this script exits. Debian's
 # oathtool is fetched into the same cache (install-oathtool.sh).
@@ -18,6 +19,9 @@ stop_garage() {
         fi
     fi
 }
+
+scripts/check-layers.sh
+
 unset MEDVAULT_GARAGE_PID  # stop only the server started below
 trap stop_garage EXIT
 

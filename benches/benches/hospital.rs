@@ -27,12 +27,12 @@ use chrono::{Duration as Days, NaiveDate, NaiveTime, Weekday};
 use common::{count, runtime};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use medvault::crypto::{RawUnlockKey, UnlockCredential};
-use medvault::hospital::import;
-use medvault::hospital::{AvailableTime, Hospital, Schedule, SlotQuery};
-use medvault::identity::{
+use medvault::vault::{IndexLocation, StoreLocation, Vault, VaultConfig};
+use medvault_hospital::import;
+use medvault_hospital::{AvailableTime, Hospital, Schedule, SlotQuery};
+use medvault_identity::{
     Clock, Identity, IdentityConfig, LoginCode, ManualClock, Role, SessionToken,
 };
-use medvault::vault::{IndexLocation, StoreLocation, Vault, VaultConfig};
 use tempfile::TempDir;
 use tokio::runtime::Runtime;
 

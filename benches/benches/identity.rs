@@ -40,11 +40,11 @@ use criterion::{
     criterion_main, measurement::WallTime,
 };
 use medvault::crypto::{PasswordHasher, RawUnlockKey, UnlockCredential};
-use medvault::identity::{
+use medvault::vault::{IndexLocation, NewRecord, RecordId, StoreLocation, Vault, VaultConfig};
+use medvault_identity::{
     AccountId, Clock, Identity, IdentityConfig, LoginCode, ManualClock, Operation, Role,
     SessionToken, TotpFactor,
 };
-use medvault::vault::{IndexLocation, NewRecord, RecordId, StoreLocation, Vault, VaultConfig};
 use tempfile::TempDir;
 use tokio::runtime::Runtime;
 

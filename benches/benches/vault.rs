@@ -25,7 +25,7 @@ use criterion::{
     BenchmarkGroup, BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group,
     criterion_main, measurement::WallTime,
 };
-use futures::{StreamExt, TryStreamExt};
+use futures_util::{StreamExt, TryStreamExt};
 use medvault::crypto::{RawUnlockKey, UnlockCredential};
 use medvault::vault::{
     IndexLocation, NewRecord, RecordId, S3Location, StoreLocation, Vault, VaultConfig, WriterId,

@@ -27,9 +27,4 @@
 
 pub mod audit;
 pub mod crypto;
-mod error_kind;
-pub mod hospital;
-pub mod identity;
 pub mod vault;
-
-pub use error_kind::ErrorKind;

@@ -577,4 +577,5 @@ macro_rules! conformance {
 
 conformance!(Memory, memory);
 conformance!(Folder, folder);
+#[cfg(feature = "s3")]
 conformance!(S3, s3);

@@ -1,10 +1,10 @@
 //! The one exception type of the bindings: one variant per [`ErrorKind`], carrying the
 //! core's error, whose message crosses unchanged.
 
-use medvault::ErrorKind;
 use medvault::crypto::CryptoError;
-use medvault::identity::IdentityError;
 use medvault::vault::VaultError;
+use medvault_hospital::{ErrorKind, HospitalError};
+use medvault_identity::IdentityError;
 
 /// The core's error as it crosses the FFI boundary.
 #[derive(Debug)]
@@ -136,23 +136,18 @@ impl MedVaultError {
     }
 }
 
-impl From<VaultError> for MedVaultError {
-    fn from(error: VaultError) -> Self {
-        Self::of_kind(error.kind(), error.to_string())
-    }
+/// Every layer's error becomes the variant its kind names, with its own message.
+macro_rules! core_error {
+    ($($core:ty),*) => {$(
+        impl From<$core> for MedVaultError {
+            fn from(error: $core) -> Self {
+                Self::of_kind(ErrorKind::from(&error), error.to_string())
+            }
+        }
+    )*};
 }
 
-impl From<IdentityError> for MedVaultError {
-    fn from(error: IdentityError) -> Self {
-        Self::of_kind(error.kind(), error.to_string())
-    }
-}
-
-impl From<CryptoError> for MedVaultError {
-    fn from(error: CryptoError) -> Self {
-        Self::of_kind(error.kind(), error.to_string())
-    }
-}
+core_error!(CryptoError, VaultError, IdentityError, HospitalError);
 
 /// Result of binding calls.
 pub type Result<T, E = MedVaultError> = std::result::Result<T, E>;

@@ -2,7 +2,7 @@
 //! observations, with their conversions. Account ids are 32 hex digits; dates and times are
 //! ISO 8601 strings ([`crate::iso`]).
 
-use medvault::hospital as core;
+use medvault_hospital as core;
 
 use crate::error::{MedVaultError, Result};
 use crate::hospital_people::Identifier;

@@ -1,6 +1,6 @@
 //! Import through a session: the kinds a file may hold and what an import did.
 
-use medvault::hospital::import::{self as core, ImportReport};
+use medvault_hospital::import::{self as core, ImportReport};
 
 /// What an import file holds.
 #[derive(uniffi::Enum, Clone, Copy, Debug, PartialEq, Eq)]

@@ -3,7 +3,7 @@
 //! times are ISO 8601 strings ([`crate::iso`]). Field names follow the core's, which follow
 //! FHIR R4.
 
-use medvault::hospital as core;
+use medvault_hospital as core;
 
 use crate::error::{MedVaultError, Result};
 use crate::iso::{format_date, format_time, parse_date, parse_time};

@@ -3,8 +3,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use medvault::hospital::BlockingHospital;
-use medvault::identity::{self, AccountId, BlockingIdentity, LoginCode, SessionToken};
+use medvault_hospital::BlockingHospital;
+use medvault_identity::{self as identity, AccountId, BlockingIdentity, LoginCode, SessionToken};
 
 use crate::error::{MedVaultError, Result};
 use crate::records::{Record, RecordMeta, metas, record_id};

@@ -1,5 +1,5 @@
 //! The C ABI of MedVault for Kotlin and Swift, made with uniffi's proc macros. Thin wrappers:
-//! every rule lives in the `medvault` crate.
+//! every rule lives in the `medvault`, `medvault-identity` and `medvault-hospital` crates.
 //!
 //! - [`Vault`]: create or open a vault (a local folder or `s3://bucket/prefix`), records,
 //!   application documents, the audit check, and its [`Identity`].

@@ -3,9 +3,9 @@
 use std::sync::{Arc, RwLock};
 
 use medvault::crypto::UnlockCredential;
-use medvault::identity::BlockingIdentity;
 use medvault::vault::VaultError;
 use medvault::vault::{AppDocument, BlockingVault, IndexLocation, StoreLocation, VaultConfig};
+use medvault_identity::BlockingIdentity;
 
 use crate::documents::Document;
 use crate::error::{MedVaultError, Result};

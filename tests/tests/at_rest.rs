@@ -8,7 +8,7 @@ use std::path::Path;
 
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE};
-use futures::TryStreamExt;
+use futures_util::TryStreamExt;
 use medvault::crypto::{RawUnlockKey, UnlockCredential};
 use medvault::vault::{
     Document, IndexLocation, NewRecord, S3Location, StoreLocation, Vault, VaultConfig,

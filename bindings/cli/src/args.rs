@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
-use medvault::hospital::import::ImportKind;
+use medvault_hospital::import::ImportKind;
 
 /// medvault: the operator's tool for MedVault vaults (encrypted patient records in a local
 /// folder or an S3 bucket, behind a local encrypted index).

@@ -1,9 +1,9 @@
 //! `medvault dashboard`: the admin dashboard, as the operator sees it.
 
 use chrono::NaiveDate;
-use medvault::hospital::{BlockingHospital, Dashboard};
-use medvault::identity::BlockingIdentity;
 use medvault::vault::BlockingVault;
+use medvault_hospital::{BlockingHospital, Dashboard};
+use medvault_identity::BlockingIdentity;
 use serde_json::{Value, json};
 
 /// Prints the dashboard from `from` to `to`, as text or JSON.

@@ -7,12 +7,12 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use chrono::{Duration, NaiveDate, Utc, Weekday};
 use medvault::crypto::UnlockCredential;
-use medvault::hospital::{
+use medvault::vault::{BlockingVault, IndexLocation, StoreLocation, VaultConfig};
+use medvault_hospital::{
     AvailableTime, BlockingHospital, Contact, Gender, HumanName, Identifier, PatientProfile,
     PhysicianProfile, Schedule, SlotQuery,
 };
-use medvault::identity::{BlockingIdentity, LoginCode, Role, SessionToken};
-use medvault::vault::{BlockingVault, IndexLocation, StoreLocation, VaultConfig};
+use medvault_identity::{BlockingIdentity, LoginCode, Role, SessionToken};
 use zeroize::Zeroizing;
 
 use crate::dashboard;
@@ -38,7 +38,6 @@ pub fn run(dir: &Path, passphrase: &[u8]) -> Result<(), String> {
 }
 
 fn story(vault: &BlockingVault, store: &Path) -> Result<(), String> {
-    let fail = |error: medvault::identity::IdentityError| error.to_string();
     let identity = BlockingIdentity::new(vault.clone());
     let hospital = BlockingHospital::new(&identity);
     let today = Utc::now().date_naive();
@@ -123,7 +122,7 @@ fn story(vault: &BlockingVault, store: &Path) -> Result<(), String> {
     let kinds: Vec<&str> = timeline.iter().map(|entry| entry.kind.as_str()).collect();
     let document = timeline
         .iter()
-        .find(|entry| entry.kind == medvault::hospital::DOCUMENT_KIND)
+        .find(|entry| entry.kind == medvault_hospital::DOCUMENT_KIND)
         .ok_or("the document is missing from the timeline")?;
     let (_, read_back) = identity
         .read_record(&patient_session, document.id)
@@ -178,7 +177,6 @@ fn sign_in(
     username: &str,
     password: &str,
 ) -> Result<SessionToken, String> {
-    let fail = |error: medvault::identity::IdentityError| error.to_string();
     let enrollment = identity
         .enroll_totp(username, password, None)
         .map_err(fail)?;
@@ -274,4 +272,9 @@ fn letter_pdf() -> Vec<u8> {
         .as_bytes(),
     );
     pdf
+}
+
+/// A failed step's message (of the hospital, identity or vault layer).
+fn fail(error: impl std::fmt::Display) -> String {
+    error.to_string()
 }

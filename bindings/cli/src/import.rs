@@ -3,10 +3,10 @@
 
 use std::path::{Path, PathBuf};
 
-use medvault::hospital::BlockingHospital;
-use medvault::hospital::import::{ImportKind, ImportReport};
-use medvault::identity::BlockingIdentity;
 use medvault::vault::BlockingVault;
+use medvault_hospital::BlockingHospital;
+use medvault_hospital::import::{ImportKind, ImportReport};
+use medvault_identity::BlockingIdentity;
 
 use crate::progress;
 

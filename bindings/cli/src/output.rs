@@ -1,7 +1,4 @@
 //! How records and reports are printed: lines for people, JSON for scripts.
-
-use std::time::{Duration, UNIX_EPOCH};
-
 use medvault::vault::{RecordMeta, VerifyReport};
 use serde_json::{Value, json};
 
@@ -58,11 +55,11 @@ pub fn verify_json(report: &VerifyReport) -> Value {
     })
 }
 
-fn rfc3339(ms: i64) -> String {
-    match u64::try_from(ms) {
-        Ok(ms) => {
-            humantime::format_rfc3339_millis(UNIX_EPOCH + Duration::from_millis(ms)).to_string()
-        }
-        Err(_) => ms.to_string(),
+/// `ms` (since the Unix epoch) as RFC 3339 UTC with milliseconds; a time before 1970 as the
+/// bare number.
+pub fn rfc3339(ms: i64) -> String {
+    match chrono::DateTime::from_timestamp_millis(ms) {
+        Some(time) if ms >= 0 => time.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        _ => ms.to_string(),
     }
 }

@@ -2,9 +2,9 @@
 
 use std::process::ExitCode;
 
-use medvault::identity::audit::{Actor, AuditRecord, Outcome};
-use medvault::identity::{Identity, IdentityConfig, IdentityError, LoginCode, Role};
 use medvault::vault::BlockingVault;
+use medvault_identity::audit::{Actor, AuditRecord, Outcome};
+use medvault_identity::{Identity, IdentityConfig, IdentityError, LoginCode, Role};
 use zeroize::Zeroizing;
 
 use crate::args::{AuditCommand, TotpCommand, UserCommand};
@@ -220,8 +220,6 @@ pub fn audit(vault: &BlockingVault, command: AuditCommand) -> Result<ExitCode, S
 /// One entry as a line: time, actor, action, outcome.
 fn line(record: &AuditRecord) -> String {
     let event = &record.event;
-    let time = std::time::UNIX_EPOCH
-        + std::time::Duration::from_millis(u64::try_from(event.time_ms).unwrap_or(0));
     let actor = match &event.actor {
         Actor::Operator => "operator".to_owned(),
         Actor::Account { id, role } => format!("{role}:{id}"),
@@ -234,7 +232,7 @@ fn line(record: &AuditRecord) -> String {
     };
     format!(
         "{}\t{actor}\t{:?}\t{outcome}",
-        humantime::format_rfc3339_millis(time),
+        crate::output::rfc3339(event.time_ms),
         event.action
     )
 }

@@ -529,7 +529,7 @@ fn demo_tells_the_story_and_the_dashboard_reads_it() {
 /// A fixture of the core's import tests.
 fn import_fixture(name: &str) -> String {
     format!(
-        "{}/../../core/tests/fixtures/import/{name}",
+        "{}/../../core/hospital/tests/fixtures/import/{name}",
         env!("CARGO_MANIFEST_DIR")
     )
 }

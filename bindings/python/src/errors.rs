@@ -5,10 +5,10 @@
 //! becomes follows its [`ErrorKind`], the core's one classification that every binding shares;
 //! a kind added later falls back to `MedVaultError`.
 
-use medvault::ErrorKind;
 use medvault::crypto::CryptoError as CoreCryptoError;
-use medvault::identity::IdentityError as CoreIdentityError;
 use medvault::vault::VaultError as CoreVaultError;
+use medvault_hospital::{ErrorKind, HospitalError as CoreHospitalError};
+use medvault_identity::IdentityError as CoreIdentityError;
 use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
 
@@ -99,23 +99,23 @@ pub(crate) fn parse_id<T: std::str::FromStr>(text: &str, what: &'static str) -> 
         .map_err(|_| Error::invalid(what, "expected 32 hex digits"))
 }
 
-impl From<CoreVaultError> for Error {
-    fn from(error: CoreVaultError) -> Self {
-        Self::Core(error.kind(), error.to_string())
-    }
+/// Every layer's error becomes the exception its kind names, with its own message.
+macro_rules! core_error {
+    ($($core:ty),*) => {$(
+        impl From<$core> for Error {
+            fn from(error: $core) -> Self {
+                Self::Core(ErrorKind::from(&error), error.to_string())
+            }
+        }
+    )*};
 }
 
-impl From<CoreIdentityError> for Error {
-    fn from(error: CoreIdentityError) -> Self {
-        Self::Core(error.kind(), error.to_string())
-    }
-}
-
-impl From<CoreCryptoError> for Error {
-    fn from(error: CoreCryptoError) -> Self {
-        Self::Core(error.kind(), error.to_string())
-    }
-}
+core_error!(
+    CoreCryptoError,
+    CoreVaultError,
+    CoreIdentityError,
+    CoreHospitalError
+);
 
 impl From<PyErr> for Error {
     fn from(error: PyErr) -> Self {

@@ -4,9 +4,9 @@
 //! rule (who may do what, what is valid) lives in the core.
 
 use chrono::{NaiveDate, NaiveDateTime};
-use medvault::hospital::import::ImportKind;
-use medvault::hospital::{self as core, BlockingHospital};
-use medvault::identity::{Result as CoreResult, SessionToken};
+use medvault_hospital::import::ImportKind;
+use medvault_hospital::{self as core, BlockingHospital, Result as CoreResult};
+use medvault_identity::SessionToken;
 use pyo3::prelude::*;
 
 use crate::errors::{Result, detach};

@@ -9,7 +9,7 @@
 //! and what a physician or the schedule is, never a patient's data.
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime, Weekday};
-use medvault::hospital as core;
+use medvault_hospital as core;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 

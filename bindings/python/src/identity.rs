@@ -3,10 +3,8 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use medvault::hospital::BlockingHospital;
-use medvault::identity::{
-    self as core, AccountId, BlockingIdentity, LoginCode, Role, SessionToken,
-};
+use medvault_hospital::BlockingHospital;
+use medvault_identity::{self as core, AccountId, BlockingIdentity, LoginCode, Role, SessionToken};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyTuple};
 

@@ -6,10 +6,10 @@ use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use medvault::crypto::UnlockCredential;
-use medvault::identity::BlockingIdentity;
 use medvault::vault::{
     self as core, BlockingVault, IndexLocation, StoreLocation, VaultConfig, VaultError,
 };
+use medvault_identity::BlockingIdentity;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString, PyTuple, PyType};
 
@@ -196,8 +196,11 @@ impl Vault {
             let puts = writes
                 .into_iter()
                 .map(|(record, payload)| vault.inner().put(record, payload));
+            // Every put runs to its end; the first failure, if any, is the answer.
+            let all =
+                async { Ok::<_, core::VaultError>(futures_util::future::join_all(puts).await) };
             vault
-                .block_on(futures::future::join_all(puts))
+                .block_on(all)?
                 .into_iter()
                 .collect::<core::Result<Vec<_>>>()
         })?;

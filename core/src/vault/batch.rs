@@ -24,6 +24,16 @@ pub struct UpdateGuard<'v> {
     _held: MutexGuard<'v, ()>,
 }
 
+/// Holds one named section of this instance's work (see [`Vault::lock_section`]). Released
+/// when dropped.
+#[derive(Debug)]
+pub struct SectionGuard<'v> {
+    _held: MutexGuard<'v, ()>,
+}
+
+/// How many locks the named sections share (names are spread over them by hash).
+pub(crate) const SECTION_LOCKS: usize = 16;
+
 /// Changes staged to be committed together: all of them are durable, or none is
 /// acknowledged. Made by [`Vault::batch`]; nothing is written to the log until
 /// [`Batch::commit`] (a large record payload is stored as its own object when it is
@@ -45,6 +55,20 @@ impl Vault {
     pub async fn lock_updates(&self) -> UpdateGuard<'_> {
         UpdateGuard {
             _held: self.update_lock.lock().await,
+        }
+    }
+
+    /// Takes the lock of the section `name`, waiting for whoever holds it. Sections serialize
+    /// work of a layer above that must not interleave on this instance but has nothing to do
+    /// with read-modify-write of documents, such as booking a slot (which may wait on the
+    /// store for seconds): they never wait for the update lock, nor it for them. Two names may
+    /// share a lock. Take a section before the update lock, never after.
+    pub async fn lock_section(&self, name: &str) -> SectionGuard<'_> {
+        let mut hasher = std::hash::DefaultHasher::new();
+        std::hash::Hash::hash(name, &mut hasher);
+        let index = (std::hash::Hasher::finish(&hasher) % SECTION_LOCKS as u64) as usize;
+        SectionGuard {
+            _held: self.section_locks[index].lock().await,
         }
     }
 

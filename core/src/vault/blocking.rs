@@ -13,6 +13,7 @@ use super::ids::RecordId;
 use super::lifecycle::{Vault, VaultConfig};
 use super::maintenance::{GcReport, Progress, VerifyReport};
 use super::records::{NewRecord, RecordMeta};
+use super::runtime::require_no_runtime;
 use crate::audit::{AuditRecord, AuditReport};
 use crate::crypto::UnlockCredential;
 
@@ -48,15 +49,17 @@ impl BlockingVault {
             .map_err(|error| VaultError::io("starting the vault's runtime", error))
     }
 
-    /// [`Vault::create`].
+    /// [`Vault::create`]. Fails with [`VaultError::WrongRuntime`] inside an async runtime.
     pub fn create(config: &VaultConfig, credential: UnlockCredential<'_>) -> Result<Self> {
+        require_no_runtime()?;
         let runtime = Self::runtime()?;
         let vault = runtime.block_on(Vault::create(config, credential))?;
         Ok(Self { runtime, vault })
     }
 
-    /// [`Vault::open`].
+    /// [`Vault::open`]. Fails with [`VaultError::WrongRuntime`] inside an async runtime.
     pub fn open(config: &VaultConfig, credential: UnlockCredential<'_>) -> Result<Self> {
+        require_no_runtime()?;
         let runtime = Self::runtime()?;
         let vault = runtime.block_on(Vault::open(config, credential))?;
         Ok(Self { runtime, vault })
@@ -67,8 +70,13 @@ impl BlockingVault {
         &self.vault
     }
 
-    /// Runs `future` to completion on this vault's runtime.
-    pub fn block_on<F: Future>(&self, future: F) -> F::Output {
+    /// Runs `future` to completion on this vault's runtime. Called from inside an async
+    /// runtime, it fails with [`VaultError::WrongRuntime`] instead of stalling it.
+    pub fn block_on<T, E: From<VaultError>>(
+        &self,
+        future: impl Future<Output = Result<T, E>>,
+    ) -> Result<T, E> {
+        require_no_runtime()?;
         self.runtime.block_on(future)
     }
 

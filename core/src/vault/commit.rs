@@ -20,6 +20,10 @@ use crate::audit::{AuditEvent, ChainHead};
 /// Stop adding writes to a batch once it holds this many bytes of inline payload.
 const MAX_BATCH_BYTES: usize = 8 * 1024 * 1024;
 
+/// Writes that may wait for the committer; a writer beyond them waits for room, so that a
+/// slow store slows writers down instead of queueing their payloads in memory without bound.
+const QUEUE_CAPACITY: usize = 1024;
+
 struct Pending {
     mutations: Vec<Mutation>,
     audit: Vec<AuditEvent>,
@@ -30,7 +34,7 @@ struct Pending {
 /// The handle writes go through.
 #[derive(Debug, Clone)]
 pub(crate) struct Committer {
-    queue: mpsc::UnboundedSender<Pending>,
+    queue: mpsc::Sender<Pending>,
 }
 
 impl Committer {
@@ -38,7 +42,7 @@ impl Committer {
     /// and the first audit entry follows `audit_head`. The task holds the vault weakly, so
     /// that closing the last handle closes the vault.
     pub(crate) fn start(shared: Weak<Shared>, next_sequence: u64, audit_head: ChainHead) -> Self {
-        let (queue, receiver) = mpsc::unbounded_channel();
+        let (queue, receiver) = mpsc::channel(QUEUE_CAPACITY);
         tokio::spawn(run(shared, receiver, next_sequence, audit_head));
         Self { queue }
     }
@@ -59,6 +63,7 @@ impl Committer {
                 size,
                 done,
             })
+            .await
             .map_err(|_| VaultError::Closed)?;
         acknowledged.await.map_err(|_| VaultError::Closed)?
     }
@@ -66,7 +71,7 @@ impl Committer {
 
 async fn run(
     shared: Weak<Shared>,
-    mut receiver: mpsc::UnboundedReceiver<Pending>,
+    mut receiver: mpsc::Receiver<Pending>,
     mut sequence: u64,
     mut audit_head: ChainHead,
 ) {
@@ -134,7 +139,7 @@ async fn run(
 }
 
 /// Answers every remaining write with [`VaultError::ReopenRequired`].
-async fn refuse_all(mut receiver: mpsc::UnboundedReceiver<Pending>, carried: Option<Pending>) {
+async fn refuse_all(mut receiver: mpsc::Receiver<Pending>, carried: Option<Pending>) {
     if let Some(pending) = carried {
         let _ = pending.done.send(Err(VaultError::ReopenRequired));
     }

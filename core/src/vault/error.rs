@@ -135,6 +135,11 @@ pub enum VaultError {
     #[error("the vault is closed")]
     Closed,
 
+    /// A call was made from the wrong place: the async vault outside a tokio runtime, or the
+    /// blocking vault inside one.
+    #[error("{0}")]
+    WrongRuntime(&'static str),
+
     /// The audit trail in the store was altered: an entry edited, removed, reordered or added
     /// by someone without the key.
     #[error("the audit trail was tampered with: {0}")]

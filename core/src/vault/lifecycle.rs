@@ -5,11 +5,13 @@ use std::sync::Arc;
 
 use tokio::sync::Mutex;
 
+use super::batch::SECTION_LOCKS;
 use super::commit::Committer;
 use super::descriptor;
 use super::error::{Result, VaultError};
 use super::index::{Index, IndexBackend, IndexFolder, SledBackend};
 use super::keyring::Keyring;
+use super::runtime::{off_worker, require_runtime};
 use super::shared::Shared;
 use super::store::{Store, StoreLocation};
 use crate::crypto::{CryptoError, KeySlots, RootKey, UnlockCredential, VaultId};
@@ -74,8 +76,10 @@ impl VaultConfig {
 
 /// An open, unlocked vault. Cheap to clone; clones share everything. `Send + Sync`.
 ///
-/// Every method is async and must run inside a multi-threaded tokio runtime; see
-/// [`super::BlockingVault`] for callers without one.
+/// Every method is async and runs inside a tokio runtime (multi-threaded, so that Argon2id
+/// and large payloads do not hold up other tasks); [`Vault::create`] and [`Vault::open`]
+/// outside one fail with [`VaultError::WrongRuntime`]. See [`super::BlockingVault`] for
+/// callers without one.
 #[derive(Clone, Debug)]
 pub struct Vault {
     pub(crate) shared: Arc<Shared>,
@@ -87,12 +91,15 @@ pub struct Vault {
     /// Serializes read-then-write updates (amendments, document writes), so that two of them
     /// never claim the same version number from this writer.
     pub(crate) update_lock: Arc<Mutex<()>>,
+    /// The locks of named sections ([`Vault::lock_section`]).
+    pub(crate) section_locks: Arc<[Mutex<()>; SECTION_LOCKS]>,
 }
 
 impl Vault {
     /// Creates a new vault, unlocked by `credential`. Fails with
     /// [`VaultError::VaultExists`] if there is one already.
     pub async fn create(config: &VaultConfig, credential: UnlockCredential<'_>) -> Result<Self> {
+        require_runtime()?;
         let store = Store::connect(&config.store, true)?;
         if store.get(&super::layout::descriptor()).await?.is_some() {
             return Err(VaultError::VaultExists {
@@ -101,7 +108,7 @@ impl Vault {
         }
         let vault_id = VaultId::generate()?;
         let root = RootKey::generate()?;
-        let slots = KeySlots::new(vault_id, &root, credential)?;
+        let slots = off_worker(|| KeySlots::new(vault_id, &root, credential))?;
         let keyring = Keyring::create(&store, vault_id, root).await?;
         descriptor::write(&store, &slots).await?;
         Self::start(config, store, slots, keyring).await
@@ -109,9 +116,10 @@ impl Vault {
 
     /// Opens and unlocks an existing vault. Nothing is written if this fails.
     pub async fn open(config: &VaultConfig, credential: UnlockCredential<'_>) -> Result<Self> {
+        require_runtime()?;
         let store = Store::connect(&config.store, false)?;
         let slots = descriptor::read(&store).await?;
-        let root = slots.unlock(credential).map_err(credential_error)?;
+        let root = off_worker(|| slots.unlock(credential)).map_err(credential_error)?;
         let keyring = Keyring::load(&store, slots.vault_id(), root).await?;
         Self::start(config, store, slots, keyring).await
     }
@@ -149,6 +157,7 @@ impl Vault {
             slots: Arc::new(Mutex::new(slots)),
             scope_key_lock: Arc::new(Mutex::new(())),
             update_lock: Arc::new(Mutex::new(())),
+            section_locks: Arc::new(std::array::from_fn(|_| Mutex::new(()))),
         })
     }
 

@@ -12,6 +12,7 @@ use super::keyring::Keyring;
 use super::layout;
 use super::lifecycle::{Vault, credential_error};
 use super::log::Payload;
+use super::runtime::off_worker;
 use super::shared::Shared;
 use crate::crypto::{CryptoError, KeyId, SlotKind, UnlockCredential, WrappedDataKey};
 
@@ -267,7 +268,7 @@ impl Vault {
             .collect();
         let mut changed = false;
         for id in candidates {
-            match updated.change_passphrase(id, old, new) {
+            match off_worker(|| updated.change_passphrase(id, old, new)) {
                 Ok(()) => {
                     changed = true;
                     break;
@@ -295,7 +296,8 @@ impl Vault {
         // No scope key may be created under the old root while the copies are made.
         let _scope_keys = self.scope_key_lock.lock().await;
         let mut slots = self.slots.lock().await;
-        let (new_root, new_slots) = slots.rotate_root(credentials).map_err(credential_error)?;
+        let (new_root, new_slots) =
+            off_worker(|| slots.rotate_root(credentials)).map_err(credential_error)?;
         let keyring = self.shared.keyring();
         let (vault_id, old_root) = (keyring.vault_id(), keyring.root());
         let mut old_copies = Vec::new();

@@ -26,11 +26,14 @@ mod log;
 mod maintenance;
 mod record_ops;
 mod records;
+mod runtime;
+#[cfg(feature = "s3")]
+mod s3;
 mod shared;
 mod store;
 
 pub use app_documents::AppDocument;
-pub use batch::{Batch, UpdateGuard};
+pub use batch::{Batch, SectionGuard, UpdateGuard};
 pub use blocking::BlockingVault;
 pub use claims::{CLAIM_BUDGET, CLAIM_STALE_AFTER, ClaimGuard, HolderState};
 pub use documents::{Collection, Document};
@@ -43,4 +46,6 @@ pub use maintenance::{GcReport, Progress, VerifyReport};
 pub use record_ops::INLINE_PAYLOAD_MAX;
 pub use records::{NewRecord, RecordMeta, now_ms};
 
-pub use store::{MemoryStore, S3Location, StoreLocation};
+#[cfg(feature = "s3")]
+pub use s3::S3Location;
+pub use store::{MemoryStore, StoreLocation};

@@ -3,18 +3,19 @@
 
 use std::path::{Path, PathBuf};
 
-use std::time::Duration;
-
 use medvault::crypto::{RawUnlockKey, UnlockCredential};
-use medvault::identity::{AccountId, Clock, Identity, LoginCode, ManualClock, Role, SessionToken};
-use medvault::vault::{IndexLocation, MemoryStore, S3Location, StoreLocation, Vault, VaultConfig};
+#[cfg(feature = "s3")]
+use medvault::vault::S3Location;
+use medvault::vault::{IndexLocation, MemoryStore, StoreLocation, Vault, VaultConfig};
 use serde::{Deserialize, Serialize};
 
-/// The backends every conformance test runs against.
+/// The backends every conformance test runs against (S3 with the crate's `s3` feature, which
+/// `cargo test --workspace` turns on).
 #[derive(Clone, Copy, Debug)]
 pub enum Backend {
     Memory,
     Folder,
+    #[cfg(feature = "s3")]
     S3,
 }
 
@@ -35,6 +36,7 @@ impl Fixture {
                 let folder = scratch.path().join("store");
                 (StoreLocation::Folder(folder.clone()), Some(folder))
             }
+            #[cfg(feature = "s3")]
             Backend::S3 => (StoreLocation::S3(s3_location(&unique_prefix())), None),
         };
         Self {
@@ -76,6 +78,7 @@ impl Fixture {
 }
 
 /// The test S3 bucket, from the variables `scripts/start-garage.sh` exports.
+#[cfg(feature = "s3")]
 pub fn s3_bucket() -> String {
     match std::env::var("MEDVAULT_TEST_S3_BUCKET") {
         Ok(bucket) => bucket,
@@ -86,6 +89,7 @@ pub fn s3_bucket() -> String {
     }
 }
 
+#[cfg(feature = "s3")]
 /// `s3://<test bucket>/<prefix>` with settings from the environment.
 pub fn s3_location(prefix: &str) -> S3Location {
     S3Location::from_env(&format!("s3://{}/{prefix}", s3_bucket())).expect("S3 location")
@@ -124,64 +128,6 @@ pub fn payload(len: usize, seed: u8) -> Vec<u8> {
     (0..len)
         .map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed) ^ (i >> 8) as u8)
         .collect()
-}
-
-/// The password of every account the tests make.
-pub const PASSWORD: &str = "tangerine-lighthouse-orbit-93";
-
-/// An account with an open session.
-pub struct User {
-    pub id: AccountId,
-    pub token: SessionToken,
-}
-
-/// The clock's time in whole seconds, for TOTP codes.
-pub fn now_secs(clock: &ManualClock) -> u64 {
-    u64::try_from(clock.now_ms() / 1000).expect("positive time")
-}
-
-/// Enrolls and confirms a TOTP factor for the existing account `username` (password
-/// [`PASSWORD`]), and logs it in with a computed code.
-pub async fn log_in(identity: &Identity, clock: &ManualClock, username: &str) -> User {
-    let enrollment = identity
-        .enroll_totp(username, PASSWORD, None)
-        .await
-        .expect("enroll TOTP");
-    let code = enrollment.factor.code_at(now_secs(clock));
-    identity
-        .confirm_totp(username, PASSWORD, &code)
-        .await
-        .expect("confirm TOTP");
-    clock.advance(Duration::from_secs(30));
-    let code = enrollment.factor.code_at(now_secs(clock));
-    let outcome = identity
-        .login(username, PASSWORD, LoginCode::Totp(&code))
-        .await
-        .expect("login");
-    User {
-        id: outcome.account.id,
-        token: outcome.token,
-    }
-}
-
-/// Creates an account of `role` as the operator and logs it in ([`log_in`]).
-pub async fn account_with_session(
-    identity: &Identity,
-    clock: &ManualClock,
-    role: Role,
-    username: &str,
-) -> User {
-    let id = identity
-        .operator_create_account(role, username, PASSWORD)
-        .await
-        .expect("create account");
-    let user = log_in(identity, clock, username).await;
-    assert_eq!(user.id, id);
-    assert_eq!(
-        identity.operator_account(username).expect("account").role,
-        role
-    );
-    user
 }
 
 /// Every file under `folder`, recursively.

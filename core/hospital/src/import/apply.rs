@@ -1,0 +1,347 @@
+//! Import, the applying half: accepted rows become accounts with profiles and appointments,
+//! in batches, as the operator. A row already imported by an earlier run (found by its
+//! source identifier) is left alone and reported `unchanged`, so importing a file twice
+//! changes nothing; a dry run decides every row the same way and writes nothing.
+//!
+//! Imported patients and physicians get an account named `patient-…` / `physician-…` whose
+//! password is random and discarded: nobody can log in with it until the account is given a
+//! password of its own.
+
+use std::collections::{HashMap, HashSet};
+
+use medvault::vault::{DocumentRevision, Progress};
+use medvault_identity::audit::{Actor, AuditAction, AuditEvent};
+use medvault_identity::{AccountId, Role, SessionToken};
+
+use super::report::ImportReport;
+use super::{CleanAppointment, CleanPatient, CleanPhysician, CleanRow, ImportKind, ParsedFile};
+use crate::appointment::{Appointment, slot_key};
+use crate::error::Result;
+use crate::operation::HospitalOperation;
+use crate::profile::{PatientFile, PatientProfile, Physician, PhysicianProfile};
+use crate::schedule::Schedule;
+use crate::{Hospital, new_id};
+
+/// Rows committed per batch.
+const ROWS_PER_BATCH: usize = 500;
+
+/// What applying one row comes to.
+enum Planned {
+    /// New documents, added to the batch.
+    Added,
+    /// Imported by an earlier run.
+    Unchanged,
+    /// Refused, with a reason naming the column.
+    Refused(String),
+}
+
+/// The documents and audit events of one batch.
+#[derive(Default)]
+struct Batch {
+    revisions: Vec<DocumentRevision>,
+    events: Vec<AuditEvent>,
+    appointments: usize,
+}
+
+/// Who creates an import's accounts, and the password hash that locks them.
+#[derive(Clone, Copy)]
+struct NewAccount<'a> {
+    actor: &'a Actor,
+    locked: &'a str,
+}
+
+/// The accounts this run has created or looked up, by source identifier (so that rows can
+/// refer to rows of the same run before they are committed, and each is looked up once), and
+/// the slots its appointments hold.
+#[derive(Default)]
+struct Created {
+    accounts: HashMap<String, AccountId>,
+    slots: HashSet<String>,
+}
+
+impl Created {
+    /// The account with source identifier `key`: created by this run, or found by `lookup`.
+    fn account(
+        &mut self,
+        key: &str,
+        lookup: impl FnOnce(&str) -> Result<Option<AccountId>>,
+    ) -> Result<Option<AccountId>> {
+        if let Some(account) = self.accounts.get(key) {
+            return Ok(Some(*account));
+        }
+        let found = lookup(key)?;
+        if let Some(account) = found {
+            self.accounts.insert(key.to_owned(), account);
+        }
+        Ok(found)
+    }
+}
+
+impl Hospital {
+    /// Reads an import file ([`super::parse`]) with the hospital clock's today.
+    pub fn parse_import(&self, bytes: &[u8], kind: Option<ImportKind>) -> Result<ParsedFile> {
+        super::parse(bytes, kind, self.today())
+    }
+
+    /// Applies the accepted rows of `file` as the operator (patients and physicians first,
+    /// then appointments) and returns the report of every row. With `dry_run` nothing is
+    /// written. `progress` hears of every batch.
+    pub async fn operator_import(
+        &self,
+        file: &ParsedFile,
+        dry_run: bool,
+        progress: Option<&dyn Progress>,
+    ) -> Result<ImportReport> {
+        self.apply_import(Actor::Operator, file, dry_run, progress)
+            .await
+    }
+
+    /// [`Hospital::operator_import`] on behalf of the admin holding `session`, audited as
+    /// theirs.
+    pub async fn import(
+        &self,
+        session: &SessionToken,
+        file: &ParsedFile,
+        dry_run: bool,
+        progress: Option<&dyn Progress>,
+    ) -> Result<ImportReport> {
+        let admin = self
+            .identity
+            .permit(session, HospitalOperation::ImportData)
+            .await?;
+        self.apply_import(admin.actor(), file, dry_run, progress)
+            .await
+    }
+
+    async fn apply_import(
+        &self,
+        actor: Actor,
+        file: &ParsedFile,
+        dry_run: bool,
+        progress: Option<&dyn Progress>,
+    ) -> Result<ImportReport> {
+        let mut report = ImportReport::from_parsed(file);
+        let mut rows: Vec<_> = file.accepted().collect();
+        rows.sort_by_key(|(_, clean)| kind_order(clean.kind()));
+        let needs_accounts = rows
+            .iter()
+            .any(|(_, clean)| !matches!(clean, CleanRow::Appointment(_)));
+        // One random password, hashed once and discarded, locks every imported account.
+        let locked = if needs_accounts && !dry_run {
+            self.identity.hash_password(&new_id()?).await?
+        } else {
+            String::new()
+        };
+        let total = rows.len() as u64;
+        let mut created = Created::default();
+        let mut done = 0;
+        for chunk in rows.chunks(ROWS_PER_BATCH) {
+            // Imported appointments must not take a slot a booking is taking: the bookings'
+            // section first, then the update lock, as everywhere.
+            let _bookings = self.vault().lock_section(crate::booking::BOOKINGS).await;
+            let _guard = self.vault().lock_updates().await;
+            let mut batch = Batch::default();
+            for (row, clean) in chunk {
+                match self.plan(&actor, clean, &locked, &mut created, &mut batch)? {
+                    Planned::Added => {}
+                    Planned::Unchanged => {
+                        report.mark_unchanged(row.row);
+                    }
+                    Planned::Refused(reason) => {
+                        report.mark_rejected(row.row, reason);
+                    }
+                }
+            }
+            if batch.appointments > 0 {
+                let event = self.identity.event(
+                    actor.clone(),
+                    AuditAction::Authorize {
+                        operation: format!("import {} appointments", batch.appointments),
+                        patient: None,
+                    },
+                );
+                batch.events.push(event);
+            }
+            if !dry_run && !batch.revisions.is_empty() {
+                self.identity.commit(batch.revisions, batch.events).await?;
+            }
+            done += chunk.len() as u64;
+            if let Some(progress) = progress {
+                progress.advance(done, total);
+            }
+        }
+        Ok(report)
+    }
+
+    fn plan(
+        &self,
+        actor: &Actor,
+        clean: &CleanRow,
+        locked: &str,
+        created: &mut Created,
+        batch: &mut Batch,
+    ) -> Result<Planned> {
+        let new = NewAccount { actor, locked };
+        match clean {
+            CleanRow::Patient(patient) => self.plan_patient(patient, new, created, batch),
+            CleanRow::Physician(physician) => self.plan_physician(physician, new, created, batch),
+            CleanRow::Appointment(appointment) => {
+                self.plan_appointment(appointment, created, batch)
+            }
+        }
+    }
+
+    fn plan_patient(
+        &self,
+        patient: &CleanPatient,
+        new: NewAccount<'_>,
+        created: &mut Created,
+        batch: &mut Batch,
+    ) -> Result<Planned> {
+        if self
+            .patient_with_identifier(&patient.source.key())?
+            .is_some()
+        {
+            return Ok(Planned::Unchanged);
+        }
+        let profile = PatientProfile {
+            name: patient.name.clone(),
+            birth_date: patient.birth_date,
+            gender: patient.gender,
+            contact: patient.contact.clone(),
+            address: patient.address.clone(),
+            identifiers: vec![patient.source.clone()],
+        };
+        if let Err(error) = profile.check(self.today()) {
+            return Ok(Planned::Refused(format!("profile: {error}")));
+        }
+        let account = self.new_account(Role::Patient, new, batch)?;
+        let file = PatientFile { account, profile };
+        batch
+            .revisions
+            .push(self.patient_files().revision_of(&file, 1)?);
+        created.accounts.insert(patient.source.key(), account);
+        Ok(Planned::Added)
+    }
+
+    fn plan_physician(
+        &self,
+        physician: &CleanPhysician,
+        new: NewAccount<'_>,
+        created: &mut Created,
+        batch: &mut Batch,
+    ) -> Result<Planned> {
+        if self
+            .physician_with_identifier(&physician.source.key())?
+            .is_some()
+        {
+            return Ok(Planned::Unchanged);
+        }
+        let profile = PhysicianProfile {
+            name: physician.name.clone(),
+            specialty: physician.specialty.clone(),
+            contact: physician.contact.clone(),
+            schedule: Schedule::default(),
+            identifiers: vec![physician.source.clone()],
+        };
+        if let Err(error) = profile.check() {
+            return Ok(Planned::Refused(format!("profile: {error}")));
+        }
+        let account = self.new_account(Role::Physician, new, batch)?;
+        let stored = Physician {
+            account,
+            username: username(Role::Physician, account),
+            active: true,
+            profile,
+        };
+        batch
+            .revisions
+            .push(self.physician_documents().revision_of(&stored, 1)?);
+        created.accounts.insert(physician.source.key(), account);
+        Ok(Planned::Added)
+    }
+
+    fn plan_appointment(
+        &self,
+        appointment: &CleanAppointment,
+        created: &mut Created,
+        batch: &mut Batch,
+    ) -> Result<Planned> {
+        let source = appointment.source.key();
+        if !self.appointments().find("source", &source)?.is_empty() {
+            return Ok(Planned::Unchanged);
+        }
+        let Some(patient) = created.account(&appointment.patient.key(), |key| {
+            self.patient_with_identifier(key)
+        })?
+        else {
+            return Ok(Planned::Refused(
+                "PATIENT: not in the vault; import the patients first".to_owned(),
+            ));
+        };
+        let Some(physician) = created.account(&appointment.physician.key(), |key| {
+            self.physician_with_identifier(key)
+        })?
+        else {
+            return Ok(Planned::Refused(
+                "PROVIDER: not in the vault; import the physicians first".to_owned(),
+            ));
+        };
+        if appointment.status.holds_slot() {
+            let slot = slot_key(physician, appointment.start);
+            if created.slots.contains(&slot)
+                || self.slot_holder(physician, appointment.start)?.is_some()
+            {
+                return Ok(Planned::Refused(
+                    "START: the physician's slot is already booked".to_owned(),
+                ));
+            }
+            created.slots.insert(slot);
+        }
+        let stored = Appointment {
+            id: new_id()?,
+            status: appointment.status,
+            patient,
+            physician,
+            start: appointment.start,
+            end: appointment.end,
+            created_ms: self.identity.now(),
+            booked_by: None,
+            cancellation: None,
+            source: Some(appointment.source.clone()),
+        };
+        batch
+            .revisions
+            .push(self.appointments().revision_of(&stored, 1)?);
+        batch.appointments += 1;
+        Ok(Planned::Added)
+    }
+
+    /// A new account of `role` with the locking password hash, added to the batch.
+    fn new_account(&self, role: Role, new: NewAccount<'_>, batch: &mut Batch) -> Result<AccountId> {
+        let id = AccountId::generate()?;
+        let (revision, event) = self.identity.account_creation(
+            new.actor.clone(),
+            id,
+            role,
+            username(role, id),
+            new.locked.to_owned(),
+        )?;
+        batch.revisions.push(revision);
+        batch.events.push(event);
+        Ok(id)
+    }
+}
+
+/// An imported account's username: its role and the start of its random id.
+fn username(role: Role, account: AccountId) -> String {
+    format!("{}-{}", role.as_str(), &account.to_string()[..12])
+}
+
+fn kind_order(kind: ImportKind) -> u8 {
+    match kind {
+        ImportKind::Patients => 0,
+        ImportKind::Physicians => 1,
+        ImportKind::Appointments => 2,
+    }
+}

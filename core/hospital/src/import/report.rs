@@ -1,0 +1,297 @@
+//! What an import did with every row, to show, save as JSON or CSV, or share.
+//!
+//! A report carries each row's number, locator, kind, source id (the sending system's own
+//! key, needed to find and fix the row), outcome and reasons, and no other value from the
+//! file.
+
+use serde::{Deserialize, Serialize};
+
+use super::{ImportKind, ParsedFile, RowOutcome};
+
+/// What became of a row in the end.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ReportOutcome {
+    /// Accepted (and, once applied, imported).
+    Accepted,
+    /// The same as an earlier row of the file.
+    Duplicate,
+    /// Rejected, with reasons.
+    Rejected,
+    /// Accepted, but already in the vault from an earlier import.
+    Unchanged,
+}
+
+impl ReportOutcome {
+    /// `accepted`, `duplicate`, `rejected` or `unchanged`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Accepted => "accepted",
+            Self::Duplicate => "duplicate",
+            Self::Rejected => "rejected",
+            Self::Unchanged => "unchanged",
+        }
+    }
+}
+
+/// One row of a report.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportRow {
+    /// The row's number (CSV line, or bundle entry index).
+    pub row: usize,
+    /// Where it is: `line 7` or `entry 3`.
+    pub locator: String,
+    /// What it describes.
+    pub kind: ImportKind,
+    /// Its id in the system it came from, if it has one.
+    pub source_id: Option<String>,
+    /// What became of it.
+    pub outcome: ReportOutcome,
+    /// Why it was rejected: column and problem, never the value.
+    pub reasons: Vec<String>,
+    /// For a duplicate, the number of the row it repeats.
+    pub duplicate_of: Option<usize>,
+}
+
+/// How many rows ended each way.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportSummary {
+    /// Accepted rows.
+    pub accepted: usize,
+    /// Rejected rows.
+    pub rejected: usize,
+    /// Duplicates of earlier rows.
+    pub duplicates: usize,
+    /// Accepted rows already in the vault.
+    pub unchanged: usize,
+}
+
+/// What an import did with every row of a file.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportReport {
+    /// Every row, in file order.
+    pub rows: Vec<ReportRow>,
+    /// How many rows ended each way.
+    pub counts: ImportSummary,
+}
+
+impl ImportReport {
+    /// The report of a parsed file, before anything is applied: its accepted rows count as
+    /// accepted.
+    pub fn from_parsed(file: &ParsedFile) -> Self {
+        let rows = file
+            .rows
+            .iter()
+            .map(|row| {
+                let (outcome, reasons, duplicate_of) = match &row.outcome {
+                    RowOutcome::Accepted(_) => (ReportOutcome::Accepted, Vec::new(), None),
+                    RowOutcome::Duplicate { of_row } => {
+                        (ReportOutcome::Duplicate, Vec::new(), Some(*of_row))
+                    }
+                    RowOutcome::Rejected { reasons } => {
+                        (ReportOutcome::Rejected, reasons.clone(), None)
+                    }
+                };
+                ReportRow {
+                    row: row.row,
+                    locator: row.locator.clone(),
+                    kind: row.kind,
+                    source_id: row.source_id.clone(),
+                    outcome,
+                    reasons,
+                    duplicate_of,
+                }
+            })
+            .collect();
+        let mut report = Self {
+            rows,
+            counts: ImportSummary::default(),
+        };
+        report.recount();
+        report
+    }
+
+    /// Marks an accepted row as already in the vault. False if no accepted row has this
+    /// number.
+    pub fn mark_unchanged(&mut self, row: usize) -> bool {
+        self.change(row, ReportOutcome::Unchanged, None)
+    }
+
+    /// Marks an accepted row as rejected after all, when applying it failed (such as an
+    /// appointment whose patient is not in the vault); `reason` names the column and what is
+    /// wrong, without quoting values. False if no accepted row has this number.
+    pub fn mark_rejected(&mut self, row: usize, reason: impl Into<String>) -> bool {
+        self.change(row, ReportOutcome::Rejected, Some(reason.into()))
+    }
+
+    fn change(&mut self, row: usize, outcome: ReportOutcome, reason: Option<String>) -> bool {
+        let found = self
+            .rows
+            .iter_mut()
+            .find(|entry| entry.row == row && entry.outcome == ReportOutcome::Accepted);
+        let Some(entry) = found else {
+            return false;
+        };
+        entry.outcome = outcome;
+        entry.reasons.extend(reason);
+        self.recount();
+        true
+    }
+
+    fn recount(&mut self) {
+        let mut counts = ImportSummary::default();
+        for row in &self.rows {
+            let count = match row.outcome {
+                ReportOutcome::Accepted => &mut counts.accepted,
+                ReportOutcome::Duplicate => &mut counts.duplicates,
+                ReportOutcome::Rejected => &mut counts.rejected,
+                ReportOutcome::Unchanged => &mut counts.unchanged,
+            };
+            *count += 1;
+        }
+        self.counts = counts;
+    }
+
+    /// One line for people: `accepted 12, rejected 5, duplicates 3, unchanged 0`.
+    pub fn summary_line(&self) -> String {
+        let ImportSummary {
+            accepted,
+            rejected,
+            duplicates,
+            unchanged,
+        } = self.counts;
+        format!(
+            "accepted {accepted}, rejected {rejected}, duplicates {duplicates}, unchanged {unchanged}"
+        )
+    }
+
+    /// The report as pretty-printed JSON: `{"rows": [...], "counts": {...}}`.
+    pub fn to_json(&self) -> String {
+        // Serialising these plain types cannot fail.
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+
+    /// The report as CSV with a header, columns
+    /// `row,locator,kind,source_id,outcome,reasons,duplicate_of`; reasons joined with `; `,
+    /// empty fields for missing values, fields quoted where needed (RFC 4180).
+    pub fn to_csv(&self) -> String {
+        let mut csv = String::from("row,locator,kind,source_id,outcome,reasons,duplicate_of\r\n");
+        for row in &self.rows {
+            let fields = [
+                row.row.to_string(),
+                row.locator.clone(),
+                row.kind.to_string(),
+                row.source_id.clone().unwrap_or_default(),
+                row.outcome.as_str().to_owned(),
+                row.reasons.join("; "),
+                row.duplicate_of
+                    .map(|of| of.to_string())
+                    .unwrap_or_default(),
+            ];
+            let fields: Vec<String> = fields.iter().map(|field| csv_field(field)).collect();
+            csv.push_str(&fields.join(","));
+            csv.push_str("\r\n");
+        }
+        csv
+    }
+}
+
+/// A CSV field, quoted (quotes doubled) if it holds a comma, quote, line break, or leading or
+/// trailing space.
+fn csv_field(text: &str) -> String {
+    let needs_quotes = text.contains([',', '"', '\n', '\r'])
+        || text.starts_with(char::is_whitespace)
+        || text.ends_with(char::is_whitespace);
+    if needs_quotes {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::import::parse;
+    use chrono::NaiveDate;
+
+    fn report() -> ImportReport {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap_or_default();
+        let file = parse(
+            b"Id,BIRTHDATE,FIRST,LAST,GENDER\n\
+              p1,1980-01-01,Ada,Lovelace,F\n\
+              \"p,2\",1980-01-01,Secret,,Q\n\
+              p1,1981-01-01,Bea,Byron,F\n\
+              p4,1982-01-01,Cy,Young,M\n",
+            None,
+            today,
+        );
+        ImportReport::from_parsed(&file.unwrap_or_else(|error| panic!("{error}")))
+    }
+
+    #[test]
+    fn rows_and_counts_follow_the_parse() {
+        let report = report();
+        let outcomes: Vec<_> = report.rows.iter().map(|row| row.outcome).collect();
+        assert_eq!(
+            outcomes,
+            [
+                ReportOutcome::Accepted,
+                ReportOutcome::Rejected,
+                ReportOutcome::Duplicate,
+                ReportOutcome::Accepted
+            ]
+        );
+        assert_eq!(
+            report.rows[1].reasons,
+            ["LAST: missing", "GENDER: unknown code"]
+        );
+        assert_eq!(report.rows[2].duplicate_of, Some(2));
+        assert_eq!(report.rows[2].locator, "line 4");
+        assert_eq!(
+            report.summary_line(),
+            "accepted 2, rejected 1, duplicates 1, unchanged 0"
+        );
+    }
+
+    #[test]
+    fn accepted_rows_can_be_marked_unchanged_or_rejected() {
+        let mut report = report();
+        assert!(report.mark_unchanged(2));
+        assert!(!report.mark_unchanged(2), "no longer accepted");
+        assert!(!report.mark_unchanged(3), "rejected rows stay rejected");
+        assert!(report.mark_rejected(5, "PATIENT: not in the vault"));
+        assert_eq!(report.rows[3].reasons, ["PATIENT: not in the vault"]);
+        assert_eq!(
+            report.summary_line(),
+            "accepted 0, rejected 2, duplicates 1, unchanged 1"
+        );
+    }
+
+    #[test]
+    fn csv_is_quoted_and_carries_no_values_but_the_source_id() {
+        let csv = report().to_csv();
+        assert_eq!(
+            csv,
+            "row,locator,kind,source_id,outcome,reasons,duplicate_of\r\n\
+             2,line 2,patients,p1,accepted,,\r\n\
+             3,line 3,patients,\"p,2\",rejected,LAST: missing; GENDER: unknown code,\r\n\
+             4,line 4,patients,p1,duplicate,,2\r\n\
+             5,line 5,patients,p4,accepted,,\r\n"
+        );
+        assert!(!csv.contains("Secret") && !csv.contains("Lovelace"));
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_field(" x"), "\" x\"");
+    }
+
+    #[test]
+    fn json_round_trips() {
+        let report = report();
+        let json = report.to_json();
+        assert!(json.contains("\"outcome\": \"rejected\""), "{json}");
+        assert!(json.contains("\"kind\": \"patients\""), "{json}");
+        assert!(!json.contains("Secret"));
+        let back: ImportReport = serde_json::from_str(&json).unwrap_or_default();
+        assert_eq!(back, report);
+    }
+}
