@@ -2,8 +2,8 @@
 # Checks that the three layers depend only downward: the engine (`medvault`, core/) knows
 # neither the identity nor the hospital crate, and the identity crate (core/identity/) does
 # not know the hospital crate; neither by dependency (cargo tree) nor by name in their
-# sources. Then builds and tests the three crates with their default features (no S3, no
-# QR codes), as an application that embeds only them would.
+# sources. Then builds, tests and documents the three crates with their default features (no
+# S3, no QR codes), as an application that embeds only them would.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -55,4 +55,6 @@ echo "layers: the engine and the identity crate depend only downward"
 # Each layer on its own, with default features: builds, lints and tests pass.
 cargo clippy -p medvault -p medvault-identity -p medvault-hospital --all-targets -- -D warnings
 cargo test -p medvault -p medvault-identity -p medvault-hospital --all-targets
+# Their documentation, with every link resolved.
+RUSTDOCFLAGS="-D warnings" cargo doc -p medvault -p medvault-identity -p medvault-hospital --no-deps
 echo "engine dependencies (normal, default features): $(cargo tree -p medvault -e normal --prefix none | sed 's/ (\*)//' | sort -u | wc -l) packages"

@@ -4,9 +4,10 @@
 // Test helpers outside `#[test]` functions fail loudly on broken fixtures.
 #![allow(clippy::expect_used)]
 
+use medvault::crypto::hazmat::{KeySlots, RootKey, SlotKind, SubkeyLabel, WrappedDataKey};
 use medvault::crypto::{
-    AeadKey, Argon2idParams, CryptoError, DataKey, KeyId, KeySlots, RawUnlockKey, RootKey,
-    SlotKind, StreamingKey, SubkeyLabel, UnlockCredential, VaultId, WrappedDataKey,
+    AeadKey, Argon2idParams, CryptoError, DataKey, KeyId, RawUnlockKey, StreamingKey,
+    UnlockCredential, VaultId,
 };
 
 /// A new vault id, root key and keystore key.

@@ -5,10 +5,10 @@
 // Test helpers outside `#[test]` functions fail loudly on broken fixtures.
 #![allow(clippy::expect_used)]
 
-use medvault::crypto::{
-    AeadKey, CryptoError, HKDF_SHA256_MAX_OUTPUT, RecordAead, StreamingAead, StreamingKey, TAG_LEN,
-    hkdf_sha256, hmac_sha256, verify_hmac_sha256,
+use medvault::crypto::hazmat::{
+    HKDF_SHA256_MAX_OUTPUT, TAG_LEN, hkdf_sha256, hmac_sha256, verify_hmac_sha256,
 };
+use medvault::crypto::{AeadKey, CryptoError, RecordAead, StreamingAead, StreamingKey};
 use serde_json::Value;
 
 fn load(name: &str) -> Value {

@@ -63,7 +63,7 @@ macro_rules! id_type {
 
             /// Parses the 32 hex digits that `Display` prints.
             fn from_str(text: &str) -> $crate::crypto::Result<Self> {
-                $crate::crypto::parse_hex_id(text, stringify!($name)).map(Self)
+                $crate::crypto::hazmat::parse_hex_id(text, stringify!($name)).map(Self)
             }
         }
     };

@@ -198,7 +198,7 @@ impl KeySlots {
 
     /// Rotates the root key: generates a new one and rewraps every slot under it, keeping the
     /// slots' ids, kinds and (when still at or above the OWASP minimum) parameters. `credentials` must open every slot; the data keys are
-    /// then rewrapped with [`crate::crypto::WrappedDataKey::rewrap`].
+    /// then rewrapped with [`crate::crypto::hazmat::WrappedDataKey::rewrap`].
     pub fn rotate_root(&self, credentials: &[UnlockCredential<'_>]) -> Result<(RootKey, Self)> {
         let new_root = RootKey::generate()?;
         let mut rotated = Self {

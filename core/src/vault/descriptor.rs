@@ -6,7 +6,7 @@ use bytes::Bytes;
 use super::error::{Result, VaultError};
 use super::layout;
 use super::store::Store;
-use crate::crypto::KeySlots;
+use crate::crypto::hazmat::KeySlots;
 
 const MAGIC: &[u8; 4] = b"MVVD";
 const VERSION: u8 = 1;

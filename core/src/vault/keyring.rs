@@ -18,9 +18,8 @@ use bytes::Bytes;
 use super::error::{Result, VaultError};
 use super::layout;
 use super::store::Store;
-use crate::crypto::{
-    DataKey, KeyId, RecordAead, RootKey, SubkeyLabel, TokenKey, VaultId, WrappedDataKey,
-};
+use crate::crypto::hazmat::{RootKey, SubkeyLabel, WrappedDataKey};
+use crate::crypto::{DataKey, KeyId, RecordAead, TokenKey, VaultId};
 
 /// A scope's name in the store: the first 16 bytes of its keyed token.
 pub(crate) type ScopeToken = [u8; 16];

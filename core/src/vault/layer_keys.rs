@@ -5,7 +5,8 @@
 
 use super::keyring::ENGINE_LABELS;
 use super::lifecycle::Vault;
-use crate::crypto::{RecordAead, SubkeyLabel, TokenKey};
+use crate::crypto::hazmat::SubkeyLabel;
+use crate::crypto::{RecordAead, TokenKey};
 
 /// The label of a vault-key subkey that belongs to a layer above the engine (such as
 /// `"identity-secrets"`). Made in a constant, so that a label the engine uses itself is a

@@ -14,7 +14,8 @@ use super::keyring::Keyring;
 use super::runtime::{off_worker, require_runtime};
 use super::shared::Shared;
 use super::store::{Store, StoreLocation};
-use crate::crypto::{CryptoError, KeySlots, RootKey, UnlockCredential, VaultId};
+use crate::crypto::hazmat::{KeySlots, RootKey};
+use crate::crypto::{CryptoError, UnlockCredential, VaultId};
 
 /// Where the local index lives.
 #[derive(Clone, Debug)]
@@ -48,7 +49,8 @@ impl IndexLocation {
                 .to_string(),
             other => other.describe(),
         };
-        let digest = crate::crypto::hmac_sha256(b"medvault index folder", location.as_bytes());
+        let digest =
+            crate::crypto::hazmat::hmac_sha256(b"medvault index folder", location.as_bytes());
         Ok(Self::Folder(
             cache
                 .join("medvault")

@@ -14,7 +14,8 @@ use super::lifecycle::{Vault, credential_error};
 use super::log::Payload;
 use super::runtime::off_worker;
 use super::shared::Shared;
-use crate::crypto::{CryptoError, KeyId, SlotKind, UnlockCredential, WrappedDataKey};
+use crate::crypto::hazmat::{SlotKind, WrappedDataKey};
+use crate::crypto::{CryptoError, KeyId, UnlockCredential};
 
 /// Told how far a long operation has got (`done` of `total` steps).
 pub trait Progress: Send + Sync {

@@ -17,7 +17,8 @@ use super::log::{Mutation, Payload, RecordVersion};
 use super::records::{NewRecord, RecordMeta, now_ms};
 use super::runtime::off_worker;
 use crate::audit::{AuditEvent, StorageAction};
-use crate::crypto::{DataKey, Envelope, KeyId, ObjectIdentity, RecordAead, SubkeyLabel};
+use crate::crypto::hazmat::SubkeyLabel;
+use crate::crypto::{DataKey, Envelope, KeyId, ObjectIdentity, RecordAead};
 
 /// Envelopes up to this size travel inside the log batch; larger ones get an object.
 pub const INLINE_PAYLOAD_MAX: usize = 64 * 1024;

@@ -3,7 +3,7 @@
 //! cleaned and accepted, a duplicate of an earlier row of the same file, or rejected with
 //! reasons; then [`Hospital::operator_import`](crate::Hospital::operator_import)
 //! (`apply`) writes the accepted rows to the vault, leaving alone rows an earlier run already
-//! imported (found through their source [`Identifier`](crate::Identifier)).
+//! imported (found through their source [`Identifier`]).
 //!
 //! - [`clean`]: the cleansing rules (names, dates, sex codes, phone numbers, statuses), shared
 //!   by both sources;
