@@ -11,7 +11,7 @@ use std::sync::Weak;
 use bytes::Bytes;
 use tokio::sync::{mpsc, oneshot};
 
-use super::error::{Result, VaultError};
+use super::error::{Detail, Result, VaultError};
 use super::layout;
 use super::log::{self, Mutation};
 use super::shared::Shared;
@@ -164,16 +164,16 @@ impl BatchFailure {
         match self {
             Self::NotStored(VaultError::Closed) => VaultError::Closed,
             Self::NotStored(error) => {
-                VaultError::Store(format!("the write was not committed: {error}"))
+                VaultError::Store(Detail::new(format!("the write was not committed: {error}")))
             }
-            Self::Unknown(error) => VaultError::Store(format!(
+            Self::Unknown(error) => VaultError::Store(Detail::new(format!(
                 "the write may or may not have been committed ({error}); reopen the vault to \
                  find out"
-            )),
-            Self::StoredNotIndexed(error) => VaultError::Index(format!(
+            ))),
+            Self::StoredNotIndexed(error) => VaultError::Index(Detail::new(format!(
                 "the write is durable in the store, but the local index failed to apply it \
                  ({error}); reopen the vault to apply it"
-            )),
+            ))),
         }
     }
 }

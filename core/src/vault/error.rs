@@ -2,6 +2,49 @@
 
 use crate::crypto::CryptoError;
 
+/// What a store or index failure says, and the error beneath it (the object store client's or
+/// the database's), kept typed for callers that look down the chain.
+#[derive(Debug)]
+pub struct Detail {
+    message: String,
+    source: Option<Box<dyn std::error::Error + Send + Sync>>,
+}
+
+impl Detail {
+    /// A failure described by `message` alone.
+    pub fn new(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            source: None,
+        }
+    }
+
+    /// A failure described by `message`, caused by `source`.
+    pub fn caused_by(
+        message: impl Into<String>,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        Self {
+            message: message.into(),
+            source: Some(Box::new(source)),
+        }
+    }
+}
+
+impl std::fmt::Display for Detail {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Detail {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_deref()
+            .map(|source| source as &(dyn std::error::Error + 'static))
+    }
+}
+
 /// What can go wrong in a vault operation.
 ///
 /// Messages name records by their random ids and never carry payloads, metadata, scope ids or
@@ -90,13 +133,15 @@ pub enum VaultError {
         detail: String,
     },
 
-    /// Any other failure of the object store.
+    /// Any other failure of the object store; the client's own error, when there is one, is
+    /// the detail's [`std::error::Error::source`].
     #[error("object store error: {0}")]
-    Store(String),
+    Store(#[source] Detail),
 
-    /// A failure of the local index database.
+    /// A failure of the local index database; sled's own error, when there is one, is the
+    /// detail's [`std::error::Error::source`].
     #[error("local index error: {0}")]
-    Index(String),
+    Index(#[source] Detail),
 
     /// A local file operation failed.
     #[error("{what}: {source}")]
@@ -177,6 +222,6 @@ impl VaultError {
 
 impl From<sled::Error> for VaultError {
     fn from(error: sled::Error) -> Self {
-        Self::Index(error.to_string())
+        Self::Index(Detail::caused_by(error.to_string(), error))
     }
 }

@@ -37,7 +37,7 @@ pub use batch::{Batch, SectionGuard, UpdateGuard};
 pub use blocking::BlockingVault;
 pub use claims::{CLAIM_BUDGET, CLAIM_STALE_AFTER, ClaimGuard, HolderState};
 pub use documents::{Collection, Document};
-pub use error::{Result, VaultError};
+pub use error::{Detail, Result, VaultError};
 pub use ids::{ObjectName, RecordId, WriterId};
 pub use layer_keys::LayerLabel;
 pub use lifecycle::{IndexLocation, Vault, VaultConfig};

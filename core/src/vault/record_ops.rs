@@ -8,7 +8,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 use rayon::prelude::*;
 
-use super::error::{Result, VaultError};
+use super::error::{Detail, Result, VaultError};
 use super::ids::{ObjectName, RecordId};
 use super::keyring::ScopeToken;
 use super::layout;
@@ -195,9 +195,9 @@ impl Vault {
                 let (prefix, segments) = match parts.as_slice() {
                     [prefix, segments] => (prefix, segments),
                     _ => {
-                        return Err(VaultError::Store(
-                            "a ranged read returned too few parts".into(),
-                        ));
+                        return Err(VaultError::Store(Detail::new(
+                            "a ranged read returned too few parts",
+                        )));
                     }
                 };
                 Ok(plan.open(&identity, prefix, segments)?)

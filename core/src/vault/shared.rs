@@ -5,7 +5,7 @@ use std::sync::{Arc, PoisonError, RwLock};
 
 use object_store::path::Path;
 
-use super::error::{Result, VaultError};
+use super::error::{Detail, Result, VaultError};
 use super::ids::WriterId;
 use super::index::{Index, IndexFolder};
 use super::keyring::Keyring;
@@ -110,7 +110,9 @@ impl Shared {
         path: &Path,
     ) -> Result<()> {
         let bytes = self.store.get(path).await?.ok_or_else(|| {
-            VaultError::Store(format!("log batch {path} vanished while it was being read"))
+            VaultError::Store(Detail::new(format!(
+                "log batch {path} vanished while it was being read"
+            )))
         })?;
         let mutations = log::open(&self.keyring(), writer, sequence, &bytes)?;
         self.index.apply_batch(writer, sequence, &mutations)

@@ -13,7 +13,7 @@ use object_store::memory::InMemory;
 use object_store::path::Path;
 use object_store::{ObjectMeta, ObjectStore, ObjectStoreExt, PutPayload, WriteMultipart};
 
-use super::error::{Result, VaultError};
+use super::error::{Detail, Result, VaultError};
 #[cfg(feature = "s3")]
 use super::s3::S3Location;
 
@@ -115,7 +115,9 @@ impl Store {
             StoreLocation::Folder(path) => {
                 Self::ensure_folder(path, create, &description)?;
                 let local = LocalFileSystem::new_with_prefix(path)
-                    .map_err(|error| VaultError::Store(error.to_string()))?
+                    .map_err(|error| {
+                        VaultError::Store(Detail::caused_by(error.to_string(), error))
+                    })?
                     .with_fsync(true);
                 Ok(Self {
                     inner: Arc::new(local),
@@ -265,7 +267,7 @@ impl Store {
                     detail: source.to_string(),
                 }
             }
-            _ => VaultError::Store(error.to_string()),
+            _ => VaultError::Store(Detail::caused_by(error.to_string(), error)),
         }
     }
 }

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::{PoisonError, RwLock, RwLockReadGuard};
 
-use super::super::error::{Result, VaultError};
+use super::super::error::{Detail, Result, VaultError};
 
 /// A change to one key: `Some(value)` sets it, `None` removes it.
 pub(crate) type Change = (Vec<u8>, Option<Vec<u8>>);
@@ -55,10 +55,12 @@ impl SledBackend {
     }
 
     fn open_folder(folder: &Path) -> Result<sled::Db> {
-        sled::Config::new()
-            .path(folder)
-            .open()
-            .map_err(|error| VaultError::Index(format!("opening {}: {error}", folder.display())))
+        sled::Config::new().path(folder).open().map_err(|error| {
+            VaultError::Index(Detail::caused_by(
+                format!("opening {}: {error}", folder.display()),
+                error,
+            ))
+        })
     }
 
     fn open_temporary() -> Result<sled::Db> {
@@ -121,5 +123,29 @@ impl IndexBackend for SledBackend {
     fn flush(&self) -> Result<()> {
         self.db().flush()?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::error::Error;
+
+    use super::*;
+
+    #[test]
+    fn a_database_that_does_not_open_keeps_sleds_error_as_its_source() {
+        let scratch = tempfile::tempdir().expect("scratch folder");
+        let file = scratch.path().join("not-a-folder");
+        std::fs::write(&file, b"x").expect("a file where the database would go");
+        let Err(error) = SledBackend::open_folder(&file) else {
+            panic!("a file opened as a database");
+        };
+        assert!(matches!(error, VaultError::Index(_)), "{error:?}");
+        let detail = error.source().expect("the detail");
+        let beneath = detail.source().expect("sled's error");
+        assert!(
+            beneath.downcast_ref::<sled::Error>().is_some(),
+            "{beneath:?}"
+        );
     }
 }
