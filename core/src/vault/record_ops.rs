@@ -15,7 +15,7 @@ use super::layout;
 use super::lifecycle::Vault;
 use super::log::{Mutation, Payload, RecordVersion};
 use super::records::{NewRecord, RecordMeta, now_ms};
-use super::runtime::off_worker;
+use super::runtime::off_worker_for;
 use crate::audit::{AuditEvent, StorageAction};
 use crate::crypto::hazmat::SubkeyLabel;
 use crate::crypto::{DataKey, Envelope, KeyId, ObjectIdentity, RecordAead};
@@ -77,12 +77,9 @@ impl Vault {
         let (key_id, key) = self.write_key(scope).await?;
         let writer = self.shared.writer;
         let identity = payload_identity(self, meta.id, meta.version, writer);
-        let seal = || Envelope::seal(&key, key_id, &identity, payload);
-        let envelope = if payload.len() > INLINE_PAYLOAD_MAX {
-            off_worker(seal)?
-        } else {
-            seal()?
-        };
+        let envelope = off_worker_for(payload.len(), || {
+            Envelope::seal(&key, key_id, &identity, payload)
+        })?;
         // The committer bounds its batches by the inline bytes they carry.
         let (payload, inline_bytes) = if envelope.len() <= INLINE_PAYLOAD_MAX {
             let len = envelope.len();
@@ -369,7 +366,9 @@ impl Vault {
                     .get(&layout::object(*object))
                     .await?
                     .ok_or_else(|| object_missing(version.record))?;
-                off_worker(|| Envelope::open(&key, &identity, &envelope))?
+                off_worker_for(envelope.len(), || {
+                    Envelope::open(&key, &identity, &envelope)
+                })?
             }
         };
         Ok((meta, payload))
