@@ -37,8 +37,8 @@ pub(crate) const SECTION_LOCKS: usize = 16;
 /// Changes staged to be committed together: all of them are durable, or none is
 /// acknowledged. Made by [`Vault::batch`]; nothing is written to the log until
 /// [`Batch::commit`] (a large record payload is stored as its own object when it is
-/// staged; if the batch is never committed, [`Vault::gc`] removes it).
-#[derive(Debug)]
+/// staged; if the batch is never committed, [`Vault::gc`] removes it). `Debug` shows how much
+/// is staged, never what.
 #[must_use = "a batch writes nothing until it is committed"]
 pub struct Batch<'v> {
     vault: &'v Vault,
@@ -48,6 +48,16 @@ pub struct Batch<'v> {
     inline_bytes: usize,
     /// The record versions staged, checked in the index once committed.
     versions: Vec<(RecordId, u64, WriterId)>,
+}
+
+impl std::fmt::Debug for Batch<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Batch")
+            .field("mutations", &self.mutations.len())
+            .field("audit_events", &self.audit.len())
+            .field("inline_bytes", &self.inline_bytes)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Vault {
