@@ -55,6 +55,7 @@ echo "layers: the engine and the identity crate depend only downward"
 # Each layer on its own, with default features: builds, lints and tests pass.
 cargo clippy -p medvault -p medvault-identity -p medvault-hospital --all-targets -- -D warnings
 cargo test -p medvault -p medvault-identity -p medvault-hospital --all-targets
+cargo test -p medvault -p medvault-identity -p medvault-hospital --doc
 # Their documentation, with every link resolved.
 RUSTDOCFLAGS="-D warnings" cargo doc -p medvault -p medvault-identity -p medvault-hospital --no-deps
 echo "engine dependencies (normal, default features): $(cargo tree -p medvault -e normal --prefix none | sed 's/ (\*)//' | sort -u | wc -l) packages"

@@ -16,7 +16,7 @@ pub const HKDF_SHA256_MAX_OUTPUT: usize = 255 * 32;
 ///
 /// ```
 /// let mut okm = [0u8; 42];
-/// medvault::crypto::hkdf_sha256(b"input key", b"salt", b"context", &mut okm).unwrap();
+/// medvault::crypto::hazmat::hkdf_sha256(b"input key", b"salt", b"context", &mut okm).unwrap();
 /// ```
 pub fn hkdf_sha256(ikm: &[u8], salt: &[u8], info: &[u8], out: &mut [u8]) -> Result<()> {
     Hkdf::<Sha256>::new(Some(salt), ikm)

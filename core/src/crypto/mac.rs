@@ -50,7 +50,7 @@ pub(crate) fn tags_equal(a: &[u8], b: &[u8]) -> bool {
 /// HMAC-SHA256 of `message` under `key` (any key length).
 ///
 /// ```
-/// let tag = medvault::crypto::hmac_sha256(b"key", b"message");
+/// let tag = medvault::crypto::hazmat::hmac_sha256(b"key", b"message");
 /// assert_eq!(tag.len(), 32);
 /// ```
 pub fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; TAG_LEN] {

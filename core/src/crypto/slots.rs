@@ -75,7 +75,8 @@ const MAX_SLOTS: usize = 255;
 /// The unlock slots of one vault, all wrapping the same root key.
 ///
 /// ```
-/// use medvault::crypto::{KeySlots, RawUnlockKey, RootKey, UnlockCredential, VaultId};
+/// use medvault::crypto::hazmat::{KeySlots, RootKey};
+/// use medvault::crypto::{RawUnlockKey, UnlockCredential, VaultId};
 ///
 /// # fn main() -> Result<(), medvault::crypto::CryptoError> {
 /// let root = RootKey::generate()?;
