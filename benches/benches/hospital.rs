@@ -338,7 +338,7 @@ fn hospital(c: &mut Criterion) {
         let board = runtime
             .block_on(world.hospital.dashboard(&world.admin, from, to))
             .expect("dashboard");
-        let visits: usize = board.daily.iter().map(|day| day.patients).sum();
+        let visits: u64 = board.daily.iter().map(|day| day.patients).sum();
         println!("dashboard-{days}-days: {visits} daily patient visits counted");
         // (Under `cargo test` the few appointments lie months before today.)
         assert!(visits > 0 || !common::full_run());

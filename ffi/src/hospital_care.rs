@@ -1,16 +1,16 @@
 //! The hospital's care as it crosses the boundary: availability, appointments and
-//! observations, with their conversions. Account ids are 32 hex digits; dates and times are
-//! ISO 8601 strings ([`crate::iso`]).
+//! observations. The hospital crate's own types, declared to uniffi with
+//! `#[uniffi::remote]` (see [`crate::hospital_people`]).
 
-use medvault_hospital as core;
-
-use crate::error::{MedVaultError, Result};
-use crate::hospital_people::Identifier;
-use crate::iso::{format_date_time, parse_date, parse_date_time};
+use chrono::{NaiveDate, NaiveDateTime};
+use medvault_hospital::{
+    Appointment, AppointmentStatus, Cancellation, Identifier, Observation, Slot, SlotQuery,
+};
+use medvault_identity::AccountId;
 
 /// What to search for: the free slots from `from` to `to` (both days included, at most 92
 /// days) of one physician and/or one specialty, or of everyone.
-#[derive(uniffi::Record, Clone, Debug, PartialEq, Eq)]
+#[uniffi::remote(Record)]
 pub struct SlotQuery {
     /// A physician's username.
     #[uniffi(default = None)]
@@ -18,57 +18,31 @@ pub struct SlotQuery {
     /// A specialty (compared trimmed and lowercase).
     #[uniffi(default = None)]
     pub specialty: Option<String>,
-    /// The first day, `2026-12-02`.
-    pub from: String,
+    /// The first day.
+    pub from: NaiveDate,
     /// The last day.
-    pub to: String,
-}
-
-impl TryFrom<SlotQuery> for core::SlotQuery {
-    type Error = MedVaultError;
-
-    fn try_from(query: SlotQuery) -> Result<Self> {
-        Ok(Self {
-            physician: query.physician,
-            specialty: query.specialty,
-            from: parse_date("from", &query.from)?,
-            to: parse_date("to", &query.to)?,
-        })
-    }
+    pub to: NaiveDate,
 }
 
 /// A free slot (FHIR `Slot` with status `free`).
-#[derive(uniffi::Record, Clone, Debug, PartialEq, Eq)]
+#[uniffi::remote(Record)]
 pub struct Slot {
     /// The physician's account id.
-    pub physician: String,
+    pub physician: AccountId,
     /// Their username.
     pub username: String,
     /// Their name.
     pub name: String,
     /// Their specialty.
     pub specialty: String,
-    /// Start, `2026-12-02T09:30`.
-    pub start: String,
+    /// Start.
+    pub start: NaiveDateTime,
     /// End.
-    pub end: String,
-}
-
-impl From<core::Slot> for Slot {
-    fn from(slot: core::Slot) -> Self {
-        Self {
-            physician: slot.physician.to_string(),
-            username: slot.username,
-            name: slot.name,
-            specialty: slot.specialty,
-            start: format_date_time(slot.start),
-            end: format_date_time(slot.end),
-        }
-    }
+    pub end: NaiveDateTime,
 }
 
 /// Where an appointment stands (FHIR `AppointmentStatus`).
-#[derive(uniffi::Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[uniffi::remote(Enum)]
 pub enum AppointmentStatus {
     /// `proposed`: suggested, not yet agreed.
     Proposed,
@@ -92,47 +66,11 @@ pub enum AppointmentStatus {
     Waitlist,
 }
 
-impl From<AppointmentStatus> for core::AppointmentStatus {
-    fn from(status: AppointmentStatus) -> Self {
-        use AppointmentStatus as S;
-        match status {
-            S::Proposed => Self::Proposed,
-            S::Pending => Self::Pending,
-            S::Booked => Self::Booked,
-            S::Arrived => Self::Arrived,
-            S::CheckedIn => Self::CheckedIn,
-            S::Fulfilled => Self::Fulfilled,
-            S::Cancelled => Self::Cancelled,
-            S::Noshow => Self::Noshow,
-            S::EnteredInError => Self::EnteredInError,
-            S::Waitlist => Self::Waitlist,
-        }
-    }
-}
-
-impl From<core::AppointmentStatus> for AppointmentStatus {
-    fn from(status: core::AppointmentStatus) -> Self {
-        use core::AppointmentStatus as S;
-        match status {
-            S::Proposed => Self::Proposed,
-            S::Pending => Self::Pending,
-            S::Booked => Self::Booked,
-            S::Arrived => Self::Arrived,
-            S::CheckedIn => Self::CheckedIn,
-            S::Fulfilled => Self::Fulfilled,
-            S::Cancelled => Self::Cancelled,
-            S::Noshow => Self::Noshow,
-            S::EnteredInError => Self::EnteredInError,
-            S::Waitlist => Self::Waitlist,
-        }
-    }
-}
-
 /// Who called an appointment off and why (FHIR `cancellationReason`).
-#[derive(uniffi::Record, Clone, Debug, PartialEq, Eq)]
+#[uniffi::remote(Record)]
 pub struct Cancellation {
     /// The account id that cancelled.
-    pub by: String,
+    pub by: AccountId,
     /// Why.
     pub reason: String,
     /// When (ms since the Unix epoch).
@@ -140,53 +78,32 @@ pub struct Cancellation {
 }
 
 /// An appointment (FHIR `Appointment`): a patient with a physician in one slot.
-#[derive(uniffi::Record, Clone, Debug, PartialEq, Eq)]
+#[uniffi::remote(Record)]
 pub struct Appointment {
     /// Its id, 32 hex digits.
     pub id: String,
     /// Status.
     pub status: AppointmentStatus,
     /// The patient's account id.
-    pub patient: String,
+    pub patient: AccountId,
     /// The physician's account id.
-    pub physician: String,
-    /// Start, `2026-12-02T09:30`.
-    pub start: String,
+    pub physician: AccountId,
+    /// Start.
+    pub start: NaiveDateTime,
     /// End.
-    pub end: String,
+    pub end: NaiveDateTime,
     /// When it was made (ms since the Unix epoch).
     pub created_ms: i64,
     /// The account id that booked it; none for appointments the operator imported.
-    pub booked_by: Option<String>,
+    pub booked_by: Option<AccountId>,
     /// Who cancelled it and why, once cancelled.
     pub cancellation: Option<Cancellation>,
     /// Its id in the system it was imported from, if it was imported.
     pub source: Option<Identifier>,
 }
 
-impl From<core::Appointment> for Appointment {
-    fn from(appointment: core::Appointment) -> Self {
-        Self {
-            id: appointment.id,
-            status: appointment.status.into(),
-            patient: appointment.patient.to_string(),
-            physician: appointment.physician.to_string(),
-            start: format_date_time(appointment.start),
-            end: format_date_time(appointment.end),
-            created_ms: appointment.created_ms,
-            booked_by: appointment.booked_by.map(|account| account.to_string()),
-            cancellation: appointment.cancellation.map(|cancellation| Cancellation {
-                by: cancellation.by.to_string(),
-                reason: cancellation.reason,
-                at_ms: cancellation.at_ms,
-            }),
-            source: appointment.source.map(Identifier::from),
-        }
-    }
-}
-
 /// A measured value (FHIR `Observation` with a `valueQuantity`), stored as JSON.
-#[derive(uniffi::Record, Clone, Debug, PartialEq)]
+#[uniffi::remote(Record)]
 pub struct Observation {
     /// The code of what was measured, such as LOINC `8867-4` (heart rate).
     pub code: String,
@@ -196,20 +113,6 @@ pub struct Observation {
     pub value: f64,
     /// Its unit (UCUM), such as `/min`.
     pub unit: String,
-    /// When it was measured (`effectiveDateTime`), `2026-12-02T09:30`.
-    pub effective: String,
-}
-
-impl TryFrom<Observation> for core::Observation {
-    type Error = MedVaultError;
-
-    fn try_from(observation: Observation) -> Result<Self> {
-        Ok(Self {
-            code: observation.code,
-            display: observation.display,
-            value: observation.value,
-            unit: observation.unit,
-            effective: parse_date_time("effective", &observation.effective)?,
-        })
-    }
+    /// When it was measured (`effectiveDateTime`).
+    pub effective: NaiveDateTime,
 }

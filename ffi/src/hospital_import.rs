@@ -1,9 +1,10 @@
-//! Import through a session: the kinds a file may hold and what an import did.
+//! Import through a session: the kinds a file may hold (the hospital crate's own enum,
+//! declared with `#[uniffi::remote]`) and what an import did.
 
-use medvault_hospital::import::{self as core, ImportReport};
+use medvault_hospital::import::{ImportKind, ImportReport};
 
 /// What an import file holds.
-#[derive(uniffi::Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[uniffi::remote(Enum)]
 pub enum ImportKind {
     /// Patients (Synthea `patients.csv`, FHIR `Patient`).
     Patients,
@@ -11,16 +12,6 @@ pub enum ImportKind {
     Physicians,
     /// Appointments (Synthea `encounters.csv`, FHIR `Appointment` and `Encounter`).
     Appointments,
-}
-
-impl From<ImportKind> for core::ImportKind {
-    fn from(kind: ImportKind) -> Self {
-        match kind {
-            ImportKind::Patients => Self::Patients,
-            ImportKind::Physicians => Self::Physicians,
-            ImportKind::Appointments => Self::Appointments,
-        }
-    }
 }
 
 /// What an import did: how many rows ended each way, and the report of every row (its

@@ -4,13 +4,18 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use medvault_hospital::BlockingHospital;
-use medvault_identity::{self as identity, AccountId, BlockingIdentity, LoginCode, SessionToken};
+use medvault_identity::{
+    self as identity, AccountId, BlockingIdentity, FactorState, LoginCode, Role, SessionToken,
+};
 
 use crate::error::{MedVaultError, Result};
 use crate::records::{Record, RecordMeta, metas, record_id};
 
+// The identity crate's own enums, declared to uniffi with `#[uniffi::remote]` (see
+// `crate::hospital_people`).
+
 /// What an account may do.
-#[derive(uniffi::Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[uniffi::remote(Enum)]
 pub enum Role {
     /// Reads their own records.
     Patient,
@@ -20,28 +25,8 @@ pub enum Role {
     Admin,
 }
 
-impl From<Role> for identity::Role {
-    fn from(role: Role) -> Self {
-        match role {
-            Role::Patient => Self::Patient,
-            Role::Physician => Self::Physician,
-            Role::Admin => Self::Admin,
-        }
-    }
-}
-
-impl From<identity::Role> for Role {
-    fn from(role: identity::Role) -> Self {
-        match role {
-            identity::Role::Patient => Self::Patient,
-            identity::Role::Physician => Self::Physician,
-            identity::Role::Admin => Self::Admin,
-        }
-    }
-}
-
 /// The state of an account's TOTP factor.
-#[derive(uniffi::Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[uniffi::remote(Enum)]
 pub enum FactorState {
     /// No factor enrolled: the account cannot log in yet.
     None,
@@ -53,22 +38,12 @@ pub enum FactorState {
     Locked,
 }
 
-impl From<identity::FactorState> for FactorState {
-    fn from(state: identity::FactorState) -> Self {
-        match state {
-            identity::FactorState::None => Self::None,
-            identity::FactorState::Pending => Self::Pending,
-            identity::FactorState::Active => Self::Active,
-            identity::FactorState::Locked => Self::Locked,
-        }
-    }
-}
-
-/// An account as shown to its owner and to admins.
+/// An account as shown to its owner and to admins (the core's `AccountInfo`, with its count
+/// as a `u32`: uniffi has no `usize`).
 #[derive(uniffi::Record, Clone)]
 pub struct AccountInfo {
     /// The account's id.
-    pub id: String,
+    pub id: AccountId,
     /// Its username.
     pub username: String,
     /// Its role.
@@ -83,22 +58,35 @@ pub struct AccountInfo {
 
 impl From<identity::AccountInfo> for AccountInfo {
     fn from(info: identity::AccountInfo) -> Self {
+        // Every field named: a field added to the core's `AccountInfo` fails compilation here.
+        let identity::AccountInfo {
+            id,
+            username,
+            role,
+            created_ms,
+            factor,
+            recovery_codes_left,
+        } = info;
         Self {
-            id: info.id.to_string(),
-            username: info.username,
-            role: info.role.into(),
-            created_ms: info.created_ms,
-            factor: info.factor.into(),
-            recovery_codes_left: u32::try_from(info.recovery_codes_left).unwrap_or(u32::MAX),
+            id,
+            username,
+            role,
+            created_ms,
+            factor,
+            recovery_codes_left: u32::try_from(recovery_codes_left).unwrap_or(u32::MAX),
         }
     }
 }
 
-/// An account id given by the caller.
-pub(crate) fn account_id(text: &str) -> Result<AccountId> {
-    text.parse()
-        .map_err(|_| MedVaultError::invalid("invalid account id: it must be 32 hex digits"))
-}
+// An account id crosses as its 32 hex digits; a malformed one fails the call with
+// `InvalidInput`.
+uniffi::custom_type!(AccountId, String, {
+    remote,
+    lower: |id| id.to_string(),
+    try_lift: |text| Ok(text.parse::<AccountId>().map_err(|_| {
+        MedVaultError::invalid("invalid account id: it must be 32 hex digits")
+    })?),
+});
 
 /// Accounts, TOTP enrollment and login over a vault. Calls named `operator…` act as the
 /// holder of the vault's passphrase (the hospital service), and are audited as such.
@@ -132,11 +120,8 @@ impl Identity {
 impl Identity {
     /// Registers a patient account (patients register themselves); returns its id. Its TOTP
     /// factor is enrolled next.
-    pub fn register_patient(&self, username: String, password: String) -> Result<String> {
-        Ok(self
-            .identity
-            .register_patient(&username, &password)?
-            .to_string())
+    pub fn register_patient(&self, username: String, password: String) -> Result<AccountId> {
+        Ok(self.identity.register_patient(&username, &password)?)
     }
 
     /// Creates an account of any role as the operator (such as the first admin).
@@ -145,11 +130,10 @@ impl Identity {
         role: Role,
         username: String,
         password: String,
-    ) -> Result<String> {
+    ) -> Result<AccountId> {
         Ok(self
             .identity
-            .operator_create_account(role.into(), &username, &password)?
-            .to_string())
+            .operator_create_account(role, &username, &password)?)
     }
 
     /// Every account, by role then username (for the operator).
@@ -219,8 +203,8 @@ pub struct Enrollment(identity::Enrollment);
 #[uniffi::export]
 impl Enrollment {
     /// The account's id.
-    pub fn account_id(&self) -> String {
-        self.0.account.to_string()
+    pub fn account_id(&self) -> AccountId {
+        self.0.account
     }
 
     /// The secret, base32, for typing into an authenticator by hand.
@@ -269,20 +253,14 @@ impl Session {
     /// Writes a new record for `patient` (an account id), as a physician.
     pub fn write_record(
         &self,
-        patient: String,
+        patient: AccountId,
         kind: String,
         content_type: String,
         payload: Vec<u8>,
     ) -> Result<RecordMeta> {
         Ok(self
             .identity
-            .write_record(
-                &self.token,
-                account_id(&patient)?,
-                &kind,
-                &content_type,
-                &payload,
-            )?
+            .write_record(&self.token, patient, &kind, &content_type, &payload)?
             .into())
     }
 
@@ -304,41 +282,43 @@ impl Session {
 
     /// The records of `patient` (an account id): a patient's own history, or a physician's
     /// view of it.
-    pub fn list_records(&self, patient: String) -> Result<Vec<RecordMeta>> {
-        Ok(metas(
-            self.identity
-                .list_records(&self.token, account_id(&patient)?)?,
-        ))
+    pub fn list_records(&self, patient: AccountId) -> Result<Vec<RecordMeta>> {
+        Ok(metas(self.identity.list_records(&self.token, patient)?))
     }
 
     /// Creates a physician or patient account, as an admin; returns its id.
-    pub fn create_account(&self, role: Role, username: String, password: String) -> Result<String> {
+    pub fn create_account(
+        &self,
+        role: Role,
+        username: String,
+        password: String,
+    ) -> Result<AccountId> {
         Ok(self
             .identity
-            .create_account(&self.token, role.into(), &username, &password)?
-            .to_string())
+            .create_account(&self.token, role, &username, &password)?)
     }
 
     /// Removes an account (by id), as an admin; its sessions end.
-    pub fn remove_account(&self, account: String) -> Result<()> {
-        Ok(self
-            .identity
-            .remove_account(&self.token, account_id(&account)?)?)
+    pub fn remove_account(&self, account: AccountId) -> Result<()> {
+        Ok(self.identity.remove_account(&self.token, account)?)
     }
 
     /// Unlocks an account's locked second factor, as an admin.
-    pub fn unlock_factor(&self, account: String) -> Result<()> {
-        Ok(self
-            .identity
-            .unlock_factor(&self.token, account_id(&account)?)?)
+    pub fn unlock_factor(&self, account: AccountId) -> Result<()> {
+        Ok(self.identity.unlock_factor(&self.token, account)?)
     }
 
     /// Lets this admin read `patient`'s records for `minutes`, for a stated `reason`
     /// (audited; at most the configured maximum, 4 hours by default).
-    pub fn grant_break_glass(&self, patient: String, reason: String, minutes: u32) -> Result<()> {
+    pub fn grant_break_glass(
+        &self,
+        patient: AccountId,
+        reason: String,
+        minutes: u32,
+    ) -> Result<()> {
         self.identity.grant_break_glass(
             &self.token,
-            account_id(&patient)?,
+            patient,
             &reason,
             Duration::from_secs(u64::from(minutes) * 60),
         )?;

@@ -64,16 +64,28 @@ pub struct RecordMeta {
 
 impl From<vault::RecordMeta> for RecordMeta {
     fn from(meta: vault::RecordMeta) -> Self {
+        // Every field named: a field added to the engine's `RecordMeta` fails compilation here.
+        let vault::RecordMeta {
+            id,
+            version,
+            scope,
+            kind,
+            author,
+            created_ms,
+            content_type,
+            labels,
+            size,
+        } = meta;
         Self {
-            id: meta.id.to_string(),
-            version: meta.version,
-            scope: meta.scope,
-            kind: meta.kind,
-            author: meta.author,
-            created_ms: meta.created_ms,
-            content_type: meta.content_type,
-            labels: meta.labels.into_iter().collect(),
-            size: meta.size,
+            id: id.to_string(),
+            version,
+            scope,
+            kind,
+            author,
+            created_ms,
+            content_type,
+            labels: labels.into_iter().collect(),
+            size,
         }
     }
 }

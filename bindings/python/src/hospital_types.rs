@@ -7,6 +7,10 @@
 //! (`PatientProfile`, `PhysicianProfile`, `Schedule`, `AvailableTime`, `NotAvailable`,
 //! `Address`) is made with keyword arguments; what it returns is read-only. A `repr` shows ids
 //! and what a physician or the schedule is, never a patient's data.
+//!
+//! Every conversion names every field of the core's struct (destructuring it without `..`,
+//! or building it with a struct literal), so a field added to the core fails compilation
+//! here instead of being silently dropped.
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime, Weekday};
 use medvault_hospital as core;
@@ -121,15 +125,21 @@ fn contact(phone: &Option<String>, email: &Option<String>) -> core::Contact {
 fn identifiers(pairs: &[(String, String)]) -> Vec<core::Identifier> {
     pairs
         .iter()
-        .map(|(system, value)| core::Identifier::new(system, value))
+        .map(|(system, value)| core::Identifier {
+            system: system.clone(),
+            value: value.clone(),
+        })
         .collect()
 }
 
+/// An identifier as a `(system, value)` pair.
+fn identifier_pair(identifier: core::Identifier) -> (String, String) {
+    let core::Identifier { system, value } = identifier;
+    (system, value)
+}
+
 fn identifier_pairs(identifiers: Vec<core::Identifier>) -> Vec<(String, String)> {
-    identifiers
-        .into_iter()
-        .map(|identifier| (identifier.system, identifier.value))
-        .collect()
+    identifiers.into_iter().map(identifier_pair).collect()
 }
 
 /// A postal address (FHIR ``Address``). Its ``repr`` shows none of it.
@@ -177,11 +187,17 @@ impl From<&Address> for core::Address {
 
 impl From<core::Address> for Address {
     fn from(address: core::Address) -> Self {
+        let core::Address {
+            line,
+            city,
+            state,
+            postal_code,
+        } = address;
         Self {
-            line: address.line,
-            city: address.city,
-            state: address.state,
-            postal_code: address.postal_code,
+            line,
+            city,
+            state,
+            postal_code,
         }
     }
 }
@@ -294,15 +310,23 @@ impl PatientProfile {
 
 impl From<core::PatientProfile> for PatientProfile {
     fn from(profile: core::PatientProfile) -> Self {
+        let core::PatientProfile {
+            name: core::HumanName { family, given },
+            birth_date,
+            gender,
+            contact: core::Contact { phone, email },
+            address,
+            identifiers,
+        } = profile;
         Self {
-            given: profile.name.given,
-            family: profile.name.family,
-            birth_date: profile.birth_date,
-            gender: profile.gender.as_str().to_owned(),
-            phone: profile.contact.phone,
-            email: profile.contact.email,
-            address: profile.address.map(Address::from),
-            identifiers: identifier_pairs(profile.identifiers),
+            given,
+            family,
+            birth_date,
+            gender: gender.as_str().to_owned(),
+            phone,
+            email,
+            address: address.map(Address::from),
+            identifiers: identifier_pairs(identifiers),
         }
     }
 }
@@ -360,10 +384,15 @@ impl AvailableTime {
 
 impl From<core::AvailableTime> for AvailableTime {
     fn from(hours: core::AvailableTime) -> Self {
+        let core::AvailableTime {
+            days_of_week,
+            start,
+            end,
+        } = hours;
         Self {
-            days_of_week: hours.days_of_week.into_iter().map(weekday_code).collect(),
-            start: hours.start,
-            end: hours.end,
+            days_of_week: days_of_week.into_iter().map(weekday_code).collect(),
+            start,
+            end,
         }
     }
 }
@@ -413,10 +442,15 @@ impl From<&NotAvailable> for core::NotAvailable {
 
 impl From<core::NotAvailable> for NotAvailable {
     fn from(leave: core::NotAvailable) -> Self {
+        let core::NotAvailable {
+            description,
+            start,
+            end,
+        } = leave;
         Self {
-            start: leave.start,
-            end: leave.end,
-            description: leave.description,
+            start,
+            end,
+            description,
         }
     }
 }
@@ -494,10 +528,15 @@ impl Schedule {
 
 impl From<core::Schedule> for Schedule {
     fn from(schedule: core::Schedule) -> Self {
+        let core::Schedule {
+            available_time,
+            not_available,
+            slot_minutes,
+        } = schedule;
         Self {
-            available_time: converted(schedule.available_time),
-            not_available: converted(schedule.not_available),
-            slot_minutes: schedule.slot_minutes,
+            available_time: converted(available_time),
+            not_available: converted(not_available),
+            slot_minutes,
         }
     }
 }
@@ -579,14 +618,21 @@ impl PhysicianProfile {
 
 impl From<core::PhysicianProfile> for PhysicianProfile {
     fn from(profile: core::PhysicianProfile) -> Self {
+        let core::PhysicianProfile {
+            name: core::HumanName { family, given },
+            specialty,
+            contact: core::Contact { phone, email },
+            schedule,
+            identifiers,
+        } = profile;
         Self {
-            given: profile.name.given,
-            family: profile.name.family,
-            specialty: profile.specialty,
-            phone: profile.contact.phone,
-            email: profile.contact.email,
-            schedule: profile.schedule.into(),
-            identifiers: identifier_pairs(profile.identifiers),
+            given,
+            family,
+            specialty,
+            phone,
+            email,
+            schedule: schedule.into(),
+            identifiers: identifier_pairs(identifiers),
         }
     }
 }
@@ -620,11 +666,17 @@ impl Physician {
 
 impl From<core::Physician> for Physician {
     fn from(physician: core::Physician) -> Self {
+        let core::Physician {
+            account,
+            username,
+            active,
+            profile,
+        } = physician;
         Self {
-            account_id: physician.account.to_string(),
-            username: physician.username,
-            active: physician.active,
-            profile: physician.profile.into(),
+            account_id: account.to_string(),
+            username,
+            active,
+            profile: profile.into(),
         }
     }
 }
@@ -662,13 +714,21 @@ impl Slot {
 
 impl From<core::Slot> for Slot {
     fn from(slot: core::Slot) -> Self {
+        let core::Slot {
+            physician,
+            username,
+            name,
+            specialty,
+            start,
+            end,
+        } = slot;
         Self {
-            physician: slot.physician.to_string(),
-            username: slot.username,
-            name: slot.name,
-            specialty: slot.specialty,
-            start: slot.start,
-            end: slot.end,
+            physician: physician.to_string(),
+            username,
+            name,
+            specialty,
+            start,
+            end,
         }
     }
 }
@@ -718,22 +778,37 @@ impl Appointment {
 
 impl From<core::Appointment> for Appointment {
     fn from(appointment: core::Appointment) -> Self {
-        let cancellation = appointment.cancellation;
+        let core::Appointment {
+            id,
+            status,
+            patient,
+            physician,
+            start,
+            end,
+            created_ms,
+            booked_by,
+            cancellation,
+            source,
+        } = appointment;
+        let (cancelled_by, cancellation_reason, cancelled_ms) = match cancellation {
+            Some(core::Cancellation { by, reason, at_ms }) => {
+                (Some(by.to_string()), Some(reason), Some(at_ms))
+            }
+            None => (None, None, None),
+        };
         Self {
-            id: appointment.id,
-            status: appointment.status.as_str().to_owned(),
-            patient: appointment.patient.to_string(),
-            physician: appointment.physician.to_string(),
-            start: appointment.start,
-            end: appointment.end,
-            created_ms: appointment.created_ms,
-            booked_by: appointment.booked_by.map(|account| account.to_string()),
-            cancelled_by: cancellation.as_ref().map(|c| c.by.to_string()),
-            cancelled_ms: cancellation.as_ref().map(|c| c.at_ms),
-            cancellation_reason: cancellation.map(|c| c.reason),
-            source: appointment
-                .source
-                .map(|source| (source.system, source.value)),
+            id,
+            status: status.as_str().to_owned(),
+            patient: patient.to_string(),
+            physician: physician.to_string(),
+            start,
+            end,
+            created_ms,
+            booked_by: booked_by.map(|account| account.to_string()),
+            cancelled_by,
+            cancellation_reason,
+            cancelled_ms,
+            source: source.map(identifier_pair),
         }
     }
 }
@@ -775,21 +850,33 @@ impl Event {
 
 impl From<core::Event> for Event {
     fn from(event: core::Event) -> Self {
-        let published = event.event;
+        let core::Event {
+            id,
+            event:
+                core::NewEvent {
+                    title,
+                    details,
+                    start,
+                    end,
+                    audience,
+                },
+            author,
+            created_ms,
+        } = event;
         Self {
-            id: event.id,
-            title: published.title,
-            details: published.details,
-            start: published.start,
-            end: published.end,
-            audience: match published.audience {
+            id,
+            title,
+            details,
+            start,
+            end,
+            audience: match audience {
                 core::Audience::Everyone => None,
                 core::Audience::Accounts(accounts) => {
                     Some(accounts.iter().map(ToString::to_string).collect())
                 }
             },
-            author: event.author.to_string(),
-            created_ms: event.created_ms,
+            author: author.to_string(),
+            created_ms,
         }
     }
 }
@@ -828,15 +915,22 @@ impl Note {
 
 impl From<core::Note> for Note {
     fn from(note: core::Note) -> Self {
+        let core::Note {
+            id,
+            to,
+            text,
+            author,
+            created_ms,
+        } = note;
         Self {
-            id: note.id,
-            to: match note.to {
+            id,
+            to: match to {
                 core::NoteAudience::AllPhysicians => None,
                 core::NoteAudience::Physician(account) => Some(account.to_string()),
             },
-            text: note.text,
-            author: note.author.to_string(),
-            created_ms: note.created_ms,
+            text,
+            author: author.to_string(),
+            created_ms,
         }
     }
 }
@@ -866,9 +960,10 @@ impl PatientRef {
 
 impl From<core::PatientRef> for PatientRef {
     fn from(patient: core::PatientRef) -> Self {
+        let core::PatientRef { account, name } = patient;
         Self {
-            account_id: patient.account.to_string(),
-            name: patient.name,
+            account_id: account.to_string(),
+            name,
         }
     }
 }
@@ -901,11 +996,17 @@ impl PhysicianPatients {
 
 impl From<core::PhysicianPatients> for PhysicianPatients {
     fn from(entry: core::PhysicianPatients) -> Self {
+        let core::PhysicianPatients {
+            physician,
+            username,
+            name,
+            patients,
+        } = entry;
         Self {
-            physician: entry.physician.to_string(),
-            username: entry.username,
-            name: entry.name,
-            patients: converted(entry.patients),
+            physician: physician.to_string(),
+            username,
+            name,
+            patients: converted(patients),
         }
     }
 }
@@ -917,7 +1018,7 @@ pub struct DailyCount {
     /// The day.
     day: NaiveDate,
     /// How many distinct patients.
-    patients: usize,
+    patients: u64,
 }
 
 #[pymethods]
@@ -929,10 +1030,8 @@ impl DailyCount {
 
 impl From<core::DailyCount> for DailyCount {
     fn from(count: core::DailyCount) -> Self {
-        Self {
-            day: count.day,
-            patients: count.patients,
-        }
+        let core::DailyCount { day, patients } = count;
+        Self { day, patients }
     }
 }
 
@@ -968,13 +1067,26 @@ impl ImportResult {
 
 impl From<core::import::ImportReport> for ImportResult {
     fn from(report: core::import::ImportReport) -> Self {
+        let report_json = report.to_json();
+        let report_csv = report.to_csv();
+        let core::import::ImportReport {
+            rows,
+            counts:
+                core::import::ImportSummary {
+                    accepted,
+                    rejected,
+                    duplicates,
+                    unchanged,
+                },
+        } = report;
+        let _ = rows; // shown, row by row, in `report_json` and `report_csv`
         Self {
-            accepted: report.counts.accepted,
-            rejected: report.counts.rejected,
-            duplicates: report.counts.duplicates,
-            unchanged: report.counts.unchanged,
-            report_json: report.to_json(),
-            report_csv: report.to_csv(),
+            accepted,
+            rejected,
+            duplicates,
+            unchanged,
+            report_json,
+            report_csv,
         }
     }
 }
@@ -1010,11 +1122,17 @@ impl Dashboard {
 
 impl From<core::Dashboard> for Dashboard {
     fn from(dashboard: core::Dashboard) -> Self {
+        let core::Dashboard {
+            from,
+            to,
+            top_physicians,
+            daily,
+        } = dashboard;
         Self {
-            first_day: dashboard.from,
-            last_day: dashboard.to,
-            top_physicians: converted(dashboard.top_physicians),
-            daily: converted(dashboard.daily),
+            first_day: from,
+            last_day: to,
+            top_physicians: converted(top_physicians),
+            daily: converted(daily),
         }
     }
 }

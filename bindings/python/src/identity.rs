@@ -241,13 +241,22 @@ pub struct AccountInfo {
 
 impl From<core::AccountInfo> for AccountInfo {
     fn from(info: core::AccountInfo) -> Self {
+        // Every field named: a field added to the core's `AccountInfo` fails compilation here.
+        let core::AccountInfo {
+            id,
+            username,
+            role,
+            created_ms,
+            factor,
+            recovery_codes_left,
+        } = info;
         Self {
-            id: info.id.to_string(),
-            username: info.username,
-            role: info.role.as_str().to_owned(),
-            created_ms: info.created_ms,
-            factor: info.factor.as_str().to_owned(),
-            recovery_codes_left: info.recovery_codes_left,
+            id: id.to_string(),
+            username,
+            role: role.as_str().to_owned(),
+            created_ms,
+            factor: factor.as_str().to_owned(),
+            recovery_codes_left,
         }
     }
 }

@@ -51,7 +51,7 @@ pub struct DailyCount {
     /// The day.
     pub day: NaiveDate,
     /// How many distinct patients had an appointment.
-    pub patients: usize,
+    pub patients: u64,
 }
 
 /// The dashboard over `from` to `to`. Counted are appointments that hold their slot
@@ -114,7 +114,7 @@ impl Hospital {
             let patients: BTreeSet<AccountId> = counted.iter().map(|a| a.patient).collect();
             daily.push(DailyCount {
                 day,
-                patients: patients.len(),
+                patients: patients.len() as u64,
             });
             for appointment in counted {
                 by_physician

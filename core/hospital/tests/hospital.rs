@@ -1326,12 +1326,17 @@ async fn dashboard_matches_an_independent_count_over_ten_thousand_appointments()
             .or_default()
             .insert(a.patient);
     }
-    let expected_daily: Vec<(NaiveDate, usize)> = from
+    let expected_daily: Vec<(NaiveDate, u64)> = from
         .iter_days()
         .take_while(|day| *day <= to)
-        .map(|day| (day, daily.get(&day).map_or(0, BTreeSet::len)))
+        .map(|day| {
+            (
+                day,
+                daily.get(&day).map_or(0, |patients| patients.len() as u64),
+            )
+        })
         .collect();
-    let got_daily: Vec<(NaiveDate, usize)> = dashboard
+    let got_daily: Vec<(NaiveDate, u64)> = dashboard
         .daily
         .iter()
         .map(|d| (d.day, d.patients))

@@ -626,7 +626,7 @@ public protocol EnrollmentProtocol: AnyObject, Sendable {
     /**
      * The account's id.
      */
-    func accountId()  -> String
+    func accountId()  -> AccountId
     
     /**
      * The `otpauth://totp/…` URI for authenticator apps.
@@ -709,8 +709,8 @@ open class Enrollment: EnrollmentProtocol, @unchecked Sendable {
     /**
      * The account's id.
      */
-open func accountId() -> String  {
-    return try!  FfiConverterString.lift(try! rustCall() {
+open func accountId() -> AccountId  {
+    return try!  FfiConverterTypeAccountId_lift(try! rustCall() {
         uniffiCallStatus in
     uniffi_medvault_ffi_fn_method_enrollment_account_id(
             self.uniffiCloneHandle(),uniffiCallStatus
@@ -827,7 +827,7 @@ public protocol IdentityProtocol: AnyObject, Sendable {
      * and its profile are stored together. Returns the account id; the TOTP factor is
      * enrolled next.
      */
-    func registerPatientWithProfile(username: String, password: String, profile: PatientProfile) throws  -> String
+    func registerPatientWithProfile(username: String, password: String, profile: PatientProfile) throws  -> AccountId
     
     /**
      * Confirms the enrolled factor with its first code.
@@ -859,7 +859,7 @@ public protocol IdentityProtocol: AnyObject, Sendable {
     /**
      * Creates an account of any role as the operator (such as the first admin).
      */
-    func operatorCreateAccount(role: Role, username: String, password: String) throws  -> String
+    func operatorCreateAccount(role: Role, username: String, password: String) throws  -> AccountId
     
     /**
      * Unlocks the locked second factor of `username`, as the operator.
@@ -870,7 +870,7 @@ public protocol IdentityProtocol: AnyObject, Sendable {
      * Registers a patient account (patients register themselves); returns its id. Its TOTP
      * factor is enrolled next.
      */
-    func registerPatient(username: String, password: String) throws  -> String
+    func registerPatient(username: String, password: String) throws  -> AccountId
     
 }
 /**
@@ -935,8 +935,8 @@ open class Identity: IdentityProtocol, @unchecked Sendable {
      * and its profile are stored together. Returns the account id; the TOTP factor is
      * enrolled next.
      */
-open func registerPatientWithProfile(username: String, password: String, profile: PatientProfile)throws  -> String  {
-    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeMedVaultError_lift) {
+open func registerPatientWithProfile(username: String, password: String, profile: PatientProfile)throws  -> AccountId  {
+    return try  FfiConverterTypeAccountId_lift(try rustCallWithError(FfiConverterTypeMedVaultError_lift) {
         uniffiCallStatus in
     uniffi_medvault_ffi_fn_method_identity_register_patient_with_profile(
             self.uniffiCloneHandle(),
@@ -1023,8 +1023,8 @@ open func operatorAccounts()throws  -> [AccountInfo]  {
     /**
      * Creates an account of any role as the operator (such as the first admin).
      */
-open func operatorCreateAccount(role: Role, username: String, password: String)throws  -> String  {
-    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeMedVaultError_lift) {
+open func operatorCreateAccount(role: Role, username: String, password: String)throws  -> AccountId  {
+    return try  FfiConverterTypeAccountId_lift(try rustCallWithError(FfiConverterTypeMedVaultError_lift) {
         uniffiCallStatus in
     uniffi_medvault_ffi_fn_method_identity_operator_create_account(
             self.uniffiCloneHandle(),
@@ -1051,8 +1051,8 @@ open func operatorUnlockFactor(username: String)throws   {try rustCallWithError(
      * Registers a patient account (patients register themselves); returns its id. Its TOTP
      * factor is enrolled next.
      */
-open func registerPatient(username: String, password: String)throws  -> String  {
-    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeMedVaultError_lift) {
+open func registerPatient(username: String, password: String)throws  -> AccountId  {
+    return try  FfiConverterTypeAccountId_lift(try rustCallWithError(FfiConverterTypeMedVaultError_lift) {
         uniffiCallStatus in
     uniffi_medvault_ffi_fn_method_identity_register_patient(
             self.uniffiCloneHandle(),
@@ -1121,14 +1121,14 @@ public protocol SessionProtocol: AnyObject, Sendable {
     /**
      * Adds a physician account with its practice, as an admin; returns the account id.
      */
-    func addPhysician(username: String, password: String, profile: PhysicianProfile) throws  -> String
+    func addPhysician(username: String, password: String, profile: PhysicianProfile) throws  -> AccountId
     
     /**
      * Books `physician`'s slot starting at `start` (`2026-12-02T09:30`) for `patient`, as the
      * patient or an admin. Throws `SlotUnavailable` if the physician offers no slot then or
      * someone holds it.
      */
-    func book(patient: String, physician: String, start: String) throws  -> Appointment
+    func book(patient: AccountId, physician: AccountId, start: NaiveDateTime) throws  -> Appointment
     
     /**
      * Cancels an appointment (by id) for a stated `reason`, as its patient, its physician or
@@ -1140,13 +1140,13 @@ public protocol SessionProtocol: AnyObject, Sendable {
      * The dashboard from `from` to `to` (`2026-12-02`, days included, at most 366 days), as
      * an admin; audited.
      */
-    func dashboard(from: String, to: String) throws  -> Dashboard
+    func dashboard(from: NaiveDate, to: NaiveDate) throws  -> Dashboard
     
     /**
      * The events overlapping `from` to `to` (`2026-12-02`, days included) that this account
      * sees: public ones and those naming it (admins see all), by start.
      */
-    func events(from: String, to: String) throws  -> [Event]
+    func events(from: NaiveDate, to: NaiveDate) throws  -> [Event]
     
     /**
      * The free slots matching `query`, by start then username; slots already begun are
@@ -1171,22 +1171,22 @@ public protocol SessionProtocol: AnyObject, Sendable {
     /**
      * `patient`'s appointments by start, for the patient or an admin; audited.
      */
-    func patientAppointments(patient: String) throws  -> [Appointment]
+    func patientAppointments(patient: AccountId) throws  -> [Appointment]
     
     /**
      * `patient`'s profile, for the patient, a physician or an admin; audited.
      */
-    func patientProfile(patient: String) throws  -> PatientProfile
+    func patientProfile(patient: AccountId) throws  -> PatientProfile
     
     /**
      * A physician (by account id), active or not; for any account.
      */
-    func physician(id: String) throws  -> Physician
+    func physician(id: AccountId) throws  -> Physician
     
     /**
      * `physician`'s appointments by start, for the physician or an admin; audited.
      */
-    func physicianAppointments(physician: String) throws  -> [Appointment]
+    func physicianAppointments(physician: AccountId) throws  -> [Appointment]
     
     /**
      * The active physicians, of `specialty` if given, by username; for any account.
@@ -1218,37 +1218,37 @@ public protocol SessionProtocol: AnyObject, Sendable {
      * Registers a patient with their profile, as an admin (a front desk); returns the
      * account id.
      */
-    func registerPatient(username: String, password: String, profile: PatientProfile) throws  -> String
+    func registerPatient(username: String, password: String, profile: PatientProfile) throws  -> AccountId
     
     /**
      * Removes a physician, as an admin: the account goes (its sessions end); the profile
      * stays, inactive, and what they wrote stays attributed to them.
      */
-    func removePhysician(physician: String) throws 
+    func removePhysician(physician: AccountId) throws 
     
     /**
      * Replaces a physician's weekly hours, leave and slot length, for the physician or an
      * admin; appointments already booked stay.
      */
-    func setSchedule(physician: String, schedule: Schedule) throws 
+    func setSchedule(physician: AccountId, schedule: Schedule) throws 
     
     /**
      * `patient`'s history, oldest first: the latest version of every note, observation and
      * document; for the patient, a physician, or an admin under break-glass; audited.
      */
-    func timeline(patient: String) throws  -> [RecordMeta]
+    func timeline(patient: AccountId) throws  -> [RecordMeta]
     
     /**
      * Replaces `patient`'s profile, for the patient or an admin; audited.
      */
-    func updatePatientProfile(patient: String, profile: PatientProfile) throws 
+    func updatePatientProfile(patient: AccountId, profile: PatientProfile) throws 
     
     /**
      * Uploads a document (any bytes: a PDF, an image…; record kind `DocumentReference`)
      * titled `title` into `patient`'s history, as a physician. The title is the record's
      * `title` label.
      */
-    func uploadDocument(patient: String, title: String, contentType: String, content: Data) throws  -> RecordMeta
+    func uploadDocument(patient: AccountId, title: String, contentType: String, content: Data) throws  -> RecordMeta
     
     /**
      * Withdraws an event (by id), as an admin; audited.
@@ -1259,19 +1259,19 @@ public protocol SessionProtocol: AnyObject, Sendable {
      * Writes an encounter note (plain text, record kind `Encounter`) into `patient`'s
      * history, as a physician.
      */
-    func writeEncounterNote(patient: String, text: String) throws  -> RecordMeta
+    func writeEncounterNote(patient: AccountId, text: String) throws  -> RecordMeta
     
     /**
      * Writes a note to one physician (`to`, an account id) or, with none, to all
      * physicians, as an admin; audited.
      */
-    func writeNote(to: String?, text: String) throws  -> Note
+    func writeNote(to: NoteAudience, text: String) throws  -> Note
     
     /**
      * Writes an observation (JSON, record kind `Observation`) into `patient`'s history, as
      * a physician.
      */
-    func writeObservation(patient: String, observation: Observation) throws  -> RecordMeta
+    func writeObservation(patient: AccountId, observation: Observation) throws  -> RecordMeta
     
     /**
      * The account, as it was at login.
@@ -1291,19 +1291,19 @@ public protocol SessionProtocol: AnyObject, Sendable {
     /**
      * Creates a physician or patient account, as an admin; returns its id.
      */
-    func createAccount(role: Role, username: String, password: String) throws  -> String
+    func createAccount(role: Role, username: String, password: String) throws  -> AccountId
     
     /**
      * Lets this admin read `patient`'s records for `minutes`, for a stated `reason`
      * (audited; at most the configured maximum, 4 hours by default).
      */
-    func grantBreakGlass(patient: String, reason: String, minutes: UInt32) throws 
+    func grantBreakGlass(patient: AccountId, reason: String, minutes: UInt32) throws 
     
     /**
      * The records of `patient` (an account id): a patient's own history, or a physician's
      * view of it.
      */
-    func listRecords(patient: String) throws  -> [RecordMeta]
+    func listRecords(patient: AccountId) throws  -> [RecordMeta]
     
     /**
      * Ends the session; later calls fail with `SessionInvalid`.
@@ -1318,17 +1318,17 @@ public protocol SessionProtocol: AnyObject, Sendable {
     /**
      * Removes an account (by id), as an admin; its sessions end.
      */
-    func removeAccount(account: String) throws 
+    func removeAccount(account: AccountId) throws 
     
     /**
      * Unlocks an account's locked second factor, as an admin.
      */
-    func unlockFactor(account: String) throws 
+    func unlockFactor(account: AccountId) throws 
     
     /**
      * Writes a new record for `patient` (an account id), as a physician.
      */
-    func writeRecord(patient: String, kind: String, contentType: String, payload: Data) throws  -> RecordMeta
+    func writeRecord(patient: AccountId, kind: String, contentType: String, payload: Data) throws  -> RecordMeta
     
 }
 /**
@@ -1391,8 +1391,8 @@ open class Session: SessionProtocol, @unchecked Sendable {
     /**
      * Adds a physician account with its practice, as an admin; returns the account id.
      */
-open func addPhysician(username: String, password: String, profile: PhysicianProfile)throws  -> String  {
-    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeMedVaultError_lift) {
+open func addPhysician(username: String, password: String, profile: PhysicianProfile)throws  -> AccountId  {
+    return try  FfiConverterTypeAccountId_lift(try rustCallWithError(FfiConverterTypeMedVaultError_lift) {
         uniffiCallStatus in
     uniffi_medvault_ffi_fn_method_session_add_physician(
             self.uniffiCloneHandle(),
@@ -1408,14 +1408,14 @@ open func addPhysician(username: String, password: String, profile: PhysicianPro
      * patient or an admin. Throws `SlotUnavailable` if the physician offers no slot then or
      * someone holds it.
      */
-open func book(patient: String, physician: String, start: String)throws  -> Appointment  {
+open func book(patient: AccountId, physician: AccountId, start: NaiveDateTime)throws  -> Appointment  {
     return try  FfiConverterTypeAppointment_lift(try rustCallWithError(FfiConverterTypeMedVaultError_lift) {
         uniffiCallStatus in
     uniffi_medvault_ffi_fn_method_session_book(
             self.uniffiCloneHandle(),
-        FfiConverterString.lower(patient),
-        FfiConverterString.lower(physician),
-        FfiConverterString.lower(start),uniffiCallStatus
+        FfiConverterTypeAccountId_lower(patient),
+        FfiConverterTypeAccountId_lower(physician),
+        FfiConverterTypeNaiveDateTime_lower(start),uniffiCallStatus
     )
 })
 }
@@ -1439,13 +1439,13 @@ open func cancel(appointment: String, reason: String)throws  -> Appointment  {
      * The dashboard from `from` to `to` (`2026-12-02`, days included, at most 366 days), as
      * an admin; audited.
      */
-open func dashboard(from: String, to: String)throws  -> Dashboard  {
+open func dashboard(from: NaiveDate, to: NaiveDate)throws  -> Dashboard  {
     return try  FfiConverterTypeDashboard_lift(try rustCallWithError(FfiConverterTypeMedVaultError_lift) {
         uniffiCallStatus in
     uniffi_medvault_ffi_fn_method_session_dashboard(
             self.uniffiCloneHandle(),
-        FfiConverterString.lower(from),
-        FfiConverterString.lower(to),uniffiCallStatus
+        FfiConverterTypeNaiveDate_lower(from),
+        FfiConverterTypeNaiveDate_lower(to),uniffiCallStatus
     )
 })
 }
@@ -1454,13 +1454,13 @@ open func dashboard(from: String, to: String)throws  -> Dashboard  {
      * The events overlapping `from` to `to` (`2026-12-02`, days included) that this account
      * sees: public ones and those naming it (admins see all), by start.
      */
-open func events(from: String, to: String)throws  -> [Event]  {
+open func events(from: NaiveDate, to: NaiveDate)throws  -> [Event]  {
     return try  FfiConverterSequenceTypeEvent.lift(try rustCallWithError(FfiConverterTypeMedVaultError_lift) {
         uniffiCallStatus in
     uniffi_medvault_ffi_fn_method_session_events(
             self.uniffiCloneHandle(),
-        FfiConverterString.lower(from),
-        FfiConverterString.lower(to),uniffiCallStatus
+        FfiConverterTypeNaiveDate_lower(from),
+        FfiConverterTypeNaiveDate_lower(to),uniffiCallStatus
     )
 })
 }
@@ -1513,12 +1513,12 @@ open func notes()throws  -> [Note]  {
     /**
      * `patient`'s appointments by start, for the patient or an admin; audited.
      */
-open func patientAppointments(patient: String)throws  -> [Appointment]  {
+open func patientAppointments(patient: AccountId)throws  -> [Appointment]  {
     return try  FfiConverterSequenceTypeAppointment.lift(try rustCallWithError(FfiConverterTypeMedVaultError_lift) {
         uniffiCallStatus in
     uniffi_medvault_ffi_fn_method_session_patient_appointments(
             self.uniffiCloneHandle(),
-        FfiConverterString.lower(patient),uniffiCallStatus
+        FfiConverterTypeAccountId_lower(patient),uniffiCallStatus
     )
 })
 }
@@ -1526,12 +1526,12 @@ open func patientAppointments(patient: String)throws  -> [Appointment]  {
     /**
      * `patient`'s profile, for the patient, a physician or an admin; audited.
      */
-open func patientProfile(patient: String)throws  -> PatientProfile  {
+open func patientProfile(patient: AccountId)throws  -> PatientProfile  {
     return try  FfiConverterTypePatientProfile_lift(try rustCallWithError(FfiConverterTypeMedVaultError_lift) {
         uniffiCallStatus in
     uniffi_medvault_ffi_fn_method_session_patient_profile(
             self.uniffiCloneHandle(),
-        FfiConverterString.lower(patient),uniffiCallStatus
+        FfiConverterTypeAccountId_lower(patient),uniffiCallStatus
     )
 })
 }
@@ -1539,12 +1539,12 @@ open func patientProfile(patient: String)throws  -> PatientProfile  {
     /**
      * A physician (by account id), active or not; for any account.
      */
-open func physician(id: String)throws  -> Physician  {
+open func physician(id: AccountId)throws  -> Physician  {
     return try  FfiConverterTypePhysician_lift(try rustCallWithError(FfiConverterTypeMedVaultError_lift) {
         uniffiCallStatus in
     uniffi_medvault_ffi_fn_method_session_physician(
             self.uniffiCloneHandle(),
-        FfiConverterString.lower(id),uniffiCallStatus
+        FfiConverterTypeAccountId_lower(id),uniffiCallStatus
     )
 })
 }
@@ -1552,12 +1552,12 @@ open func physician(id: String)throws  -> Physician  {
     /**
      * `physician`'s appointments by start, for the physician or an admin; audited.
      */
-open func physicianAppointments(physician: String)throws  -> [Appointment]  {
+open func physicianAppointments(physician: AccountId)throws  -> [Appointment]  {
     return try  FfiConverterSequenceTypeAppointment.lift(try rustCallWithError(FfiConverterTypeMedVaultError_lift) {
         uniffiCallStatus in
     uniffi_medvault_ffi_fn_method_session_physician_appointments(
             self.uniffiCloneHandle(),
-        FfiConverterString.lower(physician),uniffiCallStatus
+        FfiConverterTypeAccountId_lower(physician),uniffiCallStatus
     )
 })
 }
@@ -1634,8 +1634,8 @@ open func recordHistory(record: String)throws  -> [RecordMeta]  {
      * Registers a patient with their profile, as an admin (a front desk); returns the
      * account id.
      */
-open func registerPatient(username: String, password: String, profile: PatientProfile)throws  -> String  {
-    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeMedVaultError_lift) {
+open func registerPatient(username: String, password: String, profile: PatientProfile)throws  -> AccountId  {
+    return try  FfiConverterTypeAccountId_lift(try rustCallWithError(FfiConverterTypeMedVaultError_lift) {
         uniffiCallStatus in
     uniffi_medvault_ffi_fn_method_session_register_patient(
             self.uniffiCloneHandle(),
@@ -1650,11 +1650,11 @@ open func registerPatient(username: String, password: String, profile: PatientPr
      * Removes a physician, as an admin: the account goes (its sessions end); the profile
      * stays, inactive, and what they wrote stays attributed to them.
      */
-open func removePhysician(physician: String)throws   {try rustCallWithError(FfiConverterTypeMedVaultError_lift) {
+open func removePhysician(physician: AccountId)throws   {try rustCallWithError(FfiConverterTypeMedVaultError_lift) {
         uniffiCallStatus in
     uniffi_medvault_ffi_fn_method_session_remove_physician(
             self.uniffiCloneHandle(),
-        FfiConverterString.lower(physician),uniffiCallStatus
+        FfiConverterTypeAccountId_lower(physician),uniffiCallStatus
     )
 }
 }
@@ -1663,11 +1663,11 @@ open func removePhysician(physician: String)throws   {try rustCallWithError(FfiC
      * Replaces a physician's weekly hours, leave and slot length, for the physician or an
      * admin; appointments already booked stay.
      */
-open func setSchedule(physician: String, schedule: Schedule)throws   {try rustCallWithError(FfiConverterTypeMedVaultError_lift) {
+open func setSchedule(physician: AccountId, schedule: Schedule)throws   {try rustCallWithError(FfiConverterTypeMedVaultError_lift) {
         uniffiCallStatus in
     uniffi_medvault_ffi_fn_method_session_set_schedule(
             self.uniffiCloneHandle(),
-        FfiConverterString.lower(physician),
+        FfiConverterTypeAccountId_lower(physician),
         FfiConverterTypeSchedule_lower(schedule),uniffiCallStatus
     )
 }
@@ -1677,12 +1677,12 @@ open func setSchedule(physician: String, schedule: Schedule)throws   {try rustCa
      * `patient`'s history, oldest first: the latest version of every note, observation and
      * document; for the patient, a physician, or an admin under break-glass; audited.
      */
-open func timeline(patient: String)throws  -> [RecordMeta]  {
+open func timeline(patient: AccountId)throws  -> [RecordMeta]  {
     return try  FfiConverterSequenceTypeRecordMeta.lift(try rustCallWithError(FfiConverterTypeMedVaultError_lift) {
         uniffiCallStatus in
     uniffi_medvault_ffi_fn_method_session_timeline(
             self.uniffiCloneHandle(),
-        FfiConverterString.lower(patient),uniffiCallStatus
+        FfiConverterTypeAccountId_lower(patient),uniffiCallStatus
     )
 })
 }
@@ -1690,11 +1690,11 @@ open func timeline(patient: String)throws  -> [RecordMeta]  {
     /**
      * Replaces `patient`'s profile, for the patient or an admin; audited.
      */
-open func updatePatientProfile(patient: String, profile: PatientProfile)throws   {try rustCallWithError(FfiConverterTypeMedVaultError_lift) {
+open func updatePatientProfile(patient: AccountId, profile: PatientProfile)throws   {try rustCallWithError(FfiConverterTypeMedVaultError_lift) {
         uniffiCallStatus in
     uniffi_medvault_ffi_fn_method_session_update_patient_profile(
             self.uniffiCloneHandle(),
-        FfiConverterString.lower(patient),
+        FfiConverterTypeAccountId_lower(patient),
         FfiConverterTypePatientProfile_lower(profile),uniffiCallStatus
     )
 }
@@ -1705,12 +1705,12 @@ open func updatePatientProfile(patient: String, profile: PatientProfile)throws  
      * titled `title` into `patient`'s history, as a physician. The title is the record's
      * `title` label.
      */
-open func uploadDocument(patient: String, title: String, contentType: String, content: Data)throws  -> RecordMeta  {
+open func uploadDocument(patient: AccountId, title: String, contentType: String, content: Data)throws  -> RecordMeta  {
     return try  FfiConverterTypeRecordMeta_lift(try rustCallWithError(FfiConverterTypeMedVaultError_lift) {
         uniffiCallStatus in
     uniffi_medvault_ffi_fn_method_session_upload_document(
             self.uniffiCloneHandle(),
-        FfiConverterString.lower(patient),
+        FfiConverterTypeAccountId_lower(patient),
         FfiConverterString.lower(title),
         FfiConverterString.lower(contentType),
         FfiConverterData.lower(content),uniffiCallStatus
@@ -1734,12 +1734,12 @@ open func withdrawEvent(id: String)throws   {try rustCallWithError(FfiConverterT
      * Writes an encounter note (plain text, record kind `Encounter`) into `patient`'s
      * history, as a physician.
      */
-open func writeEncounterNote(patient: String, text: String)throws  -> RecordMeta  {
+open func writeEncounterNote(patient: AccountId, text: String)throws  -> RecordMeta  {
     return try  FfiConverterTypeRecordMeta_lift(try rustCallWithError(FfiConverterTypeMedVaultError_lift) {
         uniffiCallStatus in
     uniffi_medvault_ffi_fn_method_session_write_encounter_note(
             self.uniffiCloneHandle(),
-        FfiConverterString.lower(patient),
+        FfiConverterTypeAccountId_lower(patient),
         FfiConverterString.lower(text),uniffiCallStatus
     )
 })
@@ -1749,12 +1749,12 @@ open func writeEncounterNote(patient: String, text: String)throws  -> RecordMeta
      * Writes a note to one physician (`to`, an account id) or, with none, to all
      * physicians, as an admin; audited.
      */
-open func writeNote(to: String?, text: String)throws  -> Note  {
+open func writeNote(to: NoteAudience, text: String)throws  -> Note  {
     return try  FfiConverterTypeNote_lift(try rustCallWithError(FfiConverterTypeMedVaultError_lift) {
         uniffiCallStatus in
     uniffi_medvault_ffi_fn_method_session_write_note(
             self.uniffiCloneHandle(),
-        FfiConverterOptionString.lower(to),
+        FfiConverterTypeNoteAudience_lower(to),
         FfiConverterString.lower(text),uniffiCallStatus
     )
 })
@@ -1764,12 +1764,12 @@ open func writeNote(to: String?, text: String)throws  -> Note  {
      * Writes an observation (JSON, record kind `Observation`) into `patient`'s history, as
      * a physician.
      */
-open func writeObservation(patient: String, observation: Observation)throws  -> RecordMeta  {
+open func writeObservation(patient: AccountId, observation: Observation)throws  -> RecordMeta  {
     return try  FfiConverterTypeRecordMeta_lift(try rustCallWithError(FfiConverterTypeMedVaultError_lift) {
         uniffiCallStatus in
     uniffi_medvault_ffi_fn_method_session_write_observation(
             self.uniffiCloneHandle(),
-        FfiConverterString.lower(patient),
+        FfiConverterTypeAccountId_lower(patient),
         FfiConverterTypeObservation_lower(observation),uniffiCallStatus
     )
 })
@@ -1816,8 +1816,8 @@ open func auditTrail()throws  -> [String]  {
     /**
      * Creates a physician or patient account, as an admin; returns its id.
      */
-open func createAccount(role: Role, username: String, password: String)throws  -> String  {
-    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeMedVaultError_lift) {
+open func createAccount(role: Role, username: String, password: String)throws  -> AccountId  {
+    return try  FfiConverterTypeAccountId_lift(try rustCallWithError(FfiConverterTypeMedVaultError_lift) {
         uniffiCallStatus in
     uniffi_medvault_ffi_fn_method_session_create_account(
             self.uniffiCloneHandle(),
@@ -1832,11 +1832,11 @@ open func createAccount(role: Role, username: String, password: String)throws  -
      * Lets this admin read `patient`'s records for `minutes`, for a stated `reason`
      * (audited; at most the configured maximum, 4 hours by default).
      */
-open func grantBreakGlass(patient: String, reason: String, minutes: UInt32)throws   {try rustCallWithError(FfiConverterTypeMedVaultError_lift) {
+open func grantBreakGlass(patient: AccountId, reason: String, minutes: UInt32)throws   {try rustCallWithError(FfiConverterTypeMedVaultError_lift) {
         uniffiCallStatus in
     uniffi_medvault_ffi_fn_method_session_grant_break_glass(
             self.uniffiCloneHandle(),
-        FfiConverterString.lower(patient),
+        FfiConverterTypeAccountId_lower(patient),
         FfiConverterString.lower(reason),
         FfiConverterUInt32.lower(minutes),uniffiCallStatus
     )
@@ -1847,12 +1847,12 @@ open func grantBreakGlass(patient: String, reason: String, minutes: UInt32)throw
      * The records of `patient` (an account id): a patient's own history, or a physician's
      * view of it.
      */
-open func listRecords(patient: String)throws  -> [RecordMeta]  {
+open func listRecords(patient: AccountId)throws  -> [RecordMeta]  {
     return try  FfiConverterSequenceTypeRecordMeta.lift(try rustCallWithError(FfiConverterTypeMedVaultError_lift) {
         uniffiCallStatus in
     uniffi_medvault_ffi_fn_method_session_list_records(
             self.uniffiCloneHandle(),
-        FfiConverterString.lower(patient),uniffiCallStatus
+        FfiConverterTypeAccountId_lower(patient),uniffiCallStatus
     )
 })
 }
@@ -1884,11 +1884,11 @@ open func readRecord(id: String)throws  -> Record  {
     /**
      * Removes an account (by id), as an admin; its sessions end.
      */
-open func removeAccount(account: String)throws   {try rustCallWithError(FfiConverterTypeMedVaultError_lift) {
+open func removeAccount(account: AccountId)throws   {try rustCallWithError(FfiConverterTypeMedVaultError_lift) {
         uniffiCallStatus in
     uniffi_medvault_ffi_fn_method_session_remove_account(
             self.uniffiCloneHandle(),
-        FfiConverterString.lower(account),uniffiCallStatus
+        FfiConverterTypeAccountId_lower(account),uniffiCallStatus
     )
 }
 }
@@ -1896,11 +1896,11 @@ open func removeAccount(account: String)throws   {try rustCallWithError(FfiConve
     /**
      * Unlocks an account's locked second factor, as an admin.
      */
-open func unlockFactor(account: String)throws   {try rustCallWithError(FfiConverterTypeMedVaultError_lift) {
+open func unlockFactor(account: AccountId)throws   {try rustCallWithError(FfiConverterTypeMedVaultError_lift) {
         uniffiCallStatus in
     uniffi_medvault_ffi_fn_method_session_unlock_factor(
             self.uniffiCloneHandle(),
-        FfiConverterString.lower(account),uniffiCallStatus
+        FfiConverterTypeAccountId_lower(account),uniffiCallStatus
     )
 }
 }
@@ -1908,12 +1908,12 @@ open func unlockFactor(account: String)throws   {try rustCallWithError(FfiConver
     /**
      * Writes a new record for `patient` (an account id), as a physician.
      */
-open func writeRecord(patient: String, kind: String, contentType: String, payload: Data)throws  -> RecordMeta  {
+open func writeRecord(patient: AccountId, kind: String, contentType: String, payload: Data)throws  -> RecordMeta  {
     return try  FfiConverterTypeRecordMeta_lift(try rustCallWithError(FfiConverterTypeMedVaultError_lift) {
         uniffiCallStatus in
     uniffi_medvault_ffi_fn_method_session_write_record(
             self.uniffiCloneHandle(),
-        FfiConverterString.lower(patient),
+        FfiConverterTypeAccountId_lower(patient),
         FfiConverterString.lower(kind),
         FfiConverterString.lower(contentType),
         FfiConverterData.lower(payload),uniffiCallStatus
@@ -2446,13 +2446,14 @@ public func FfiConverterTypeVault_lower(_ value: Vault) -> UInt64 {
 
 
 /**
- * An account as shown to its owner and to admins.
+ * An account as shown to its owner and to admins (the core's `AccountInfo`, with its count
+ * as a `u32`: uniffi has no `usize`).
  */
 public struct AccountInfo: Equatable, Hashable {
     /**
      * The account's id.
      */
-    public var id: String
+    public var id: AccountId
     /**
      * Its username.
      */
@@ -2479,7 +2480,7 @@ public struct AccountInfo: Equatable, Hashable {
     public init(
         /**
          * The account's id.
-         */id: String, 
+         */id: AccountId, 
         /**
          * Its username.
          */username: String, 
@@ -2519,7 +2520,7 @@ public struct FfiConverterTypeAccountInfo: FfiConverterRustBuffer {
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AccountInfo {
         return
             try AccountInfo(
-                id: FfiConverterString.read(from: &buf), 
+                id: FfiConverterTypeAccountId.read(from: &buf), 
                 username: FfiConverterString.read(from: &buf), 
                 role: FfiConverterTypeRole.read(from: &buf), 
                 createdMs: FfiConverterInt64.read(from: &buf), 
@@ -2529,7 +2530,7 @@ public struct FfiConverterTypeAccountInfo: FfiConverterRustBuffer {
     }
 
     public static func write(_ value: AccountInfo, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterTypeAccountId.write(value.id, into: &buf)
         FfiConverterString.write(value.username, into: &buf)
         FfiConverterTypeRole.write(value.role, into: &buf)
         FfiConverterInt64.write(value.createdMs, into: &buf)
@@ -2658,19 +2659,19 @@ public struct Appointment: Equatable, Hashable {
     /**
      * The patient's account id.
      */
-    public var patient: String
+    public var patient: AccountId
     /**
      * The physician's account id.
      */
-    public var physician: String
+    public var physician: AccountId
     /**
-     * Start, `2026-12-02T09:30`.
+     * Start.
      */
-    public var start: String
+    public var start: NaiveDateTime
     /**
      * End.
      */
-    public var end: String
+    public var end: NaiveDateTime
     /**
      * When it was made (ms since the Unix epoch).
      */
@@ -2678,7 +2679,7 @@ public struct Appointment: Equatable, Hashable {
     /**
      * The account id that booked it; none for appointments the operator imported.
      */
-    public var bookedBy: String?
+    public var bookedBy: AccountId?
     /**
      * Who cancelled it and why, once cancelled.
      */
@@ -2699,22 +2700,22 @@ public struct Appointment: Equatable, Hashable {
          */status: AppointmentStatus, 
         /**
          * The patient's account id.
-         */patient: String, 
+         */patient: AccountId, 
         /**
          * The physician's account id.
-         */physician: String, 
+         */physician: AccountId, 
         /**
-         * Start, `2026-12-02T09:30`.
-         */start: String, 
+         * Start.
+         */start: NaiveDateTime, 
         /**
          * End.
-         */end: String, 
+         */end: NaiveDateTime, 
         /**
          * When it was made (ms since the Unix epoch).
          */createdMs: Int64, 
         /**
          * The account id that booked it; none for appointments the operator imported.
-         */bookedBy: String?, 
+         */bookedBy: AccountId?, 
         /**
          * Who cancelled it and why, once cancelled.
          */cancellation: Cancellation?, 
@@ -2751,12 +2752,12 @@ public struct FfiConverterTypeAppointment: FfiConverterRustBuffer {
             try Appointment(
                 id: FfiConverterString.read(from: &buf), 
                 status: FfiConverterTypeAppointmentStatus.read(from: &buf), 
-                patient: FfiConverterString.read(from: &buf), 
-                physician: FfiConverterString.read(from: &buf), 
-                start: FfiConverterString.read(from: &buf), 
-                end: FfiConverterString.read(from: &buf), 
+                patient: FfiConverterTypeAccountId.read(from: &buf), 
+                physician: FfiConverterTypeAccountId.read(from: &buf), 
+                start: FfiConverterTypeNaiveDateTime.read(from: &buf), 
+                end: FfiConverterTypeNaiveDateTime.read(from: &buf), 
                 createdMs: FfiConverterInt64.read(from: &buf), 
-                bookedBy: FfiConverterOptionString.read(from: &buf), 
+                bookedBy: FfiConverterOptionTypeAccountId.read(from: &buf), 
                 cancellation: FfiConverterOptionTypeCancellation.read(from: &buf), 
                 source: FfiConverterOptionTypeIdentifier.read(from: &buf)
         )
@@ -2765,12 +2766,12 @@ public struct FfiConverterTypeAppointment: FfiConverterRustBuffer {
     public static func write(_ value: Appointment, into buf: inout [UInt8]) {
         FfiConverterString.write(value.id, into: &buf)
         FfiConverterTypeAppointmentStatus.write(value.status, into: &buf)
-        FfiConverterString.write(value.patient, into: &buf)
-        FfiConverterString.write(value.physician, into: &buf)
-        FfiConverterString.write(value.start, into: &buf)
-        FfiConverterString.write(value.end, into: &buf)
+        FfiConverterTypeAccountId.write(value.patient, into: &buf)
+        FfiConverterTypeAccountId.write(value.physician, into: &buf)
+        FfiConverterTypeNaiveDateTime.write(value.start, into: &buf)
+        FfiConverterTypeNaiveDateTime.write(value.end, into: &buf)
         FfiConverterInt64.write(value.createdMs, into: &buf)
-        FfiConverterOptionString.write(value.bookedBy, into: &buf)
+        FfiConverterOptionTypeAccountId.write(value.bookedBy, into: &buf)
         FfiConverterOptionTypeCancellation.write(value.cancellation, into: &buf)
         FfiConverterOptionTypeIdentifier.write(value.source, into: &buf)
     }
@@ -2789,75 +2790,6 @@ public func FfiConverterTypeAppointment_lift(_ buf: RustBuffer) throws -> Appoin
 #endif
 public func FfiConverterTypeAppointment_lower(_ value: Appointment) -> RustBuffer {
     return FfiConverterTypeAppointment.lower(value)
-}
-
-
-/**
- * Who sees an event: everyone, or only the accounts named (and admins).
- */
-public struct Audience: Equatable, Hashable {
-    /**
-     * Every account sees it; `accounts` is then empty.
-     */
-    public var isPublic: Bool
-    /**
-     * The account ids that see it, when it is not public (at least one).
-     */
-    public var accounts: [String]
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(
-        /**
-         * Every account sees it; `accounts` is then empty.
-         */isPublic: Bool, 
-        /**
-         * The account ids that see it, when it is not public (at least one).
-         */accounts: [String] = []) {
-        self.isPublic = isPublic
-        self.accounts = accounts
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension Audience: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeAudience: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Audience {
-        return
-            try Audience(
-                isPublic: FfiConverterBool.read(from: &buf), 
-                accounts: FfiConverterSequenceString.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: Audience, into buf: inout [UInt8]) {
-        FfiConverterBool.write(value.isPublic, into: &buf)
-        FfiConverterSequenceString.write(value.accounts, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeAudience_lift(_ buf: RustBuffer) throws -> Audience {
-    return try FfiConverterTypeAudience.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeAudience_lower(_ value: Audience) -> RustBuffer {
-    return FfiConverterTypeAudience.lower(value)
 }
 
 
@@ -2931,7 +2863,7 @@ public func FfiConverterTypeAuditSummary_lower(_ value: AuditSummary) -> RustBuf
 
 
 /**
- * Weekly hours (FHIR `availableTime`): on these days, from `startTime` to `endTime`.
+ * Weekly hours (FHIR `availableTime`): on these days, from `start` to `end`.
  */
 public struct AvailableTime: Equatable, Hashable {
     /**
@@ -2941,11 +2873,11 @@ public struct AvailableTime: Equatable, Hashable {
     /**
      * The first minute, such as `09:00` (FHIR `availableStartTime`).
      */
-    public var startTime: String
+    public var start: NaiveTime
     /**
      * The end, exclusive, such as `12:00` (FHIR `availableEndTime`).
      */
-    public var endTime: String
+    public var end: NaiveTime
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -2955,13 +2887,13 @@ public struct AvailableTime: Equatable, Hashable {
          */daysOfWeek: [Weekday], 
         /**
          * The first minute, such as `09:00` (FHIR `availableStartTime`).
-         */startTime: String, 
+         */start: NaiveTime, 
         /**
          * The end, exclusive, such as `12:00` (FHIR `availableEndTime`).
-         */endTime: String) {
+         */end: NaiveTime) {
         self.daysOfWeek = daysOfWeek
-        self.startTime = startTime
-        self.endTime = endTime
+        self.start = start
+        self.end = end
     }
 
     
@@ -2981,15 +2913,15 @@ public struct FfiConverterTypeAvailableTime: FfiConverterRustBuffer {
         return
             try AvailableTime(
                 daysOfWeek: FfiConverterSequenceTypeWeekday.read(from: &buf), 
-                startTime: FfiConverterString.read(from: &buf), 
-                endTime: FfiConverterString.read(from: &buf)
+                start: FfiConverterTypeNaiveTime.read(from: &buf), 
+                end: FfiConverterTypeNaiveTime.read(from: &buf)
         )
     }
 
     public static func write(_ value: AvailableTime, into buf: inout [UInt8]) {
         FfiConverterSequenceTypeWeekday.write(value.daysOfWeek, into: &buf)
-        FfiConverterString.write(value.startTime, into: &buf)
-        FfiConverterString.write(value.endTime, into: &buf)
+        FfiConverterTypeNaiveTime.write(value.start, into: &buf)
+        FfiConverterTypeNaiveTime.write(value.end, into: &buf)
     }
 }
 
@@ -3016,7 +2948,7 @@ public struct Cancellation: Equatable, Hashable {
     /**
      * The account id that cancelled.
      */
-    public var by: String
+    public var by: AccountId
     /**
      * Why.
      */
@@ -3031,7 +2963,7 @@ public struct Cancellation: Equatable, Hashable {
     public init(
         /**
          * The account id that cancelled.
-         */by: String, 
+         */by: AccountId, 
         /**
          * Why.
          */reason: String, 
@@ -3059,14 +2991,14 @@ public struct FfiConverterTypeCancellation: FfiConverterRustBuffer {
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Cancellation {
         return
             try Cancellation(
-                by: FfiConverterString.read(from: &buf), 
+                by: FfiConverterTypeAccountId.read(from: &buf), 
                 reason: FfiConverterString.read(from: &buf), 
                 atMs: FfiConverterInt64.read(from: &buf)
         )
     }
 
     public static func write(_ value: Cancellation, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.by, into: &buf)
+        FfiConverterTypeAccountId.write(value.by, into: &buf)
         FfiConverterString.write(value.reason, into: &buf)
         FfiConverterInt64.write(value.atMs, into: &buf)
     }
@@ -3089,13 +3021,82 @@ public func FfiConverterTypeCancellation_lower(_ value: Cancellation) -> RustBuf
 
 
 /**
+ * How to reach a person (FHIR `ContactPoint`s): a phone number and an email address.
+ */
+public struct Contact: Equatable, Hashable {
+    /**
+     * A phone number, `+` and 8 to 15 digits (E.164).
+     */
+    public var phone: String?
+    /**
+     * An email address.
+     */
+    public var email: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * A phone number, `+` and 8 to 15 digits (E.164).
+         */phone: String? = nil, 
+        /**
+         * An email address.
+         */email: String? = nil) {
+        self.phone = phone
+        self.email = email
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Contact: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeContact: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Contact {
+        return
+            try Contact(
+                phone: FfiConverterOptionString.read(from: &buf), 
+                email: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Contact, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.phone, into: &buf)
+        FfiConverterOptionString.write(value.email, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeContact_lift(_ buf: RustBuffer) throws -> Contact {
+    return try FfiConverterTypeContact.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeContact_lower(_ value: Contact) -> RustBuffer {
+    return FfiConverterTypeContact.lower(value)
+}
+
+
+/**
  * The distinct patients of one day.
  */
 public struct DailyCount: Equatable, Hashable {
     /**
-     * The day, `2026-12-02`.
+     * The day.
      */
-    public var day: String
+    public var day: NaiveDate
     /**
      * How many distinct patients had an appointment.
      */
@@ -3105,8 +3106,8 @@ public struct DailyCount: Equatable, Hashable {
     // declare one manually.
     public init(
         /**
-         * The day, `2026-12-02`.
-         */day: String, 
+         * The day.
+         */day: NaiveDate, 
         /**
          * How many distinct patients had an appointment.
          */patients: UInt64) {
@@ -3130,13 +3131,13 @@ public struct FfiConverterTypeDailyCount: FfiConverterRustBuffer {
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DailyCount {
         return
             try DailyCount(
-                day: FfiConverterString.read(from: &buf), 
+                day: FfiConverterTypeNaiveDate.read(from: &buf), 
                 patients: FfiConverterUInt64.read(from: &buf)
         )
     }
 
     public static func write(_ value: DailyCount, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.day, into: &buf)
+        FfiConverterTypeNaiveDate.write(value.day, into: &buf)
         FfiConverterUInt64.write(value.patients, into: &buf)
     }
 }
@@ -3165,11 +3166,11 @@ public struct Dashboard: Equatable, Hashable {
     /**
      * The first day.
      */
-    public var from: String
+    public var from: NaiveDate
     /**
      * The last day.
      */
-    public var to: String
+    public var to: NaiveDate
     /**
      * The five physicians with the most distinct patients, most first (ties by username).
      */
@@ -3184,10 +3185,10 @@ public struct Dashboard: Equatable, Hashable {
     public init(
         /**
          * The first day.
-         */from: String, 
+         */from: NaiveDate, 
         /**
          * The last day.
-         */to: String, 
+         */to: NaiveDate, 
         /**
          * The five physicians with the most distinct patients, most first (ties by username).
          */topPhysicians: [PhysicianPatients], 
@@ -3216,16 +3217,16 @@ public struct FfiConverterTypeDashboard: FfiConverterRustBuffer {
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Dashboard {
         return
             try Dashboard(
-                from: FfiConverterString.read(from: &buf), 
-                to: FfiConverterString.read(from: &buf), 
+                from: FfiConverterTypeNaiveDate.read(from: &buf), 
+                to: FfiConverterTypeNaiveDate.read(from: &buf), 
                 topPhysicians: FfiConverterSequenceTypePhysicianPatients.read(from: &buf), 
                 daily: FfiConverterSequenceTypeDailyCount.read(from: &buf)
         )
     }
 
     public static func write(_ value: Dashboard, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.from, into: &buf)
-        FfiConverterString.write(value.to, into: &buf)
+        FfiConverterTypeNaiveDate.write(value.from, into: &buf)
+        FfiConverterTypeNaiveDate.write(value.to, into: &buf)
         FfiConverterSequenceTypePhysicianPatients.write(value.topPhysicians, into: &buf)
         FfiConverterSequenceTypeDailyCount.write(value.daily, into: &buf)
     }
@@ -3352,7 +3353,7 @@ public struct Event: Equatable, Hashable {
     /**
      * The account id of the admin who published it.
      */
-    public var author: String
+    public var author: AccountId
     /**
      * When (ms since the Unix epoch).
      */
@@ -3369,7 +3370,7 @@ public struct Event: Equatable, Hashable {
          */event: NewEvent, 
         /**
          * The account id of the admin who published it.
-         */author: String, 
+         */author: AccountId, 
         /**
          * When (ms since the Unix epoch).
          */createdMs: Int64) {
@@ -3397,7 +3398,7 @@ public struct FfiConverterTypeEvent: FfiConverterRustBuffer {
             try Event(
                 id: FfiConverterString.read(from: &buf), 
                 event: FfiConverterTypeNewEvent.read(from: &buf), 
-                author: FfiConverterString.read(from: &buf), 
+                author: FfiConverterTypeAccountId.read(from: &buf), 
                 createdMs: FfiConverterInt64.read(from: &buf)
         )
     }
@@ -3405,7 +3406,7 @@ public struct FfiConverterTypeEvent: FfiConverterRustBuffer {
     public static func write(_ value: Event, into buf: inout [UInt8]) {
         FfiConverterString.write(value.id, into: &buf)
         FfiConverterTypeNewEvent.write(value.event, into: &buf)
-        FfiConverterString.write(value.author, into: &buf)
+        FfiConverterTypeAccountId.write(value.author, into: &buf)
         FfiConverterInt64.write(value.createdMs, into: &buf)
     }
 }
@@ -3688,13 +3689,13 @@ public struct NewEvent: Equatable, Hashable {
      */
     public var details: String
     /**
-     * Start, `2026-12-02T12:00`.
+     * Start.
      */
-    public var start: String
+    public var start: NaiveDateTime
     /**
      * End, after the start.
      */
-    public var end: String
+    public var end: NaiveDateTime
     /**
      * Who sees it.
      */
@@ -3710,11 +3711,11 @@ public struct NewEvent: Equatable, Hashable {
          * Details, at most 5,000 characters.
          */details: String = "", 
         /**
-         * Start, `2026-12-02T12:00`.
-         */start: String, 
+         * Start.
+         */start: NaiveDateTime, 
         /**
          * End, after the start.
-         */end: String, 
+         */end: NaiveDateTime, 
         /**
          * Who sees it.
          */audience: Audience) {
@@ -3743,8 +3744,8 @@ public struct FfiConverterTypeNewEvent: FfiConverterRustBuffer {
             try NewEvent(
                 title: FfiConverterString.read(from: &buf), 
                 details: FfiConverterString.read(from: &buf), 
-                start: FfiConverterString.read(from: &buf), 
-                end: FfiConverterString.read(from: &buf), 
+                start: FfiConverterTypeNaiveDateTime.read(from: &buf), 
+                end: FfiConverterTypeNaiveDateTime.read(from: &buf), 
                 audience: FfiConverterTypeAudience.read(from: &buf)
         )
     }
@@ -3752,8 +3753,8 @@ public struct FfiConverterTypeNewEvent: FfiConverterRustBuffer {
     public static func write(_ value: NewEvent, into buf: inout [UInt8]) {
         FfiConverterString.write(value.title, into: &buf)
         FfiConverterString.write(value.details, into: &buf)
-        FfiConverterString.write(value.start, into: &buf)
-        FfiConverterString.write(value.end, into: &buf)
+        FfiConverterTypeNaiveDateTime.write(value.start, into: &buf)
+        FfiConverterTypeNaiveDateTime.write(value.end, into: &buf)
         FfiConverterTypeAudience.write(value.audience, into: &buf)
     }
 }
@@ -3892,13 +3893,13 @@ public struct NotAvailable: Equatable, Hashable {
      */
     public var description: String
     /**
-     * The first day, `2026-12-02`.
+     * The first day.
      */
-    public var start: String
+    public var start: NaiveDate
     /**
      * The last day.
      */
-    public var end: String
+    public var end: NaiveDate
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -3907,11 +3908,11 @@ public struct NotAvailable: Equatable, Hashable {
          * Why, such as "annual leave".
          */description: String, 
         /**
-         * The first day, `2026-12-02`.
-         */start: String, 
+         * The first day.
+         */start: NaiveDate, 
         /**
          * The last day.
-         */end: String) {
+         */end: NaiveDate) {
         self.description = description
         self.start = start
         self.end = end
@@ -3934,15 +3935,15 @@ public struct FfiConverterTypeNotAvailable: FfiConverterRustBuffer {
         return
             try NotAvailable(
                 description: FfiConverterString.read(from: &buf), 
-                start: FfiConverterString.read(from: &buf), 
-                end: FfiConverterString.read(from: &buf)
+                start: FfiConverterTypeNaiveDate.read(from: &buf), 
+                end: FfiConverterTypeNaiveDate.read(from: &buf)
         )
     }
 
     public static func write(_ value: NotAvailable, into buf: inout [UInt8]) {
         FfiConverterString.write(value.description, into: &buf)
-        FfiConverterString.write(value.start, into: &buf)
-        FfiConverterString.write(value.end, into: &buf)
+        FfiConverterTypeNaiveDate.write(value.start, into: &buf)
+        FfiConverterTypeNaiveDate.write(value.end, into: &buf)
     }
 }
 
@@ -3971,9 +3972,9 @@ public struct Note: Equatable, Hashable {
      */
     public var id: String
     /**
-     * The physician's account id it is for, or none for all physicians.
+     * Who it is for.
      */
-    public var to: String?
+    public var to: NoteAudience
     /**
      * The text.
      */
@@ -3981,7 +3982,7 @@ public struct Note: Equatable, Hashable {
     /**
      * The account id of the admin who wrote it.
      */
-    public var author: String
+    public var author: AccountId
     /**
      * When (ms since the Unix epoch).
      */
@@ -3994,14 +3995,14 @@ public struct Note: Equatable, Hashable {
          * Its id.
          */id: String, 
         /**
-         * The physician's account id it is for, or none for all physicians.
-         */to: String?, 
+         * Who it is for.
+         */to: NoteAudience, 
         /**
          * The text.
          */text: String, 
         /**
          * The account id of the admin who wrote it.
-         */author: String, 
+         */author: AccountId, 
         /**
          * When (ms since the Unix epoch).
          */createdMs: Int64) {
@@ -4029,18 +4030,18 @@ public struct FfiConverterTypeNote: FfiConverterRustBuffer {
         return
             try Note(
                 id: FfiConverterString.read(from: &buf), 
-                to: FfiConverterOptionString.read(from: &buf), 
+                to: FfiConverterTypeNoteAudience.read(from: &buf), 
                 text: FfiConverterString.read(from: &buf), 
-                author: FfiConverterString.read(from: &buf), 
+                author: FfiConverterTypeAccountId.read(from: &buf), 
                 createdMs: FfiConverterInt64.read(from: &buf)
         )
     }
 
     public static func write(_ value: Note, into buf: inout [UInt8]) {
         FfiConverterString.write(value.id, into: &buf)
-        FfiConverterOptionString.write(value.to, into: &buf)
+        FfiConverterTypeNoteAudience.write(value.to, into: &buf)
         FfiConverterString.write(value.text, into: &buf)
-        FfiConverterString.write(value.author, into: &buf)
+        FfiConverterTypeAccountId.write(value.author, into: &buf)
         FfiConverterInt64.write(value.createdMs, into: &buf)
     }
 }
@@ -4082,9 +4083,9 @@ public struct Observation: Equatable, Hashable {
      */
     public var unit: String
     /**
-     * When it was measured (`effectiveDateTime`), `2026-12-02T09:30`.
+     * When it was measured (`effectiveDateTime`).
      */
-    public var effective: String
+    public var effective: NaiveDateTime
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -4102,8 +4103,8 @@ public struct Observation: Equatable, Hashable {
          * Its unit (UCUM), such as `/min`.
          */unit: String, 
         /**
-         * When it was measured (`effectiveDateTime`), `2026-12-02T09:30`.
-         */effective: String) {
+         * When it was measured (`effectiveDateTime`).
+         */effective: NaiveDateTime) {
         self.code = code
         self.display = display
         self.value = value
@@ -4131,7 +4132,7 @@ public struct FfiConverterTypeObservation: FfiConverterRustBuffer {
                 display: FfiConverterString.read(from: &buf), 
                 value: FfiConverterDouble.read(from: &buf), 
                 unit: FfiConverterString.read(from: &buf), 
-                effective: FfiConverterString.read(from: &buf)
+                effective: FfiConverterTypeNaiveDateTime.read(from: &buf)
         )
     }
 
@@ -4140,7 +4141,7 @@ public struct FfiConverterTypeObservation: FfiConverterRustBuffer {
         FfiConverterString.write(value.display, into: &buf)
         FfiConverterDouble.write(value.value, into: &buf)
         FfiConverterString.write(value.unit, into: &buf)
-        FfiConverterString.write(value.effective, into: &buf)
+        FfiConverterTypeNaiveDateTime.write(value.effective, into: &buf)
     }
 }
 
@@ -4169,21 +4170,17 @@ public struct PatientProfile: Equatable, Hashable {
      */
     public var name: HumanName
     /**
-     * Birth date, `2026-12-02`: not in the future, at most 150 years back.
+     * Birth date: not in the future, at most 150 years back.
      */
-    public var birthDate: String
+    public var birthDate: NaiveDate
     /**
      * Administrative gender.
      */
     public var gender: Gender
     /**
-     * A phone number, `+` and 8 to 15 digits (E.164).
+     * Phone and email.
      */
-    public var phone: String?
-    /**
-     * An email address.
-     */
-    public var email: String?
+    public var contact: Contact
     /**
      * Postal address.
      */
@@ -4200,17 +4197,14 @@ public struct PatientProfile: Equatable, Hashable {
          * Name.
          */name: HumanName, 
         /**
-         * Birth date, `2026-12-02`: not in the future, at most 150 years back.
-         */birthDate: String, 
+         * Birth date: not in the future, at most 150 years back.
+         */birthDate: NaiveDate, 
         /**
          * Administrative gender.
          */gender: Gender, 
         /**
-         * A phone number, `+` and 8 to 15 digits (E.164).
-         */phone: String? = nil, 
-        /**
-         * An email address.
-         */email: String? = nil, 
+         * Phone and email.
+         */contact: Contact = Contact(), 
         /**
          * Postal address.
          */address: Address? = nil, 
@@ -4220,8 +4214,7 @@ public struct PatientProfile: Equatable, Hashable {
         self.name = name
         self.birthDate = birthDate
         self.gender = gender
-        self.phone = phone
-        self.email = email
+        self.contact = contact
         self.address = address
         self.identifiers = identifiers
     }
@@ -4243,10 +4236,9 @@ public struct FfiConverterTypePatientProfile: FfiConverterRustBuffer {
         return
             try PatientProfile(
                 name: FfiConverterTypeHumanName.read(from: &buf), 
-                birthDate: FfiConverterString.read(from: &buf), 
+                birthDate: FfiConverterTypeNaiveDate.read(from: &buf), 
                 gender: FfiConverterTypeGender.read(from: &buf), 
-                phone: FfiConverterOptionString.read(from: &buf), 
-                email: FfiConverterOptionString.read(from: &buf), 
+                contact: FfiConverterTypeContact.read(from: &buf), 
                 address: FfiConverterOptionTypeAddress.read(from: &buf), 
                 identifiers: FfiConverterSequenceTypeIdentifier.read(from: &buf)
         )
@@ -4254,10 +4246,9 @@ public struct FfiConverterTypePatientProfile: FfiConverterRustBuffer {
 
     public static func write(_ value: PatientProfile, into buf: inout [UInt8]) {
         FfiConverterTypeHumanName.write(value.name, into: &buf)
-        FfiConverterString.write(value.birthDate, into: &buf)
+        FfiConverterTypeNaiveDate.write(value.birthDate, into: &buf)
         FfiConverterTypeGender.write(value.gender, into: &buf)
-        FfiConverterOptionString.write(value.phone, into: &buf)
-        FfiConverterOptionString.write(value.email, into: &buf)
+        FfiConverterTypeContact.write(value.contact, into: &buf)
         FfiConverterOptionTypeAddress.write(value.address, into: &buf)
         FfiConverterSequenceTypeIdentifier.write(value.identifiers, into: &buf)
     }
@@ -4286,7 +4277,7 @@ public struct PatientRef: Equatable, Hashable {
     /**
      * The patient's account id.
      */
-    public var account: String
+    public var account: AccountId
     /**
      * Their name, if they have a profile.
      */
@@ -4297,7 +4288,7 @@ public struct PatientRef: Equatable, Hashable {
     public init(
         /**
          * The patient's account id.
-         */account: String, 
+         */account: AccountId, 
         /**
          * Their name, if they have a profile.
          */name: String?) {
@@ -4321,13 +4312,13 @@ public struct FfiConverterTypePatientRef: FfiConverterRustBuffer {
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PatientRef {
         return
             try PatientRef(
-                account: FfiConverterString.read(from: &buf), 
+                account: FfiConverterTypeAccountId.read(from: &buf), 
                 name: FfiConverterOptionString.read(from: &buf)
         )
     }
 
     public static func write(_ value: PatientRef, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.account, into: &buf)
+        FfiConverterTypeAccountId.write(value.account, into: &buf)
         FfiConverterOptionString.write(value.name, into: &buf)
     }
 }
@@ -4355,7 +4346,7 @@ public struct Physician: Equatable, Hashable {
     /**
      * The physician's account id.
      */
-    public var account: String
+    public var account: AccountId
     /**
      * Their username, to search availability by.
      */
@@ -4374,7 +4365,7 @@ public struct Physician: Equatable, Hashable {
     public init(
         /**
          * The physician's account id.
-         */account: String, 
+         */account: AccountId, 
         /**
          * Their username, to search availability by.
          */username: String, 
@@ -4406,7 +4397,7 @@ public struct FfiConverterTypePhysician: FfiConverterRustBuffer {
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Physician {
         return
             try Physician(
-                account: FfiConverterString.read(from: &buf), 
+                account: FfiConverterTypeAccountId.read(from: &buf), 
                 username: FfiConverterString.read(from: &buf), 
                 active: FfiConverterBool.read(from: &buf), 
                 profile: FfiConverterTypePhysicianProfile.read(from: &buf)
@@ -4414,7 +4405,7 @@ public struct FfiConverterTypePhysician: FfiConverterRustBuffer {
     }
 
     public static func write(_ value: Physician, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.account, into: &buf)
+        FfiConverterTypeAccountId.write(value.account, into: &buf)
         FfiConverterString.write(value.username, into: &buf)
         FfiConverterBool.write(value.active, into: &buf)
         FfiConverterTypePhysicianProfile.write(value.profile, into: &buf)
@@ -4444,7 +4435,7 @@ public struct PhysicianPatients: Equatable, Hashable {
     /**
      * The physician's account id.
      */
-    public var physician: String
+    public var physician: AccountId
     /**
      * Their username.
      */
@@ -4463,7 +4454,7 @@ public struct PhysicianPatients: Equatable, Hashable {
     public init(
         /**
          * The physician's account id.
-         */physician: String, 
+         */physician: AccountId, 
         /**
          * Their username.
          */username: String, 
@@ -4495,7 +4486,7 @@ public struct FfiConverterTypePhysicianPatients: FfiConverterRustBuffer {
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PhysicianPatients {
         return
             try PhysicianPatients(
-                physician: FfiConverterString.read(from: &buf), 
+                physician: FfiConverterTypeAccountId.read(from: &buf), 
                 username: FfiConverterString.read(from: &buf), 
                 name: FfiConverterString.read(from: &buf), 
                 patients: FfiConverterSequenceTypePatientRef.read(from: &buf)
@@ -4503,7 +4494,7 @@ public struct FfiConverterTypePhysicianPatients: FfiConverterRustBuffer {
     }
 
     public static func write(_ value: PhysicianPatients, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.physician, into: &buf)
+        FfiConverterTypeAccountId.write(value.physician, into: &buf)
         FfiConverterString.write(value.username, into: &buf)
         FfiConverterString.write(value.name, into: &buf)
         FfiConverterSequenceTypePatientRef.write(value.patients, into: &buf)
@@ -4539,13 +4530,9 @@ public struct PhysicianProfile: Equatable, Hashable {
      */
     public var specialty: String
     /**
-     * A phone number, `+` and 8 to 15 digits (E.164).
+     * Phone and email.
      */
-    public var phone: String?
-    /**
-     * An email address.
-     */
-    public var email: String?
+    public var contact: Contact
     /**
      * When they see patients, and for how long.
      */
@@ -4565,11 +4552,8 @@ public struct PhysicianProfile: Equatable, Hashable {
          * Specialty, such as `cardiology` (stored trimmed and lowercase).
          */specialty: String, 
         /**
-         * A phone number, `+` and 8 to 15 digits (E.164).
-         */phone: String? = nil, 
-        /**
-         * An email address.
-         */email: String? = nil, 
+         * Phone and email.
+         */contact: Contact = Contact(), 
         /**
          * When they see patients, and for how long.
          */schedule: Schedule, 
@@ -4578,8 +4562,7 @@ public struct PhysicianProfile: Equatable, Hashable {
          */identifiers: [Identifier] = []) {
         self.name = name
         self.specialty = specialty
-        self.phone = phone
-        self.email = email
+        self.contact = contact
         self.schedule = schedule
         self.identifiers = identifiers
     }
@@ -4602,8 +4585,7 @@ public struct FfiConverterTypePhysicianProfile: FfiConverterRustBuffer {
             try PhysicianProfile(
                 name: FfiConverterTypeHumanName.read(from: &buf), 
                 specialty: FfiConverterString.read(from: &buf), 
-                phone: FfiConverterOptionString.read(from: &buf), 
-                email: FfiConverterOptionString.read(from: &buf), 
+                contact: FfiConverterTypeContact.read(from: &buf), 
                 schedule: FfiConverterTypeSchedule.read(from: &buf), 
                 identifiers: FfiConverterSequenceTypeIdentifier.read(from: &buf)
         )
@@ -4612,8 +4594,7 @@ public struct FfiConverterTypePhysicianProfile: FfiConverterRustBuffer {
     public static func write(_ value: PhysicianProfile, into buf: inout [UInt8]) {
         FfiConverterTypeHumanName.write(value.name, into: &buf)
         FfiConverterString.write(value.specialty, into: &buf)
-        FfiConverterOptionString.write(value.phone, into: &buf)
-        FfiConverterOptionString.write(value.email, into: &buf)
+        FfiConverterTypeContact.write(value.contact, into: &buf)
         FfiConverterTypeSchedule.write(value.schedule, into: &buf)
         FfiConverterSequenceTypeIdentifier.write(value.identifiers, into: &buf)
     }
@@ -4929,7 +4910,7 @@ public struct Slot: Equatable, Hashable {
     /**
      * The physician's account id.
      */
-    public var physician: String
+    public var physician: AccountId
     /**
      * Their username.
      */
@@ -4943,20 +4924,20 @@ public struct Slot: Equatable, Hashable {
      */
     public var specialty: String
     /**
-     * Start, `2026-12-02T09:30`.
+     * Start.
      */
-    public var start: String
+    public var start: NaiveDateTime
     /**
      * End.
      */
-    public var end: String
+    public var end: NaiveDateTime
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(
         /**
          * The physician's account id.
-         */physician: String, 
+         */physician: AccountId, 
         /**
          * Their username.
          */username: String, 
@@ -4967,11 +4948,11 @@ public struct Slot: Equatable, Hashable {
          * Their specialty.
          */specialty: String, 
         /**
-         * Start, `2026-12-02T09:30`.
-         */start: String, 
+         * Start.
+         */start: NaiveDateTime, 
         /**
          * End.
-         */end: String) {
+         */end: NaiveDateTime) {
         self.physician = physician
         self.username = username
         self.name = name
@@ -4996,22 +4977,22 @@ public struct FfiConverterTypeSlot: FfiConverterRustBuffer {
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Slot {
         return
             try Slot(
-                physician: FfiConverterString.read(from: &buf), 
+                physician: FfiConverterTypeAccountId.read(from: &buf), 
                 username: FfiConverterString.read(from: &buf), 
                 name: FfiConverterString.read(from: &buf), 
                 specialty: FfiConverterString.read(from: &buf), 
-                start: FfiConverterString.read(from: &buf), 
-                end: FfiConverterString.read(from: &buf)
+                start: FfiConverterTypeNaiveDateTime.read(from: &buf), 
+                end: FfiConverterTypeNaiveDateTime.read(from: &buf)
         )
     }
 
     public static func write(_ value: Slot, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.physician, into: &buf)
+        FfiConverterTypeAccountId.write(value.physician, into: &buf)
         FfiConverterString.write(value.username, into: &buf)
         FfiConverterString.write(value.name, into: &buf)
         FfiConverterString.write(value.specialty, into: &buf)
-        FfiConverterString.write(value.start, into: &buf)
-        FfiConverterString.write(value.end, into: &buf)
+        FfiConverterTypeNaiveDateTime.write(value.start, into: &buf)
+        FfiConverterTypeNaiveDateTime.write(value.end, into: &buf)
     }
 }
 
@@ -5045,13 +5026,13 @@ public struct SlotQuery: Equatable, Hashable {
      */
     public var specialty: String?
     /**
-     * The first day, `2026-12-02`.
+     * The first day.
      */
-    public var from: String
+    public var from: NaiveDate
     /**
      * The last day.
      */
-    public var to: String
+    public var to: NaiveDate
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -5063,11 +5044,11 @@ public struct SlotQuery: Equatable, Hashable {
          * A specialty (compared trimmed and lowercase).
          */specialty: String? = nil, 
         /**
-         * The first day, `2026-12-02`.
-         */from: String, 
+         * The first day.
+         */from: NaiveDate, 
         /**
          * The last day.
-         */to: String) {
+         */to: NaiveDate) {
         self.physician = physician
         self.specialty = specialty
         self.from = from
@@ -5092,16 +5073,16 @@ public struct FfiConverterTypeSlotQuery: FfiConverterRustBuffer {
             try SlotQuery(
                 physician: FfiConverterOptionString.read(from: &buf), 
                 specialty: FfiConverterOptionString.read(from: &buf), 
-                from: FfiConverterString.read(from: &buf), 
-                to: FfiConverterString.read(from: &buf)
+                from: FfiConverterTypeNaiveDate.read(from: &buf), 
+                to: FfiConverterTypeNaiveDate.read(from: &buf)
         )
     }
 
     public static func write(_ value: SlotQuery, into buf: inout [UInt8]) {
         FfiConverterOptionString.write(value.physician, into: &buf)
         FfiConverterOptionString.write(value.specialty, into: &buf)
-        FfiConverterString.write(value.from, into: &buf)
-        FfiConverterString.write(value.to, into: &buf)
+        FfiConverterTypeNaiveDate.write(value.from, into: &buf)
+        FfiConverterTypeNaiveDate.write(value.to, into: &buf)
     }
 }
 
@@ -5272,6 +5253,84 @@ public func FfiConverterTypeAppointmentStatus_lift(_ buf: RustBuffer) throws -> 
 #endif
 public func FfiConverterTypeAppointmentStatus_lower(_ value: AppointmentStatus) -> RustBuffer {
     return FfiConverterTypeAppointmentStatus.lower(value)
+}
+
+
+
+/**
+ * Who sees an event.
+ */
+
+public enum Audience: Equatable, Hashable {
+    
+    /**
+     * Every account.
+     */
+    case everyone
+    /**
+     * Only these account ids (at least one), and admins.
+     */
+    case accounts([AccountId]
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension Audience: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAudience: FfiConverterRustBuffer {
+    typealias SwiftType = Audience
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Audience {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .everyone
+        
+        case 2: return .accounts(try FfiConverterSequenceTypeAccountId.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: Audience, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .everyone:
+            writeInt(&buf, Int32(1))
+        
+        
+        case let .accounts(v1):
+            writeInt(&buf, Int32(2))
+            FfiConverterSequenceTypeAccountId.write(v1, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAudience_lift(_ buf: RustBuffer) throws -> Audience {
+    return try FfiConverterTypeAudience.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAudience_lower(_ value: Audience) -> RustBuffer {
+    return FfiConverterTypeAudience.lower(value)
 }
 
 
@@ -5898,6 +5957,84 @@ public func FfiConverterTypeMedVaultError_lower(_ value: MedVaultError) -> RustB
 
 
 /**
+ * Who a note is for.
+ */
+
+public enum NoteAudience: Equatable, Hashable {
+    
+    /**
+     * Every physician.
+     */
+    case allPhysicians
+    /**
+     * One physician, by account id.
+     */
+    case physician(AccountId
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension NoteAudience: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeNoteAudience: FfiConverterRustBuffer {
+    typealias SwiftType = NoteAudience
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> NoteAudience {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .allPhysicians
+        
+        case 2: return .physician(try FfiConverterTypeAccountId.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: NoteAudience, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .allPhysicians:
+            writeInt(&buf, Int32(1))
+        
+        
+        case let .physician(v1):
+            writeInt(&buf, Int32(2))
+            FfiConverterTypeAccountId.write(v1, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNoteAudience_lift(_ buf: RustBuffer) throws -> NoteAudience {
+    return try FfiConverterTypeNoteAudience.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNoteAudience_lower(_ value: NoteAudience) -> RustBuffer {
+    return FfiConverterTypeNoteAudience.lower(value)
+}
+
+
+
+/**
  * What an account may do.
  */
 
@@ -5989,33 +6126,33 @@ public func FfiConverterTypeRole_lower(_ value: Role) -> RustBuffer {
 public enum Weekday: Equatable, Hashable {
     
     /**
-     * `mon`
+     * Monday, `mon`.
      */
-    case monday
+    case mon
     /**
-     * `tue`
+     * Tuesday, `tue`.
      */
-    case tuesday
+    case tue
     /**
-     * `wed`
+     * Wednesday, `wed`.
      */
-    case wednesday
+    case wed
     /**
-     * `thu`
+     * Thursday, `thu`.
      */
-    case thursday
+    case thu
     /**
-     * `fri`
+     * Friday, `fri`.
      */
-    case friday
+    case fri
     /**
-     * `sat`
+     * Saturday, `sat`.
      */
-    case saturday
+    case sat
     /**
-     * `sun`
+     * Sunday, `sun`.
      */
-    case sunday
+    case sun
 
 
 
@@ -6037,19 +6174,19 @@ public struct FfiConverterTypeWeekday: FfiConverterRustBuffer {
         let variant: Int32 = try readInt(&buf)
         switch variant {
         
-        case 1: return .monday
+        case 1: return .mon
         
-        case 2: return .tuesday
+        case 2: return .tue
         
-        case 3: return .wednesday
+        case 3: return .wed
         
-        case 4: return .thursday
+        case 4: return .thu
         
-        case 5: return .friday
+        case 5: return .fri
         
-        case 6: return .saturday
+        case 6: return .sat
         
-        case 7: return .sunday
+        case 7: return .sun
         
         default: throw UniffiInternalError.unexpectedEnumCase
         }
@@ -6059,31 +6196,31 @@ public struct FfiConverterTypeWeekday: FfiConverterRustBuffer {
         switch value {
         
         
-        case .monday:
+        case .mon:
             writeInt(&buf, Int32(1))
         
         
-        case .tuesday:
+        case .tue:
             writeInt(&buf, Int32(2))
         
         
-        case .wednesday:
+        case .wed:
             writeInt(&buf, Int32(3))
         
         
-        case .thursday:
+        case .thu:
             writeInt(&buf, Int32(4))
         
         
-        case .friday:
+        case .fri:
             writeInt(&buf, Int32(5))
         
         
-        case .saturday:
+        case .sat:
             writeInt(&buf, Int32(6))
         
         
-        case .sunday:
+        case .sun:
             writeInt(&buf, Int32(7))
         
         }
@@ -6269,6 +6406,30 @@ fileprivate struct FfiConverterOptionTypeImportKind: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeImportKind.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeAccountId: FfiConverterRustBuffer {
+    typealias SwiftType = AccountId?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeAccountId.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeAccountId.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -6677,6 +6838,31 @@ fileprivate struct FfiConverterSequenceTypeWeekday: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeAccountId: FfiConverterRustBuffer {
+    typealias SwiftType = [AccountId]
+
+    public static func write(_ value: [AccountId], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeAccountId.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [AccountId] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [AccountId]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeAccountId.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterDictionaryStringString: FfiConverterRustBuffer {
     public static func write(_ value: [String: String], into buf: inout [UInt8]) {
         let len = Int32(value.count)
@@ -6700,6 +6886,166 @@ fileprivate struct FfiConverterDictionaryStringString: FfiConverterRustBuffer {
     }
 }
 
+
+public typealias AccountId = String
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAccountId: FfiConverter {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AccountId {
+        return try FfiConverterString.read(from: &buf)
+    }
+
+    public static func write(_ value: AccountId, into buf: inout [UInt8]) {
+        return FfiConverterString.write(value, into: &buf)
+    }
+
+    public static func lift(_ value: RustBuffer) throws -> AccountId {
+        return try FfiConverterString.lift(value)
+    }
+
+    public static func lower(_ value: AccountId) -> RustBuffer {
+        return FfiConverterString.lower(value)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAccountId_lift(_ value: RustBuffer) throws -> AccountId {
+    return try FfiConverterTypeAccountId.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAccountId_lower(_ value: AccountId) -> RustBuffer {
+    return FfiConverterTypeAccountId.lower(value)
+}
+
+
+
+public typealias NaiveDate = String
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeNaiveDate: FfiConverter {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> NaiveDate {
+        return try FfiConverterString.read(from: &buf)
+    }
+
+    public static func write(_ value: NaiveDate, into buf: inout [UInt8]) {
+        return FfiConverterString.write(value, into: &buf)
+    }
+
+    public static func lift(_ value: RustBuffer) throws -> NaiveDate {
+        return try FfiConverterString.lift(value)
+    }
+
+    public static func lower(_ value: NaiveDate) -> RustBuffer {
+        return FfiConverterString.lower(value)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNaiveDate_lift(_ value: RustBuffer) throws -> NaiveDate {
+    return try FfiConverterTypeNaiveDate.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNaiveDate_lower(_ value: NaiveDate) -> RustBuffer {
+    return FfiConverterTypeNaiveDate.lower(value)
+}
+
+
+
+public typealias NaiveDateTime = String
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeNaiveDateTime: FfiConverter {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> NaiveDateTime {
+        return try FfiConverterString.read(from: &buf)
+    }
+
+    public static func write(_ value: NaiveDateTime, into buf: inout [UInt8]) {
+        return FfiConverterString.write(value, into: &buf)
+    }
+
+    public static func lift(_ value: RustBuffer) throws -> NaiveDateTime {
+        return try FfiConverterString.lift(value)
+    }
+
+    public static func lower(_ value: NaiveDateTime) -> RustBuffer {
+        return FfiConverterString.lower(value)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNaiveDateTime_lift(_ value: RustBuffer) throws -> NaiveDateTime {
+    return try FfiConverterTypeNaiveDateTime.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNaiveDateTime_lower(_ value: NaiveDateTime) -> RustBuffer {
+    return FfiConverterTypeNaiveDateTime.lower(value)
+}
+
+
+
+public typealias NaiveTime = String
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeNaiveTime: FfiConverter {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> NaiveTime {
+        return try FfiConverterString.read(from: &buf)
+    }
+
+    public static func write(_ value: NaiveTime, into buf: inout [UInt8]) {
+        return FfiConverterString.write(value, into: &buf)
+    }
+
+    public static func lift(_ value: RustBuffer) throws -> NaiveTime {
+        return try FfiConverterString.lift(value)
+    }
+
+    public static func lower(_ value: NaiveTime) -> RustBuffer {
+        return FfiConverterString.lower(value)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNaiveTime_lift(_ value: RustBuffer) throws -> NaiveTime {
+    return try FfiConverterTypeNaiveTime.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNaiveTime_lower(_ value: NaiveTime) -> RustBuffer {
+    return FfiConverterTypeNaiveTime.lower(value)
+}
+
+
 private enum InitializationResult {
     case ok
     case contractVersionMismatch
@@ -6715,7 +7061,7 @@ private let initializationResult: InitializationResult = {
     if bindings_contract_version != scaffolding_contract_version {
         return InitializationResult.contractVersionMismatch
     }
-    if (uniffi_medvault_ffi_checksum_method_enrollment_account_id() != 3589) {
+    if (uniffi_medvault_ffi_checksum_method_enrollment_account_id() != 5233) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_medvault_ffi_checksum_method_enrollment_otpauth_uri() != 36136) {
@@ -6730,7 +7076,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_medvault_ffi_checksum_method_enrollment_secret_base32() != 30599) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_medvault_ffi_checksum_method_identity_register_patient_with_profile() != 56445) {
+    if (uniffi_medvault_ffi_checksum_method_identity_register_patient_with_profile() != 7770) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_medvault_ffi_checksum_method_identity_confirm_totp() != 6643) {
@@ -6748,28 +7094,28 @@ private let initializationResult: InitializationResult = {
     if (uniffi_medvault_ffi_checksum_method_identity_operator_accounts() != 44596) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_medvault_ffi_checksum_method_identity_operator_create_account() != 28026) {
+    if (uniffi_medvault_ffi_checksum_method_identity_operator_create_account() != 39226) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_medvault_ffi_checksum_method_identity_operator_unlock_factor() != 13676) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_medvault_ffi_checksum_method_identity_register_patient() != 42364) {
+    if (uniffi_medvault_ffi_checksum_method_identity_register_patient() != 59065) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_medvault_ffi_checksum_method_session_add_physician() != 45772) {
+    if (uniffi_medvault_ffi_checksum_method_session_add_physician() != 45069) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_medvault_ffi_checksum_method_session_book() != 34927) {
+    if (uniffi_medvault_ffi_checksum_method_session_book() != 44240) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_medvault_ffi_checksum_method_session_cancel() != 2409) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_medvault_ffi_checksum_method_session_dashboard() != 23128) {
+    if (uniffi_medvault_ffi_checksum_method_session_dashboard() != 28563) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_medvault_ffi_checksum_method_session_events() != 23540) {
+    if (uniffi_medvault_ffi_checksum_method_session_events() != 7867) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_medvault_ffi_checksum_method_session_free_slots() != 8650) {
@@ -6781,16 +7127,16 @@ private let initializationResult: InitializationResult = {
     if (uniffi_medvault_ffi_checksum_method_session_notes() != 50022) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_medvault_ffi_checksum_method_session_patient_appointments() != 26018) {
+    if (uniffi_medvault_ffi_checksum_method_session_patient_appointments() != 60313) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_medvault_ffi_checksum_method_session_patient_profile() != 51767) {
+    if (uniffi_medvault_ffi_checksum_method_session_patient_profile() != 56397) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_medvault_ffi_checksum_method_session_physician() != 36088) {
+    if (uniffi_medvault_ffi_checksum_method_session_physician() != 47402) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_medvault_ffi_checksum_method_session_physician_appointments() != 63506) {
+    if (uniffi_medvault_ffi_checksum_method_session_physician_appointments() != 35459) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_medvault_ffi_checksum_method_session_physicians() != 33515) {
@@ -6808,34 +7154,34 @@ private let initializationResult: InitializationResult = {
     if (uniffi_medvault_ffi_checksum_method_session_record_history() != 25126) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_medvault_ffi_checksum_method_session_register_patient() != 4631) {
+    if (uniffi_medvault_ffi_checksum_method_session_register_patient() != 18497) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_medvault_ffi_checksum_method_session_remove_physician() != 1287) {
+    if (uniffi_medvault_ffi_checksum_method_session_remove_physician() != 13286) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_medvault_ffi_checksum_method_session_set_schedule() != 14405) {
+    if (uniffi_medvault_ffi_checksum_method_session_set_schedule() != 13735) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_medvault_ffi_checksum_method_session_timeline() != 3103) {
+    if (uniffi_medvault_ffi_checksum_method_session_timeline() != 31265) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_medvault_ffi_checksum_method_session_update_patient_profile() != 16943) {
+    if (uniffi_medvault_ffi_checksum_method_session_update_patient_profile() != 56765) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_medvault_ffi_checksum_method_session_upload_document() != 64688) {
+    if (uniffi_medvault_ffi_checksum_method_session_upload_document() != 44210) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_medvault_ffi_checksum_method_session_withdraw_event() != 1523) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_medvault_ffi_checksum_method_session_write_encounter_note() != 19058) {
+    if (uniffi_medvault_ffi_checksum_method_session_write_encounter_note() != 33311) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_medvault_ffi_checksum_method_session_write_note() != 29560) {
+    if (uniffi_medvault_ffi_checksum_method_session_write_note() != 39276) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_medvault_ffi_checksum_method_session_write_observation() != 52598) {
+    if (uniffi_medvault_ffi_checksum_method_session_write_observation() != 48904) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_medvault_ffi_checksum_method_session_account() != 1602) {
@@ -6847,13 +7193,13 @@ private let initializationResult: InitializationResult = {
     if (uniffi_medvault_ffi_checksum_method_session_audit_trail() != 11697) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_medvault_ffi_checksum_method_session_create_account() != 49205) {
+    if (uniffi_medvault_ffi_checksum_method_session_create_account() != 12633) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_medvault_ffi_checksum_method_session_grant_break_glass() != 12869) {
+    if (uniffi_medvault_ffi_checksum_method_session_grant_break_glass() != 30193) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_medvault_ffi_checksum_method_session_list_records() != 61130) {
+    if (uniffi_medvault_ffi_checksum_method_session_list_records() != 5595) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_medvault_ffi_checksum_method_session_logout() != 57813) {
@@ -6862,13 +7208,13 @@ private let initializationResult: InitializationResult = {
     if (uniffi_medvault_ffi_checksum_method_session_read_record() != 7502) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_medvault_ffi_checksum_method_session_remove_account() != 62442) {
+    if (uniffi_medvault_ffi_checksum_method_session_remove_account() != 47135) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_medvault_ffi_checksum_method_session_unlock_factor() != 51932) {
+    if (uniffi_medvault_ffi_checksum_method_session_unlock_factor() != 15431) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_medvault_ffi_checksum_method_session_write_record() != 37020) {
+    if (uniffi_medvault_ffi_checksum_method_session_write_record() != 31207) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_medvault_ffi_checksum_method_vault_amend() != 1962) {

@@ -30,6 +30,9 @@ import java.nio.CharBuffer
 import java.nio.charset.CodingErrorAction
 import java.util.concurrent.atomic.AtomicLong
 import java.util.concurrent.ConcurrentHashMap
+import java.time.LocalDate
+import java.time.LocalDateTime
+import java.time.LocalTime
 import java.util.concurrent.atomic.AtomicBoolean
 
 // This is a helper for safely working with byte buffers returned from the Rust code.
@@ -1118,7 +1121,7 @@ private fun uniffiCheckContractApiVersion(lib: IntegrityCheckingUniffiLib) {
 }
 @Suppress("UNUSED_PARAMETER")
 private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
-    if ((lib.uniffi_medvault_ffi_checksum_method_enrollment_account_id() and 0xFFFF) != 3589) {
+    if ((lib.uniffi_medvault_ffi_checksum_method_enrollment_account_id() and 0xFFFF) != 5233) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_medvault_ffi_checksum_method_enrollment_otpauth_uri() and 0xFFFF) != 36136) {
@@ -1133,7 +1136,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_medvault_ffi_checksum_method_enrollment_secret_base32() and 0xFFFF) != 30599) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_medvault_ffi_checksum_method_identity_register_patient_with_profile() and 0xFFFF) != 56445) {
+    if ((lib.uniffi_medvault_ffi_checksum_method_identity_register_patient_with_profile() and 0xFFFF) != 7770) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_medvault_ffi_checksum_method_identity_confirm_totp() and 0xFFFF) != 6643) {
@@ -1151,28 +1154,28 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_medvault_ffi_checksum_method_identity_operator_accounts() and 0xFFFF) != 44596) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_medvault_ffi_checksum_method_identity_operator_create_account() and 0xFFFF) != 28026) {
+    if ((lib.uniffi_medvault_ffi_checksum_method_identity_operator_create_account() and 0xFFFF) != 39226) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_medvault_ffi_checksum_method_identity_operator_unlock_factor() and 0xFFFF) != 13676) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_medvault_ffi_checksum_method_identity_register_patient() and 0xFFFF) != 42364) {
+    if ((lib.uniffi_medvault_ffi_checksum_method_identity_register_patient() and 0xFFFF) != 59065) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_medvault_ffi_checksum_method_session_add_physician() and 0xFFFF) != 45772) {
+    if ((lib.uniffi_medvault_ffi_checksum_method_session_add_physician() and 0xFFFF) != 45069) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_medvault_ffi_checksum_method_session_book() and 0xFFFF) != 34927) {
+    if ((lib.uniffi_medvault_ffi_checksum_method_session_book() and 0xFFFF) != 44240) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_medvault_ffi_checksum_method_session_cancel() and 0xFFFF) != 2409) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_medvault_ffi_checksum_method_session_dashboard() and 0xFFFF) != 23128) {
+    if ((lib.uniffi_medvault_ffi_checksum_method_session_dashboard() and 0xFFFF) != 28563) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_medvault_ffi_checksum_method_session_events() and 0xFFFF) != 23540) {
+    if ((lib.uniffi_medvault_ffi_checksum_method_session_events() and 0xFFFF) != 7867) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_medvault_ffi_checksum_method_session_free_slots() and 0xFFFF) != 8650) {
@@ -1184,16 +1187,16 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_medvault_ffi_checksum_method_session_notes() and 0xFFFF) != 50022) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_medvault_ffi_checksum_method_session_patient_appointments() and 0xFFFF) != 26018) {
+    if ((lib.uniffi_medvault_ffi_checksum_method_session_patient_appointments() and 0xFFFF) != 60313) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_medvault_ffi_checksum_method_session_patient_profile() and 0xFFFF) != 51767) {
+    if ((lib.uniffi_medvault_ffi_checksum_method_session_patient_profile() and 0xFFFF) != 56397) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_medvault_ffi_checksum_method_session_physician() and 0xFFFF) != 36088) {
+    if ((lib.uniffi_medvault_ffi_checksum_method_session_physician() and 0xFFFF) != 47402) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_medvault_ffi_checksum_method_session_physician_appointments() and 0xFFFF) != 63506) {
+    if ((lib.uniffi_medvault_ffi_checksum_method_session_physician_appointments() and 0xFFFF) != 35459) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_medvault_ffi_checksum_method_session_physicians() and 0xFFFF) != 33515) {
@@ -1211,34 +1214,34 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_medvault_ffi_checksum_method_session_record_history() and 0xFFFF) != 25126) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_medvault_ffi_checksum_method_session_register_patient() and 0xFFFF) != 4631) {
+    if ((lib.uniffi_medvault_ffi_checksum_method_session_register_patient() and 0xFFFF) != 18497) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_medvault_ffi_checksum_method_session_remove_physician() and 0xFFFF) != 1287) {
+    if ((lib.uniffi_medvault_ffi_checksum_method_session_remove_physician() and 0xFFFF) != 13286) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_medvault_ffi_checksum_method_session_set_schedule() and 0xFFFF) != 14405) {
+    if ((lib.uniffi_medvault_ffi_checksum_method_session_set_schedule() and 0xFFFF) != 13735) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_medvault_ffi_checksum_method_session_timeline() and 0xFFFF) != 3103) {
+    if ((lib.uniffi_medvault_ffi_checksum_method_session_timeline() and 0xFFFF) != 31265) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_medvault_ffi_checksum_method_session_update_patient_profile() and 0xFFFF) != 16943) {
+    if ((lib.uniffi_medvault_ffi_checksum_method_session_update_patient_profile() and 0xFFFF) != 56765) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_medvault_ffi_checksum_method_session_upload_document() and 0xFFFF) != 64688) {
+    if ((lib.uniffi_medvault_ffi_checksum_method_session_upload_document() and 0xFFFF) != 44210) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_medvault_ffi_checksum_method_session_withdraw_event() and 0xFFFF) != 1523) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_medvault_ffi_checksum_method_session_write_encounter_note() and 0xFFFF) != 19058) {
+    if ((lib.uniffi_medvault_ffi_checksum_method_session_write_encounter_note() and 0xFFFF) != 33311) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_medvault_ffi_checksum_method_session_write_note() and 0xFFFF) != 29560) {
+    if ((lib.uniffi_medvault_ffi_checksum_method_session_write_note() and 0xFFFF) != 39276) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_medvault_ffi_checksum_method_session_write_observation() and 0xFFFF) != 52598) {
+    if ((lib.uniffi_medvault_ffi_checksum_method_session_write_observation() and 0xFFFF) != 48904) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_medvault_ffi_checksum_method_session_account() and 0xFFFF) != 1602) {
@@ -1250,13 +1253,13 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_medvault_ffi_checksum_method_session_audit_trail() and 0xFFFF) != 11697) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_medvault_ffi_checksum_method_session_create_account() and 0xFFFF) != 49205) {
+    if ((lib.uniffi_medvault_ffi_checksum_method_session_create_account() and 0xFFFF) != 12633) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_medvault_ffi_checksum_method_session_grant_break_glass() and 0xFFFF) != 12869) {
+    if ((lib.uniffi_medvault_ffi_checksum_method_session_grant_break_glass() and 0xFFFF) != 30193) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_medvault_ffi_checksum_method_session_list_records() and 0xFFFF) != 61130) {
+    if ((lib.uniffi_medvault_ffi_checksum_method_session_list_records() and 0xFFFF) != 5595) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_medvault_ffi_checksum_method_session_logout() and 0xFFFF) != 57813) {
@@ -1265,13 +1268,13 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_medvault_ffi_checksum_method_session_read_record() and 0xFFFF) != 7502) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_medvault_ffi_checksum_method_session_remove_account() and 0xFFFF) != 62442) {
+    if ((lib.uniffi_medvault_ffi_checksum_method_session_remove_account() and 0xFFFF) != 47135) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_medvault_ffi_checksum_method_session_unlock_factor() and 0xFFFF) != 51932) {
+    if ((lib.uniffi_medvault_ffi_checksum_method_session_unlock_factor() and 0xFFFF) != 15431) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_medvault_ffi_checksum_method_session_write_record() and 0xFFFF) != 37020) {
+    if ((lib.uniffi_medvault_ffi_checksum_method_session_write_record() and 0xFFFF) != 31207) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_medvault_ffi_checksum_method_vault_amend() and 0xFFFF) != 1962) {
@@ -1787,7 +1790,7 @@ public interface EnrollmentInterface {
     /**
      * The account's id.
      */
-    fun `accountId`(): kotlin.String
+    fun `accountId`(): AccountId
     
     /**
      * The `otpauth://totp/…` URI for authenticator apps.
@@ -1920,8 +1923,8 @@ open class Enrollment: Disposable, AutoCloseable, EnrollmentInterface
     
     /**
      * The account's id.
-     */override fun `accountId`(): kotlin.String {
-            return FfiConverterString.lift(
+     */override fun `accountId`(): AccountId {
+            return FfiConverterTypeAccountId.lift(
     callWithHandle {
     uniffiRustCall() { _status ->
     UniffiLib.uniffi_medvault_ffi_fn_method_enrollment_account_id(
@@ -2142,7 +2145,7 @@ public interface IdentityInterface {
      * and its profile are stored together. Returns the account id; the TOTP factor is
      * enrolled next.
      */
-    fun `registerPatientWithProfile`(`username`: kotlin.String, `password`: kotlin.String, `profile`: PatientProfile): kotlin.String
+    fun `registerPatientWithProfile`(`username`: kotlin.String, `password`: kotlin.String, `profile`: PatientProfile): AccountId
     
     /**
      * Confirms the enrolled factor with its first code.
@@ -2174,7 +2177,7 @@ public interface IdentityInterface {
     /**
      * Creates an account of any role as the operator (such as the first admin).
      */
-    fun `operatorCreateAccount`(`role`: Role, `username`: kotlin.String, `password`: kotlin.String): kotlin.String
+    fun `operatorCreateAccount`(`role`: Role, `username`: kotlin.String, `password`: kotlin.String): AccountId
     
     /**
      * Unlocks the locked second factor of `username`, as the operator.
@@ -2185,7 +2188,7 @@ public interface IdentityInterface {
      * Registers a patient account (patients register themselves); returns its id. Its TOTP
      * factor is enrolled next.
      */
-    fun `registerPatient`(`username`: kotlin.String, `password`: kotlin.String): kotlin.String
+    fun `registerPatient`(`username`: kotlin.String, `password`: kotlin.String): AccountId
     
     companion object
 }
@@ -2301,8 +2304,8 @@ open class Identity: Disposable, AutoCloseable, IdentityInterface
      * and its profile are stored together. Returns the account id; the TOTP factor is
      * enrolled next.
      */
-    @Throws(MedVaultException::class)override fun `registerPatientWithProfile`(`username`: kotlin.String, `password`: kotlin.String, `profile`: PatientProfile): kotlin.String {
-            return FfiConverterString.lift(
+    @Throws(MedVaultException::class)override fun `registerPatientWithProfile`(`username`: kotlin.String, `password`: kotlin.String, `profile`: PatientProfile): AccountId {
+            return FfiConverterTypeAccountId.lift(
     callWithHandle {
     uniffiRustCallWithError(MedVaultException) { _status ->
     UniffiLib.uniffi_medvault_ffi_fn_method_identity_register_patient_with_profile(
@@ -2419,8 +2422,8 @@ open class Identity: Disposable, AutoCloseable, IdentityInterface
     /**
      * Creates an account of any role as the operator (such as the first admin).
      */
-    @Throws(MedVaultException::class)override fun `operatorCreateAccount`(`role`: Role, `username`: kotlin.String, `password`: kotlin.String): kotlin.String {
-            return FfiConverterString.lift(
+    @Throws(MedVaultException::class)override fun `operatorCreateAccount`(`role`: Role, `username`: kotlin.String, `password`: kotlin.String): AccountId {
+            return FfiConverterTypeAccountId.lift(
     callWithHandle {
     uniffiRustCallWithError(MedVaultException) { _status ->
     UniffiLib.uniffi_medvault_ffi_fn_method_identity_operator_create_account(
@@ -2457,8 +2460,8 @@ open class Identity: Disposable, AutoCloseable, IdentityInterface
      * Registers a patient account (patients register themselves); returns its id. Its TOTP
      * factor is enrolled next.
      */
-    @Throws(MedVaultException::class)override fun `registerPatient`(`username`: kotlin.String, `password`: kotlin.String): kotlin.String {
-            return FfiConverterString.lift(
+    @Throws(MedVaultException::class)override fun `registerPatient`(`username`: kotlin.String, `password`: kotlin.String): AccountId {
+            return FfiConverterTypeAccountId.lift(
     callWithHandle {
     uniffiRustCallWithError(MedVaultException) { _status ->
     UniffiLib.uniffi_medvault_ffi_fn_method_identity_register_patient(
@@ -2615,14 +2618,14 @@ public interface SessionInterface {
     /**
      * Adds a physician account with its practice, as an admin; returns the account id.
      */
-    fun `addPhysician`(`username`: kotlin.String, `password`: kotlin.String, `profile`: PhysicianProfile): kotlin.String
+    fun `addPhysician`(`username`: kotlin.String, `password`: kotlin.String, `profile`: PhysicianProfile): AccountId
     
     /**
      * Books `physician`'s slot starting at `start` (`2026-12-02T09:30`) for `patient`, as the
      * patient or an admin. Throws `SlotUnavailable` if the physician offers no slot then or
      * someone holds it.
      */
-    fun `book`(`patient`: kotlin.String, `physician`: kotlin.String, `start`: kotlin.String): Appointment
+    fun `book`(`patient`: AccountId, `physician`: AccountId, `start`: NaiveDateTime): Appointment
     
     /**
      * Cancels an appointment (by id) for a stated `reason`, as its patient, its physician or
@@ -2634,13 +2637,13 @@ public interface SessionInterface {
      * The dashboard from `from` to `to` (`2026-12-02`, days included, at most 366 days), as
      * an admin; audited.
      */
-    fun `dashboard`(`from`: kotlin.String, `to`: kotlin.String): Dashboard
+    fun `dashboard`(`from`: NaiveDate, `to`: NaiveDate): Dashboard
     
     /**
      * The events overlapping `from` to `to` (`2026-12-02`, days included) that this account
      * sees: public ones and those naming it (admins see all), by start.
      */
-    fun `events`(`from`: kotlin.String, `to`: kotlin.String): List<Event>
+    fun `events`(`from`: NaiveDate, `to`: NaiveDate): List<Event>
     
     /**
      * The free slots matching `query`, by start then username; slots already begun are
@@ -2665,22 +2668,22 @@ public interface SessionInterface {
     /**
      * `patient`'s appointments by start, for the patient or an admin; audited.
      */
-    fun `patientAppointments`(`patient`: kotlin.String): List<Appointment>
+    fun `patientAppointments`(`patient`: AccountId): List<Appointment>
     
     /**
      * `patient`'s profile, for the patient, a physician or an admin; audited.
      */
-    fun `patientProfile`(`patient`: kotlin.String): PatientProfile
+    fun `patientProfile`(`patient`: AccountId): PatientProfile
     
     /**
      * A physician (by account id), active or not; for any account.
      */
-    fun `physician`(`id`: kotlin.String): Physician
+    fun `physician`(`id`: AccountId): Physician
     
     /**
      * `physician`'s appointments by start, for the physician or an admin; audited.
      */
-    fun `physicianAppointments`(`physician`: kotlin.String): List<Appointment>
+    fun `physicianAppointments`(`physician`: AccountId): List<Appointment>
     
     /**
      * The active physicians, of `specialty` if given, by username; for any account.
@@ -2712,37 +2715,37 @@ public interface SessionInterface {
      * Registers a patient with their profile, as an admin (a front desk); returns the
      * account id.
      */
-    fun `registerPatient`(`username`: kotlin.String, `password`: kotlin.String, `profile`: PatientProfile): kotlin.String
+    fun `registerPatient`(`username`: kotlin.String, `password`: kotlin.String, `profile`: PatientProfile): AccountId
     
     /**
      * Removes a physician, as an admin: the account goes (its sessions end); the profile
      * stays, inactive, and what they wrote stays attributed to them.
      */
-    fun `removePhysician`(`physician`: kotlin.String)
+    fun `removePhysician`(`physician`: AccountId)
     
     /**
      * Replaces a physician's weekly hours, leave and slot length, for the physician or an
      * admin; appointments already booked stay.
      */
-    fun `setSchedule`(`physician`: kotlin.String, `schedule`: Schedule)
+    fun `setSchedule`(`physician`: AccountId, `schedule`: Schedule)
     
     /**
      * `patient`'s history, oldest first: the latest version of every note, observation and
      * document; for the patient, a physician, or an admin under break-glass; audited.
      */
-    fun `timeline`(`patient`: kotlin.String): List<RecordMeta>
+    fun `timeline`(`patient`: AccountId): List<RecordMeta>
     
     /**
      * Replaces `patient`'s profile, for the patient or an admin; audited.
      */
-    fun `updatePatientProfile`(`patient`: kotlin.String, `profile`: PatientProfile)
+    fun `updatePatientProfile`(`patient`: AccountId, `profile`: PatientProfile)
     
     /**
      * Uploads a document (any bytes: a PDF, an image…; record kind `DocumentReference`)
      * titled `title` into `patient`'s history, as a physician. The title is the record's
      * `title` label.
      */
-    fun `uploadDocument`(`patient`: kotlin.String, `title`: kotlin.String, `contentType`: kotlin.String, `content`: kotlin.ByteArray): RecordMeta
+    fun `uploadDocument`(`patient`: AccountId, `title`: kotlin.String, `contentType`: kotlin.String, `content`: kotlin.ByteArray): RecordMeta
     
     /**
      * Withdraws an event (by id), as an admin; audited.
@@ -2753,19 +2756,19 @@ public interface SessionInterface {
      * Writes an encounter note (plain text, record kind `Encounter`) into `patient`'s
      * history, as a physician.
      */
-    fun `writeEncounterNote`(`patient`: kotlin.String, `text`: kotlin.String): RecordMeta
+    fun `writeEncounterNote`(`patient`: AccountId, `text`: kotlin.String): RecordMeta
     
     /**
      * Writes a note to one physician (`to`, an account id) or, with none, to all
      * physicians, as an admin; audited.
      */
-    fun `writeNote`(`to`: kotlin.String?, `text`: kotlin.String): Note
+    fun `writeNote`(`to`: NoteAudience, `text`: kotlin.String): Note
     
     /**
      * Writes an observation (JSON, record kind `Observation`) into `patient`'s history, as
      * a physician.
      */
-    fun `writeObservation`(`patient`: kotlin.String, `observation`: Observation): RecordMeta
+    fun `writeObservation`(`patient`: AccountId, `observation`: Observation): RecordMeta
     
     /**
      * The account, as it was at login.
@@ -2785,19 +2788,19 @@ public interface SessionInterface {
     /**
      * Creates a physician or patient account, as an admin; returns its id.
      */
-    fun `createAccount`(`role`: Role, `username`: kotlin.String, `password`: kotlin.String): kotlin.String
+    fun `createAccount`(`role`: Role, `username`: kotlin.String, `password`: kotlin.String): AccountId
     
     /**
      * Lets this admin read `patient`'s records for `minutes`, for a stated `reason`
      * (audited; at most the configured maximum, 4 hours by default).
      */
-    fun `grantBreakGlass`(`patient`: kotlin.String, `reason`: kotlin.String, `minutes`: kotlin.UInt)
+    fun `grantBreakGlass`(`patient`: AccountId, `reason`: kotlin.String, `minutes`: kotlin.UInt)
     
     /**
      * The records of `patient` (an account id): a patient's own history, or a physician's
      * view of it.
      */
-    fun `listRecords`(`patient`: kotlin.String): List<RecordMeta>
+    fun `listRecords`(`patient`: AccountId): List<RecordMeta>
     
     /**
      * Ends the session; later calls fail with `SessionInvalid`.
@@ -2812,17 +2815,17 @@ public interface SessionInterface {
     /**
      * Removes an account (by id), as an admin; its sessions end.
      */
-    fun `removeAccount`(`account`: kotlin.String)
+    fun `removeAccount`(`account`: AccountId)
     
     /**
      * Unlocks an account's locked second factor, as an admin.
      */
-    fun `unlockFactor`(`account`: kotlin.String)
+    fun `unlockFactor`(`account`: AccountId)
     
     /**
      * Writes a new record for `patient` (an account id), as a physician.
      */
-    fun `writeRecord`(`patient`: kotlin.String, `kind`: kotlin.String, `contentType`: kotlin.String, `payload`: kotlin.ByteArray): RecordMeta
+    fun `writeRecord`(`patient`: AccountId, `kind`: kotlin.String, `contentType`: kotlin.String, `payload`: kotlin.ByteArray): RecordMeta
     
     companion object
 }
@@ -2936,8 +2939,8 @@ open class Session: Disposable, AutoCloseable, SessionInterface
     /**
      * Adds a physician account with its practice, as an admin; returns the account id.
      */
-    @Throws(MedVaultException::class)override fun `addPhysician`(`username`: kotlin.String, `password`: kotlin.String, `profile`: PhysicianProfile): kotlin.String {
-            return FfiConverterString.lift(
+    @Throws(MedVaultException::class)override fun `addPhysician`(`username`: kotlin.String, `password`: kotlin.String, `profile`: PhysicianProfile): AccountId {
+            return FfiConverterTypeAccountId.lift(
     callWithHandle {
     uniffiRustCallWithError(MedVaultException) { _status ->
     UniffiLib.uniffi_medvault_ffi_fn_method_session_add_physician(
@@ -2958,16 +2961,16 @@ open class Session: Disposable, AutoCloseable, SessionInterface
      * patient or an admin. Throws `SlotUnavailable` if the physician offers no slot then or
      * someone holds it.
      */
-    @Throws(MedVaultException::class)override fun `book`(`patient`: kotlin.String, `physician`: kotlin.String, `start`: kotlin.String): Appointment {
+    @Throws(MedVaultException::class)override fun `book`(`patient`: AccountId, `physician`: AccountId, `start`: NaiveDateTime): Appointment {
             return FfiConverterTypeAppointment.lift(
     callWithHandle {
     uniffiRustCallWithError(MedVaultException) { _status ->
     UniffiLib.uniffi_medvault_ffi_fn_method_session_book(
         it,
         
-        FfiConverterString.lower(`patient`),
-        FfiConverterString.lower(`physician`),
-        FfiConverterString.lower(`start`),_status)
+        FfiConverterTypeAccountId.lower(`patient`),
+        FfiConverterTypeAccountId.lower(`physician`),
+        FfiConverterTypeNaiveDateTime.lower(`start`),_status)
 }
     }
     )
@@ -2999,15 +3002,15 @@ open class Session: Disposable, AutoCloseable, SessionInterface
      * The dashboard from `from` to `to` (`2026-12-02`, days included, at most 366 days), as
      * an admin; audited.
      */
-    @Throws(MedVaultException::class)override fun `dashboard`(`from`: kotlin.String, `to`: kotlin.String): Dashboard {
+    @Throws(MedVaultException::class)override fun `dashboard`(`from`: NaiveDate, `to`: NaiveDate): Dashboard {
             return FfiConverterTypeDashboard.lift(
     callWithHandle {
     uniffiRustCallWithError(MedVaultException) { _status ->
     UniffiLib.uniffi_medvault_ffi_fn_method_session_dashboard(
         it,
         
-        FfiConverterString.lower(`from`),
-        FfiConverterString.lower(`to`),_status)
+        FfiConverterTypeNaiveDate.lower(`from`),
+        FfiConverterTypeNaiveDate.lower(`to`),_status)
 }
     }
     )
@@ -3019,15 +3022,15 @@ open class Session: Disposable, AutoCloseable, SessionInterface
      * The events overlapping `from` to `to` (`2026-12-02`, days included) that this account
      * sees: public ones and those naming it (admins see all), by start.
      */
-    @Throws(MedVaultException::class)override fun `events`(`from`: kotlin.String, `to`: kotlin.String): List<Event> {
+    @Throws(MedVaultException::class)override fun `events`(`from`: NaiveDate, `to`: NaiveDate): List<Event> {
             return FfiConverterSequenceTypeEvent.lift(
     callWithHandle {
     uniffiRustCallWithError(MedVaultException) { _status ->
     UniffiLib.uniffi_medvault_ffi_fn_method_session_events(
         it,
         
-        FfiConverterString.lower(`from`),
-        FfiConverterString.lower(`to`),_status)
+        FfiConverterTypeNaiveDate.lower(`from`),
+        FfiConverterTypeNaiveDate.lower(`to`),_status)
 }
     }
     )
@@ -3098,14 +3101,14 @@ open class Session: Disposable, AutoCloseable, SessionInterface
     /**
      * `patient`'s appointments by start, for the patient or an admin; audited.
      */
-    @Throws(MedVaultException::class)override fun `patientAppointments`(`patient`: kotlin.String): List<Appointment> {
+    @Throws(MedVaultException::class)override fun `patientAppointments`(`patient`: AccountId): List<Appointment> {
             return FfiConverterSequenceTypeAppointment.lift(
     callWithHandle {
     uniffiRustCallWithError(MedVaultException) { _status ->
     UniffiLib.uniffi_medvault_ffi_fn_method_session_patient_appointments(
         it,
         
-        FfiConverterString.lower(`patient`),_status)
+        FfiConverterTypeAccountId.lower(`patient`),_status)
 }
     }
     )
@@ -3116,14 +3119,14 @@ open class Session: Disposable, AutoCloseable, SessionInterface
     /**
      * `patient`'s profile, for the patient, a physician or an admin; audited.
      */
-    @Throws(MedVaultException::class)override fun `patientProfile`(`patient`: kotlin.String): PatientProfile {
+    @Throws(MedVaultException::class)override fun `patientProfile`(`patient`: AccountId): PatientProfile {
             return FfiConverterTypePatientProfile.lift(
     callWithHandle {
     uniffiRustCallWithError(MedVaultException) { _status ->
     UniffiLib.uniffi_medvault_ffi_fn_method_session_patient_profile(
         it,
         
-        FfiConverterString.lower(`patient`),_status)
+        FfiConverterTypeAccountId.lower(`patient`),_status)
 }
     }
     )
@@ -3134,14 +3137,14 @@ open class Session: Disposable, AutoCloseable, SessionInterface
     /**
      * A physician (by account id), active or not; for any account.
      */
-    @Throws(MedVaultException::class)override fun `physician`(`id`: kotlin.String): Physician {
+    @Throws(MedVaultException::class)override fun `physician`(`id`: AccountId): Physician {
             return FfiConverterTypePhysician.lift(
     callWithHandle {
     uniffiRustCallWithError(MedVaultException) { _status ->
     UniffiLib.uniffi_medvault_ffi_fn_method_session_physician(
         it,
         
-        FfiConverterString.lower(`id`),_status)
+        FfiConverterTypeAccountId.lower(`id`),_status)
 }
     }
     )
@@ -3152,14 +3155,14 @@ open class Session: Disposable, AutoCloseable, SessionInterface
     /**
      * `physician`'s appointments by start, for the physician or an admin; audited.
      */
-    @Throws(MedVaultException::class)override fun `physicianAppointments`(`physician`: kotlin.String): List<Appointment> {
+    @Throws(MedVaultException::class)override fun `physicianAppointments`(`physician`: AccountId): List<Appointment> {
             return FfiConverterSequenceTypeAppointment.lift(
     callWithHandle {
     uniffiRustCallWithError(MedVaultException) { _status ->
     UniffiLib.uniffi_medvault_ffi_fn_method_session_physician_appointments(
         it,
         
-        FfiConverterString.lower(`physician`),_status)
+        FfiConverterTypeAccountId.lower(`physician`),_status)
 }
     }
     )
@@ -3264,8 +3267,8 @@ open class Session: Disposable, AutoCloseable, SessionInterface
      * Registers a patient with their profile, as an admin (a front desk); returns the
      * account id.
      */
-    @Throws(MedVaultException::class)override fun `registerPatient`(`username`: kotlin.String, `password`: kotlin.String, `profile`: PatientProfile): kotlin.String {
-            return FfiConverterString.lift(
+    @Throws(MedVaultException::class)override fun `registerPatient`(`username`: kotlin.String, `password`: kotlin.String, `profile`: PatientProfile): AccountId {
+            return FfiConverterTypeAccountId.lift(
     callWithHandle {
     uniffiRustCallWithError(MedVaultException) { _status ->
     UniffiLib.uniffi_medvault_ffi_fn_method_session_register_patient(
@@ -3285,14 +3288,14 @@ open class Session: Disposable, AutoCloseable, SessionInterface
      * Removes a physician, as an admin: the account goes (its sessions end); the profile
      * stays, inactive, and what they wrote stays attributed to them.
      */
-    @Throws(MedVaultException::class)override fun `removePhysician`(`physician`: kotlin.String)
+    @Throws(MedVaultException::class)override fun `removePhysician`(`physician`: AccountId)
         = 
     callWithHandle {
     uniffiRustCallWithError(MedVaultException) { _status ->
     UniffiLib.uniffi_medvault_ffi_fn_method_session_remove_physician(
         it,
         
-        FfiConverterString.lower(`physician`),_status)
+        FfiConverterTypeAccountId.lower(`physician`),_status)
 }
     }
     
@@ -3303,14 +3306,14 @@ open class Session: Disposable, AutoCloseable, SessionInterface
      * Replaces a physician's weekly hours, leave and slot length, for the physician or an
      * admin; appointments already booked stay.
      */
-    @Throws(MedVaultException::class)override fun `setSchedule`(`physician`: kotlin.String, `schedule`: Schedule)
+    @Throws(MedVaultException::class)override fun `setSchedule`(`physician`: AccountId, `schedule`: Schedule)
         = 
     callWithHandle {
     uniffiRustCallWithError(MedVaultException) { _status ->
     UniffiLib.uniffi_medvault_ffi_fn_method_session_set_schedule(
         it,
         
-        FfiConverterString.lower(`physician`),
+        FfiConverterTypeAccountId.lower(`physician`),
         FfiConverterTypeSchedule.lower(`schedule`),_status)
 }
     }
@@ -3322,14 +3325,14 @@ open class Session: Disposable, AutoCloseable, SessionInterface
      * `patient`'s history, oldest first: the latest version of every note, observation and
      * document; for the patient, a physician, or an admin under break-glass; audited.
      */
-    @Throws(MedVaultException::class)override fun `timeline`(`patient`: kotlin.String): List<RecordMeta> {
+    @Throws(MedVaultException::class)override fun `timeline`(`patient`: AccountId): List<RecordMeta> {
             return FfiConverterSequenceTypeRecordMeta.lift(
     callWithHandle {
     uniffiRustCallWithError(MedVaultException) { _status ->
     UniffiLib.uniffi_medvault_ffi_fn_method_session_timeline(
         it,
         
-        FfiConverterString.lower(`patient`),_status)
+        FfiConverterTypeAccountId.lower(`patient`),_status)
 }
     }
     )
@@ -3340,14 +3343,14 @@ open class Session: Disposable, AutoCloseable, SessionInterface
     /**
      * Replaces `patient`'s profile, for the patient or an admin; audited.
      */
-    @Throws(MedVaultException::class)override fun `updatePatientProfile`(`patient`: kotlin.String, `profile`: PatientProfile)
+    @Throws(MedVaultException::class)override fun `updatePatientProfile`(`patient`: AccountId, `profile`: PatientProfile)
         = 
     callWithHandle {
     uniffiRustCallWithError(MedVaultException) { _status ->
     UniffiLib.uniffi_medvault_ffi_fn_method_session_update_patient_profile(
         it,
         
-        FfiConverterString.lower(`patient`),
+        FfiConverterTypeAccountId.lower(`patient`),
         FfiConverterTypePatientProfile.lower(`profile`),_status)
 }
     }
@@ -3360,14 +3363,14 @@ open class Session: Disposable, AutoCloseable, SessionInterface
      * titled `title` into `patient`'s history, as a physician. The title is the record's
      * `title` label.
      */
-    @Throws(MedVaultException::class)override fun `uploadDocument`(`patient`: kotlin.String, `title`: kotlin.String, `contentType`: kotlin.String, `content`: kotlin.ByteArray): RecordMeta {
+    @Throws(MedVaultException::class)override fun `uploadDocument`(`patient`: AccountId, `title`: kotlin.String, `contentType`: kotlin.String, `content`: kotlin.ByteArray): RecordMeta {
             return FfiConverterTypeRecordMeta.lift(
     callWithHandle {
     uniffiRustCallWithError(MedVaultException) { _status ->
     UniffiLib.uniffi_medvault_ffi_fn_method_session_upload_document(
         it,
         
-        FfiConverterString.lower(`patient`),
+        FfiConverterTypeAccountId.lower(`patient`),
         FfiConverterString.lower(`title`),
         FfiConverterString.lower(`contentType`),
         FfiConverterByteArray.lower(`content`),_status)
@@ -3399,14 +3402,14 @@ open class Session: Disposable, AutoCloseable, SessionInterface
      * Writes an encounter note (plain text, record kind `Encounter`) into `patient`'s
      * history, as a physician.
      */
-    @Throws(MedVaultException::class)override fun `writeEncounterNote`(`patient`: kotlin.String, `text`: kotlin.String): RecordMeta {
+    @Throws(MedVaultException::class)override fun `writeEncounterNote`(`patient`: AccountId, `text`: kotlin.String): RecordMeta {
             return FfiConverterTypeRecordMeta.lift(
     callWithHandle {
     uniffiRustCallWithError(MedVaultException) { _status ->
     UniffiLib.uniffi_medvault_ffi_fn_method_session_write_encounter_note(
         it,
         
-        FfiConverterString.lower(`patient`),
+        FfiConverterTypeAccountId.lower(`patient`),
         FfiConverterString.lower(`text`),_status)
 }
     }
@@ -3419,14 +3422,14 @@ open class Session: Disposable, AutoCloseable, SessionInterface
      * Writes a note to one physician (`to`, an account id) or, with none, to all
      * physicians, as an admin; audited.
      */
-    @Throws(MedVaultException::class)override fun `writeNote`(`to`: kotlin.String?, `text`: kotlin.String): Note {
+    @Throws(MedVaultException::class)override fun `writeNote`(`to`: NoteAudience, `text`: kotlin.String): Note {
             return FfiConverterTypeNote.lift(
     callWithHandle {
     uniffiRustCallWithError(MedVaultException) { _status ->
     UniffiLib.uniffi_medvault_ffi_fn_method_session_write_note(
         it,
         
-        FfiConverterOptionalString.lower(`to`),
+        FfiConverterTypeNoteAudience.lower(`to`),
         FfiConverterString.lower(`text`),_status)
 }
     }
@@ -3439,14 +3442,14 @@ open class Session: Disposable, AutoCloseable, SessionInterface
      * Writes an observation (JSON, record kind `Observation`) into `patient`'s history, as
      * a physician.
      */
-    @Throws(MedVaultException::class)override fun `writeObservation`(`patient`: kotlin.String, `observation`: Observation): RecordMeta {
+    @Throws(MedVaultException::class)override fun `writeObservation`(`patient`: AccountId, `observation`: Observation): RecordMeta {
             return FfiConverterTypeRecordMeta.lift(
     callWithHandle {
     uniffiRustCallWithError(MedVaultException) { _status ->
     UniffiLib.uniffi_medvault_ffi_fn_method_session_write_observation(
         it,
         
-        FfiConverterString.lower(`patient`),
+        FfiConverterTypeAccountId.lower(`patient`),
         FfiConverterTypeObservation.lower(`observation`),_status)
 }
     }
@@ -3510,8 +3513,8 @@ open class Session: Disposable, AutoCloseable, SessionInterface
     /**
      * Creates a physician or patient account, as an admin; returns its id.
      */
-    @Throws(MedVaultException::class)override fun `createAccount`(`role`: Role, `username`: kotlin.String, `password`: kotlin.String): kotlin.String {
-            return FfiConverterString.lift(
+    @Throws(MedVaultException::class)override fun `createAccount`(`role`: Role, `username`: kotlin.String, `password`: kotlin.String): AccountId {
+            return FfiConverterTypeAccountId.lift(
     callWithHandle {
     uniffiRustCallWithError(MedVaultException) { _status ->
     UniffiLib.uniffi_medvault_ffi_fn_method_session_create_account(
@@ -3531,14 +3534,14 @@ open class Session: Disposable, AutoCloseable, SessionInterface
      * Lets this admin read `patient`'s records for `minutes`, for a stated `reason`
      * (audited; at most the configured maximum, 4 hours by default).
      */
-    @Throws(MedVaultException::class)override fun `grantBreakGlass`(`patient`: kotlin.String, `reason`: kotlin.String, `minutes`: kotlin.UInt)
+    @Throws(MedVaultException::class)override fun `grantBreakGlass`(`patient`: AccountId, `reason`: kotlin.String, `minutes`: kotlin.UInt)
         = 
     callWithHandle {
     uniffiRustCallWithError(MedVaultException) { _status ->
     UniffiLib.uniffi_medvault_ffi_fn_method_session_grant_break_glass(
         it,
         
-        FfiConverterString.lower(`patient`),
+        FfiConverterTypeAccountId.lower(`patient`),
         FfiConverterString.lower(`reason`),
         FfiConverterUInt.lower(`minutes`),_status)
 }
@@ -3551,14 +3554,14 @@ open class Session: Disposable, AutoCloseable, SessionInterface
      * The records of `patient` (an account id): a patient's own history, or a physician's
      * view of it.
      */
-    @Throws(MedVaultException::class)override fun `listRecords`(`patient`: kotlin.String): List<RecordMeta> {
+    @Throws(MedVaultException::class)override fun `listRecords`(`patient`: AccountId): List<RecordMeta> {
             return FfiConverterSequenceTypeRecordMeta.lift(
     callWithHandle {
     uniffiRustCallWithError(MedVaultException) { _status ->
     UniffiLib.uniffi_medvault_ffi_fn_method_session_list_records(
         it,
         
-        FfiConverterString.lower(`patient`),_status)
+        FfiConverterTypeAccountId.lower(`patient`),_status)
 }
     }
     )
@@ -3603,14 +3606,14 @@ open class Session: Disposable, AutoCloseable, SessionInterface
     /**
      * Removes an account (by id), as an admin; its sessions end.
      */
-    @Throws(MedVaultException::class)override fun `removeAccount`(`account`: kotlin.String)
+    @Throws(MedVaultException::class)override fun `removeAccount`(`account`: AccountId)
         = 
     callWithHandle {
     uniffiRustCallWithError(MedVaultException) { _status ->
     UniffiLib.uniffi_medvault_ffi_fn_method_session_remove_account(
         it,
         
-        FfiConverterString.lower(`account`),_status)
+        FfiConverterTypeAccountId.lower(`account`),_status)
 }
     }
     
@@ -3620,14 +3623,14 @@ open class Session: Disposable, AutoCloseable, SessionInterface
     /**
      * Unlocks an account's locked second factor, as an admin.
      */
-    @Throws(MedVaultException::class)override fun `unlockFactor`(`account`: kotlin.String)
+    @Throws(MedVaultException::class)override fun `unlockFactor`(`account`: AccountId)
         = 
     callWithHandle {
     uniffiRustCallWithError(MedVaultException) { _status ->
     UniffiLib.uniffi_medvault_ffi_fn_method_session_unlock_factor(
         it,
         
-        FfiConverterString.lower(`account`),_status)
+        FfiConverterTypeAccountId.lower(`account`),_status)
 }
     }
     
@@ -3637,14 +3640,14 @@ open class Session: Disposable, AutoCloseable, SessionInterface
     /**
      * Writes a new record for `patient` (an account id), as a physician.
      */
-    @Throws(MedVaultException::class)override fun `writeRecord`(`patient`: kotlin.String, `kind`: kotlin.String, `contentType`: kotlin.String, `payload`: kotlin.ByteArray): RecordMeta {
+    @Throws(MedVaultException::class)override fun `writeRecord`(`patient`: AccountId, `kind`: kotlin.String, `contentType`: kotlin.String, `payload`: kotlin.ByteArray): RecordMeta {
             return FfiConverterTypeRecordMeta.lift(
     callWithHandle {
     uniffiRustCallWithError(MedVaultException) { _status ->
     UniffiLib.uniffi_medvault_ffi_fn_method_session_write_record(
         it,
         
-        FfiConverterString.lower(`patient`),
+        FfiConverterTypeAccountId.lower(`patient`),
         FfiConverterString.lower(`kind`),
         FfiConverterString.lower(`contentType`),
         FfiConverterByteArray.lower(`payload`),_status)
@@ -4401,13 +4404,14 @@ public object FfiConverterTypeVault: FfiConverter<Vault, Long> {
 
 
 /**
- * An account as shown to its owner and to admins.
+ * An account as shown to its owner and to admins (the core's `AccountInfo`, with its count
+ * as a `u32`: uniffi has no `usize`).
  */
 data class AccountInfo (
     /**
      * The account's id.
      */
-    var `id`: kotlin.String
+    var `id`: AccountId
     , 
     /**
      * Its username.
@@ -4449,7 +4453,7 @@ data class AccountInfo (
 public object FfiConverterTypeAccountInfo: FfiConverterRustBuffer<AccountInfo> {
     override fun read(buf: ByteBuffer): AccountInfo {
         return AccountInfo(
-            FfiConverterString.read(buf),
+            FfiConverterTypeAccountId.read(buf),
             FfiConverterString.read(buf),
             FfiConverterTypeRole.read(buf),
             FfiConverterLong.read(buf),
@@ -4459,7 +4463,7 @@ public object FfiConverterTypeAccountInfo: FfiConverterRustBuffer<AccountInfo> {
     }
 
     override fun allocationSize(value: AccountInfo) = (
-            FfiConverterString.allocationSize(value.`id`) +
+            FfiConverterTypeAccountId.allocationSize(value.`id`) +
             FfiConverterString.allocationSize(value.`username`) +
             FfiConverterTypeRole.allocationSize(value.`role`) +
             FfiConverterLong.allocationSize(value.`createdMs`) +
@@ -4468,7 +4472,7 @@ public object FfiConverterTypeAccountInfo: FfiConverterRustBuffer<AccountInfo> {
     )
 
     override fun write(value: AccountInfo, buf: ByteBuffer) {
-            FfiConverterString.write(value.`id`, buf)
+            FfiConverterTypeAccountId.write(value.`id`, buf)
             FfiConverterString.write(value.`username`, buf)
             FfiConverterTypeRole.write(value.`role`, buf)
             FfiConverterLong.write(value.`createdMs`, buf)
@@ -4559,22 +4563,22 @@ data class Appointment (
     /**
      * The patient's account id.
      */
-    var `patient`: kotlin.String
+    var `patient`: AccountId
     , 
     /**
      * The physician's account id.
      */
-    var `physician`: kotlin.String
+    var `physician`: AccountId
     , 
     /**
-     * Start, `2026-12-02T09:30`.
+     * Start.
      */
-    var `start`: kotlin.String
+    var `start`: NaiveDateTime
     , 
     /**
      * End.
      */
-    var `end`: kotlin.String
+    var `end`: NaiveDateTime
     , 
     /**
      * When it was made (ms since the Unix epoch).
@@ -4584,7 +4588,7 @@ data class Appointment (
     /**
      * The account id that booked it; none for appointments the operator imported.
      */
-    var `bookedBy`: kotlin.String?
+    var `bookedBy`: AccountId?
     , 
     /**
      * Who cancelled it and why, once cancelled.
@@ -4613,12 +4617,12 @@ public object FfiConverterTypeAppointment: FfiConverterRustBuffer<Appointment> {
         return Appointment(
             FfiConverterString.read(buf),
             FfiConverterTypeAppointmentStatus.read(buf),
-            FfiConverterString.read(buf),
-            FfiConverterString.read(buf),
-            FfiConverterString.read(buf),
-            FfiConverterString.read(buf),
+            FfiConverterTypeAccountId.read(buf),
+            FfiConverterTypeAccountId.read(buf),
+            FfiConverterTypeNaiveDateTime.read(buf),
+            FfiConverterTypeNaiveDateTime.read(buf),
             FfiConverterLong.read(buf),
-            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalTypeAccountId.read(buf),
             FfiConverterOptionalTypeCancellation.read(buf),
             FfiConverterOptionalTypeIdentifier.read(buf),
         )
@@ -4627,12 +4631,12 @@ public object FfiConverterTypeAppointment: FfiConverterRustBuffer<Appointment> {
     override fun allocationSize(value: Appointment) = (
             FfiConverterString.allocationSize(value.`id`) +
             FfiConverterTypeAppointmentStatus.allocationSize(value.`status`) +
-            FfiConverterString.allocationSize(value.`patient`) +
-            FfiConverterString.allocationSize(value.`physician`) +
-            FfiConverterString.allocationSize(value.`start`) +
-            FfiConverterString.allocationSize(value.`end`) +
+            FfiConverterTypeAccountId.allocationSize(value.`patient`) +
+            FfiConverterTypeAccountId.allocationSize(value.`physician`) +
+            FfiConverterTypeNaiveDateTime.allocationSize(value.`start`) +
+            FfiConverterTypeNaiveDateTime.allocationSize(value.`end`) +
             FfiConverterLong.allocationSize(value.`createdMs`) +
-            FfiConverterOptionalString.allocationSize(value.`bookedBy`) +
+            FfiConverterOptionalTypeAccountId.allocationSize(value.`bookedBy`) +
             FfiConverterOptionalTypeCancellation.allocationSize(value.`cancellation`) +
             FfiConverterOptionalTypeIdentifier.allocationSize(value.`source`)
     )
@@ -4640,61 +4644,14 @@ public object FfiConverterTypeAppointment: FfiConverterRustBuffer<Appointment> {
     override fun write(value: Appointment, buf: ByteBuffer) {
             FfiConverterString.write(value.`id`, buf)
             FfiConverterTypeAppointmentStatus.write(value.`status`, buf)
-            FfiConverterString.write(value.`patient`, buf)
-            FfiConverterString.write(value.`physician`, buf)
-            FfiConverterString.write(value.`start`, buf)
-            FfiConverterString.write(value.`end`, buf)
+            FfiConverterTypeAccountId.write(value.`patient`, buf)
+            FfiConverterTypeAccountId.write(value.`physician`, buf)
+            FfiConverterTypeNaiveDateTime.write(value.`start`, buf)
+            FfiConverterTypeNaiveDateTime.write(value.`end`, buf)
             FfiConverterLong.write(value.`createdMs`, buf)
-            FfiConverterOptionalString.write(value.`bookedBy`, buf)
+            FfiConverterOptionalTypeAccountId.write(value.`bookedBy`, buf)
             FfiConverterOptionalTypeCancellation.write(value.`cancellation`, buf)
             FfiConverterOptionalTypeIdentifier.write(value.`source`, buf)
-    }
-}
-
-
-
-/**
- * Who sees an event: everyone, or only the accounts named (and admins).
- */
-data class Audience (
-    /**
-     * Every account sees it; `accounts` is then empty.
-     */
-    var `isPublic`: kotlin.Boolean
-    , 
-    /**
-     * The account ids that see it, when it is not public (at least one).
-     */
-    var `accounts`: List<kotlin.String> = listOf() 
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeAudience: FfiConverterRustBuffer<Audience> {
-    override fun read(buf: ByteBuffer): Audience {
-        return Audience(
-            FfiConverterBoolean.read(buf),
-            FfiConverterSequenceString.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: Audience) = (
-            FfiConverterBoolean.allocationSize(value.`isPublic`) +
-            FfiConverterSequenceString.allocationSize(value.`accounts`)
-    )
-
-    override fun write(value: Audience, buf: ByteBuffer) {
-            FfiConverterBoolean.write(value.`isPublic`, buf)
-            FfiConverterSequenceString.write(value.`accounts`, buf)
     }
 }
 
@@ -4748,7 +4705,7 @@ public object FfiConverterTypeAuditSummary: FfiConverterRustBuffer<AuditSummary>
 
 
 /**
- * Weekly hours (FHIR `availableTime`): on these days, from `startTime` to `endTime`.
+ * Weekly hours (FHIR `availableTime`): on these days, from `start` to `end`.
  */
 data class AvailableTime (
     /**
@@ -4759,12 +4716,12 @@ data class AvailableTime (
     /**
      * The first minute, such as `09:00` (FHIR `availableStartTime`).
      */
-    var `startTime`: kotlin.String
+    var `start`: NaiveTime
     , 
     /**
      * The end, exclusive, such as `12:00` (FHIR `availableEndTime`).
      */
-    var `endTime`: kotlin.String
+    var `end`: NaiveTime
     
 ){
     
@@ -4782,21 +4739,21 @@ public object FfiConverterTypeAvailableTime: FfiConverterRustBuffer<AvailableTim
     override fun read(buf: ByteBuffer): AvailableTime {
         return AvailableTime(
             FfiConverterSequenceTypeWeekday.read(buf),
-            FfiConverterString.read(buf),
-            FfiConverterString.read(buf),
+            FfiConverterTypeNaiveTime.read(buf),
+            FfiConverterTypeNaiveTime.read(buf),
         )
     }
 
     override fun allocationSize(value: AvailableTime) = (
             FfiConverterSequenceTypeWeekday.allocationSize(value.`daysOfWeek`) +
-            FfiConverterString.allocationSize(value.`startTime`) +
-            FfiConverterString.allocationSize(value.`endTime`)
+            FfiConverterTypeNaiveTime.allocationSize(value.`start`) +
+            FfiConverterTypeNaiveTime.allocationSize(value.`end`)
     )
 
     override fun write(value: AvailableTime, buf: ByteBuffer) {
             FfiConverterSequenceTypeWeekday.write(value.`daysOfWeek`, buf)
-            FfiConverterString.write(value.`startTime`, buf)
-            FfiConverterString.write(value.`endTime`, buf)
+            FfiConverterTypeNaiveTime.write(value.`start`, buf)
+            FfiConverterTypeNaiveTime.write(value.`end`, buf)
     }
 }
 
@@ -4809,7 +4766,7 @@ data class Cancellation (
     /**
      * The account id that cancelled.
      */
-    var `by`: kotlin.String
+    var `by`: AccountId
     , 
     /**
      * Why.
@@ -4836,22 +4793,69 @@ data class Cancellation (
 public object FfiConverterTypeCancellation: FfiConverterRustBuffer<Cancellation> {
     override fun read(buf: ByteBuffer): Cancellation {
         return Cancellation(
-            FfiConverterString.read(buf),
+            FfiConverterTypeAccountId.read(buf),
             FfiConverterString.read(buf),
             FfiConverterLong.read(buf),
         )
     }
 
     override fun allocationSize(value: Cancellation) = (
-            FfiConverterString.allocationSize(value.`by`) +
+            FfiConverterTypeAccountId.allocationSize(value.`by`) +
             FfiConverterString.allocationSize(value.`reason`) +
             FfiConverterLong.allocationSize(value.`atMs`)
     )
 
     override fun write(value: Cancellation, buf: ByteBuffer) {
-            FfiConverterString.write(value.`by`, buf)
+            FfiConverterTypeAccountId.write(value.`by`, buf)
             FfiConverterString.write(value.`reason`, buf)
             FfiConverterLong.write(value.`atMs`, buf)
+    }
+}
+
+
+
+/**
+ * How to reach a person (FHIR `ContactPoint`s): a phone number and an email address.
+ */
+data class Contact (
+    /**
+     * A phone number, `+` and 8 to 15 digits (E.164).
+     */
+    var `phone`: kotlin.String? = null 
+    , 
+    /**
+     * An email address.
+     */
+    var `email`: kotlin.String? = null 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeContact: FfiConverterRustBuffer<Contact> {
+    override fun read(buf: ByteBuffer): Contact {
+        return Contact(
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Contact) = (
+            FfiConverterOptionalString.allocationSize(value.`phone`) +
+            FfiConverterOptionalString.allocationSize(value.`email`)
+    )
+
+    override fun write(value: Contact, buf: ByteBuffer) {
+            FfiConverterOptionalString.write(value.`phone`, buf)
+            FfiConverterOptionalString.write(value.`email`, buf)
     }
 }
 
@@ -4862,9 +4866,9 @@ public object FfiConverterTypeCancellation: FfiConverterRustBuffer<Cancellation>
  */
 data class DailyCount (
     /**
-     * The day, `2026-12-02`.
+     * The day.
      */
-    var `day`: kotlin.String
+    var `day`: NaiveDate
     , 
     /**
      * How many distinct patients had an appointment.
@@ -4886,18 +4890,18 @@ data class DailyCount (
 public object FfiConverterTypeDailyCount: FfiConverterRustBuffer<DailyCount> {
     override fun read(buf: ByteBuffer): DailyCount {
         return DailyCount(
-            FfiConverterString.read(buf),
+            FfiConverterTypeNaiveDate.read(buf),
             FfiConverterULong.read(buf),
         )
     }
 
     override fun allocationSize(value: DailyCount) = (
-            FfiConverterString.allocationSize(value.`day`) +
+            FfiConverterTypeNaiveDate.allocationSize(value.`day`) +
             FfiConverterULong.allocationSize(value.`patients`)
     )
 
     override fun write(value: DailyCount, buf: ByteBuffer) {
-            FfiConverterString.write(value.`day`, buf)
+            FfiConverterTypeNaiveDate.write(value.`day`, buf)
             FfiConverterULong.write(value.`patients`, buf)
     }
 }
@@ -4912,12 +4916,12 @@ data class Dashboard (
     /**
      * The first day.
      */
-    var `from`: kotlin.String
+    var `from`: NaiveDate
     , 
     /**
      * The last day.
      */
-    var `to`: kotlin.String
+    var `to`: NaiveDate
     , 
     /**
      * The five physicians with the most distinct patients, most first (ties by username).
@@ -4944,23 +4948,23 @@ data class Dashboard (
 public object FfiConverterTypeDashboard: FfiConverterRustBuffer<Dashboard> {
     override fun read(buf: ByteBuffer): Dashboard {
         return Dashboard(
-            FfiConverterString.read(buf),
-            FfiConverterString.read(buf),
+            FfiConverterTypeNaiveDate.read(buf),
+            FfiConverterTypeNaiveDate.read(buf),
             FfiConverterSequenceTypePhysicianPatients.read(buf),
             FfiConverterSequenceTypeDailyCount.read(buf),
         )
     }
 
     override fun allocationSize(value: Dashboard) = (
-            FfiConverterString.allocationSize(value.`from`) +
-            FfiConverterString.allocationSize(value.`to`) +
+            FfiConverterTypeNaiveDate.allocationSize(value.`from`) +
+            FfiConverterTypeNaiveDate.allocationSize(value.`to`) +
             FfiConverterSequenceTypePhysicianPatients.allocationSize(value.`topPhysicians`) +
             FfiConverterSequenceTypeDailyCount.allocationSize(value.`daily`)
     )
 
     override fun write(value: Dashboard, buf: ByteBuffer) {
-            FfiConverterString.write(value.`from`, buf)
-            FfiConverterString.write(value.`to`, buf)
+            FfiConverterTypeNaiveDate.write(value.`from`, buf)
+            FfiConverterTypeNaiveDate.write(value.`to`, buf)
             FfiConverterSequenceTypePhysicianPatients.write(value.`topPhysicians`, buf)
             FfiConverterSequenceTypeDailyCount.write(value.`daily`, buf)
     }
@@ -5049,7 +5053,7 @@ data class Event (
     /**
      * The account id of the admin who published it.
      */
-    var `author`: kotlin.String
+    var `author`: AccountId
     , 
     /**
      * When (ms since the Unix epoch).
@@ -5073,7 +5077,7 @@ public object FfiConverterTypeEvent: FfiConverterRustBuffer<Event> {
         return Event(
             FfiConverterString.read(buf),
             FfiConverterTypeNewEvent.read(buf),
-            FfiConverterString.read(buf),
+            FfiConverterTypeAccountId.read(buf),
             FfiConverterLong.read(buf),
         )
     }
@@ -5081,14 +5085,14 @@ public object FfiConverterTypeEvent: FfiConverterRustBuffer<Event> {
     override fun allocationSize(value: Event) = (
             FfiConverterString.allocationSize(value.`id`) +
             FfiConverterTypeNewEvent.allocationSize(value.`event`) +
-            FfiConverterString.allocationSize(value.`author`) +
+            FfiConverterTypeAccountId.allocationSize(value.`author`) +
             FfiConverterLong.allocationSize(value.`createdMs`)
     )
 
     override fun write(value: Event, buf: ByteBuffer) {
             FfiConverterString.write(value.`id`, buf)
             FfiConverterTypeNewEvent.write(value.`event`, buf)
-            FfiConverterString.write(value.`author`, buf)
+            FfiConverterTypeAccountId.write(value.`author`, buf)
             FfiConverterLong.write(value.`createdMs`, buf)
     }
 }
@@ -5285,14 +5289,14 @@ data class NewEvent (
     var `details`: kotlin.String = "" 
     , 
     /**
-     * Start, `2026-12-02T12:00`.
+     * Start.
      */
-    var `start`: kotlin.String
+    var `start`: NaiveDateTime
     , 
     /**
      * End, after the start.
      */
-    var `end`: kotlin.String
+    var `end`: NaiveDateTime
     , 
     /**
      * Who sees it.
@@ -5316,8 +5320,8 @@ public object FfiConverterTypeNewEvent: FfiConverterRustBuffer<NewEvent> {
         return NewEvent(
             FfiConverterString.read(buf),
             FfiConverterString.read(buf),
-            FfiConverterString.read(buf),
-            FfiConverterString.read(buf),
+            FfiConverterTypeNaiveDateTime.read(buf),
+            FfiConverterTypeNaiveDateTime.read(buf),
             FfiConverterTypeAudience.read(buf),
         )
     }
@@ -5325,16 +5329,16 @@ public object FfiConverterTypeNewEvent: FfiConverterRustBuffer<NewEvent> {
     override fun allocationSize(value: NewEvent) = (
             FfiConverterString.allocationSize(value.`title`) +
             FfiConverterString.allocationSize(value.`details`) +
-            FfiConverterString.allocationSize(value.`start`) +
-            FfiConverterString.allocationSize(value.`end`) +
+            FfiConverterTypeNaiveDateTime.allocationSize(value.`start`) +
+            FfiConverterTypeNaiveDateTime.allocationSize(value.`end`) +
             FfiConverterTypeAudience.allocationSize(value.`audience`)
     )
 
     override fun write(value: NewEvent, buf: ByteBuffer) {
             FfiConverterString.write(value.`title`, buf)
             FfiConverterString.write(value.`details`, buf)
-            FfiConverterString.write(value.`start`, buf)
-            FfiConverterString.write(value.`end`, buf)
+            FfiConverterTypeNaiveDateTime.write(value.`start`, buf)
+            FfiConverterTypeNaiveDateTime.write(value.`end`, buf)
             FfiConverterTypeAudience.write(value.`audience`, buf)
     }
 }
@@ -5430,14 +5434,14 @@ data class NotAvailable (
     var `description`: kotlin.String
     , 
     /**
-     * The first day, `2026-12-02`.
+     * The first day.
      */
-    var `start`: kotlin.String
+    var `start`: NaiveDate
     , 
     /**
      * The last day.
      */
-    var `end`: kotlin.String
+    var `end`: NaiveDate
     
 ){
     
@@ -5455,21 +5459,21 @@ public object FfiConverterTypeNotAvailable: FfiConverterRustBuffer<NotAvailable>
     override fun read(buf: ByteBuffer): NotAvailable {
         return NotAvailable(
             FfiConverterString.read(buf),
-            FfiConverterString.read(buf),
-            FfiConverterString.read(buf),
+            FfiConverterTypeNaiveDate.read(buf),
+            FfiConverterTypeNaiveDate.read(buf),
         )
     }
 
     override fun allocationSize(value: NotAvailable) = (
             FfiConverterString.allocationSize(value.`description`) +
-            FfiConverterString.allocationSize(value.`start`) +
-            FfiConverterString.allocationSize(value.`end`)
+            FfiConverterTypeNaiveDate.allocationSize(value.`start`) +
+            FfiConverterTypeNaiveDate.allocationSize(value.`end`)
     )
 
     override fun write(value: NotAvailable, buf: ByteBuffer) {
             FfiConverterString.write(value.`description`, buf)
-            FfiConverterString.write(value.`start`, buf)
-            FfiConverterString.write(value.`end`, buf)
+            FfiConverterTypeNaiveDate.write(value.`start`, buf)
+            FfiConverterTypeNaiveDate.write(value.`end`, buf)
     }
 }
 
@@ -5485,9 +5489,9 @@ data class Note (
     var `id`: kotlin.String
     , 
     /**
-     * The physician's account id it is for, or none for all physicians.
+     * Who it is for.
      */
-    var `to`: kotlin.String?
+    var `to`: NoteAudience
     , 
     /**
      * The text.
@@ -5497,7 +5501,7 @@ data class Note (
     /**
      * The account id of the admin who wrote it.
      */
-    var `author`: kotlin.String
+    var `author`: AccountId
     , 
     /**
      * When (ms since the Unix epoch).
@@ -5520,26 +5524,26 @@ public object FfiConverterTypeNote: FfiConverterRustBuffer<Note> {
     override fun read(buf: ByteBuffer): Note {
         return Note(
             FfiConverterString.read(buf),
-            FfiConverterOptionalString.read(buf),
+            FfiConverterTypeNoteAudience.read(buf),
             FfiConverterString.read(buf),
-            FfiConverterString.read(buf),
+            FfiConverterTypeAccountId.read(buf),
             FfiConverterLong.read(buf),
         )
     }
 
     override fun allocationSize(value: Note) = (
             FfiConverterString.allocationSize(value.`id`) +
-            FfiConverterOptionalString.allocationSize(value.`to`) +
+            FfiConverterTypeNoteAudience.allocationSize(value.`to`) +
             FfiConverterString.allocationSize(value.`text`) +
-            FfiConverterString.allocationSize(value.`author`) +
+            FfiConverterTypeAccountId.allocationSize(value.`author`) +
             FfiConverterLong.allocationSize(value.`createdMs`)
     )
 
     override fun write(value: Note, buf: ByteBuffer) {
             FfiConverterString.write(value.`id`, buf)
-            FfiConverterOptionalString.write(value.`to`, buf)
+            FfiConverterTypeNoteAudience.write(value.`to`, buf)
             FfiConverterString.write(value.`text`, buf)
-            FfiConverterString.write(value.`author`, buf)
+            FfiConverterTypeAccountId.write(value.`author`, buf)
             FfiConverterLong.write(value.`createdMs`, buf)
     }
 }
@@ -5571,9 +5575,9 @@ data class Observation (
     var `unit`: kotlin.String
     , 
     /**
-     * When it was measured (`effectiveDateTime`), `2026-12-02T09:30`.
+     * When it was measured (`effectiveDateTime`).
      */
-    var `effective`: kotlin.String
+    var `effective`: NaiveDateTime
     
 ){
     
@@ -5594,7 +5598,7 @@ public object FfiConverterTypeObservation: FfiConverterRustBuffer<Observation> {
             FfiConverterString.read(buf),
             FfiConverterDouble.read(buf),
             FfiConverterString.read(buf),
-            FfiConverterString.read(buf),
+            FfiConverterTypeNaiveDateTime.read(buf),
         )
     }
 
@@ -5603,7 +5607,7 @@ public object FfiConverterTypeObservation: FfiConverterRustBuffer<Observation> {
             FfiConverterString.allocationSize(value.`display`) +
             FfiConverterDouble.allocationSize(value.`value`) +
             FfiConverterString.allocationSize(value.`unit`) +
-            FfiConverterString.allocationSize(value.`effective`)
+            FfiConverterTypeNaiveDateTime.allocationSize(value.`effective`)
     )
 
     override fun write(value: Observation, buf: ByteBuffer) {
@@ -5611,7 +5615,7 @@ public object FfiConverterTypeObservation: FfiConverterRustBuffer<Observation> {
             FfiConverterString.write(value.`display`, buf)
             FfiConverterDouble.write(value.`value`, buf)
             FfiConverterString.write(value.`unit`, buf)
-            FfiConverterString.write(value.`effective`, buf)
+            FfiConverterTypeNaiveDateTime.write(value.`effective`, buf)
     }
 }
 
@@ -5627,9 +5631,9 @@ data class PatientProfile (
     var `name`: HumanName
     , 
     /**
-     * Birth date, `2026-12-02`: not in the future, at most 150 years back.
+     * Birth date: not in the future, at most 150 years back.
      */
-    var `birthDate`: kotlin.String
+    var `birthDate`: NaiveDate
     , 
     /**
      * Administrative gender.
@@ -5637,14 +5641,9 @@ data class PatientProfile (
     var `gender`: Gender
     , 
     /**
-     * A phone number, `+` and 8 to 15 digits (E.164).
+     * Phone and email.
      */
-    var `phone`: kotlin.String? = null 
-    , 
-    /**
-     * An email address.
-     */
-    var `email`: kotlin.String? = null 
+    var `contact`: Contact = Contact() 
     , 
     /**
      * Postal address.
@@ -5672,10 +5671,9 @@ public object FfiConverterTypePatientProfile: FfiConverterRustBuffer<PatientProf
     override fun read(buf: ByteBuffer): PatientProfile {
         return PatientProfile(
             FfiConverterTypeHumanName.read(buf),
-            FfiConverterString.read(buf),
+            FfiConverterTypeNaiveDate.read(buf),
             FfiConverterTypeGender.read(buf),
-            FfiConverterOptionalString.read(buf),
-            FfiConverterOptionalString.read(buf),
+            FfiConverterTypeContact.read(buf),
             FfiConverterOptionalTypeAddress.read(buf),
             FfiConverterSequenceTypeIdentifier.read(buf),
         )
@@ -5683,20 +5681,18 @@ public object FfiConverterTypePatientProfile: FfiConverterRustBuffer<PatientProf
 
     override fun allocationSize(value: PatientProfile) = (
             FfiConverterTypeHumanName.allocationSize(value.`name`) +
-            FfiConverterString.allocationSize(value.`birthDate`) +
+            FfiConverterTypeNaiveDate.allocationSize(value.`birthDate`) +
             FfiConverterTypeGender.allocationSize(value.`gender`) +
-            FfiConverterOptionalString.allocationSize(value.`phone`) +
-            FfiConverterOptionalString.allocationSize(value.`email`) +
+            FfiConverterTypeContact.allocationSize(value.`contact`) +
             FfiConverterOptionalTypeAddress.allocationSize(value.`address`) +
             FfiConverterSequenceTypeIdentifier.allocationSize(value.`identifiers`)
     )
 
     override fun write(value: PatientProfile, buf: ByteBuffer) {
             FfiConverterTypeHumanName.write(value.`name`, buf)
-            FfiConverterString.write(value.`birthDate`, buf)
+            FfiConverterTypeNaiveDate.write(value.`birthDate`, buf)
             FfiConverterTypeGender.write(value.`gender`, buf)
-            FfiConverterOptionalString.write(value.`phone`, buf)
-            FfiConverterOptionalString.write(value.`email`, buf)
+            FfiConverterTypeContact.write(value.`contact`, buf)
             FfiConverterOptionalTypeAddress.write(value.`address`, buf)
             FfiConverterSequenceTypeIdentifier.write(value.`identifiers`, buf)
     }
@@ -5711,7 +5707,7 @@ data class PatientRef (
     /**
      * The patient's account id.
      */
-    var `account`: kotlin.String
+    var `account`: AccountId
     , 
     /**
      * Their name, if they have a profile.
@@ -5733,18 +5729,18 @@ data class PatientRef (
 public object FfiConverterTypePatientRef: FfiConverterRustBuffer<PatientRef> {
     override fun read(buf: ByteBuffer): PatientRef {
         return PatientRef(
-            FfiConverterString.read(buf),
+            FfiConverterTypeAccountId.read(buf),
             FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: PatientRef) = (
-            FfiConverterString.allocationSize(value.`account`) +
+            FfiConverterTypeAccountId.allocationSize(value.`account`) +
             FfiConverterOptionalString.allocationSize(value.`name`)
     )
 
     override fun write(value: PatientRef, buf: ByteBuffer) {
-            FfiConverterString.write(value.`account`, buf)
+            FfiConverterTypeAccountId.write(value.`account`, buf)
             FfiConverterOptionalString.write(value.`name`, buf)
     }
 }
@@ -5758,7 +5754,7 @@ data class Physician (
     /**
      * The physician's account id.
      */
-    var `account`: kotlin.String
+    var `account`: AccountId
     , 
     /**
      * Their username, to search availability by.
@@ -5790,7 +5786,7 @@ data class Physician (
 public object FfiConverterTypePhysician: FfiConverterRustBuffer<Physician> {
     override fun read(buf: ByteBuffer): Physician {
         return Physician(
-            FfiConverterString.read(buf),
+            FfiConverterTypeAccountId.read(buf),
             FfiConverterString.read(buf),
             FfiConverterBoolean.read(buf),
             FfiConverterTypePhysicianProfile.read(buf),
@@ -5798,14 +5794,14 @@ public object FfiConverterTypePhysician: FfiConverterRustBuffer<Physician> {
     }
 
     override fun allocationSize(value: Physician) = (
-            FfiConverterString.allocationSize(value.`account`) +
+            FfiConverterTypeAccountId.allocationSize(value.`account`) +
             FfiConverterString.allocationSize(value.`username`) +
             FfiConverterBoolean.allocationSize(value.`active`) +
             FfiConverterTypePhysicianProfile.allocationSize(value.`profile`)
     )
 
     override fun write(value: Physician, buf: ByteBuffer) {
-            FfiConverterString.write(value.`account`, buf)
+            FfiConverterTypeAccountId.write(value.`account`, buf)
             FfiConverterString.write(value.`username`, buf)
             FfiConverterBoolean.write(value.`active`, buf)
             FfiConverterTypePhysicianProfile.write(value.`profile`, buf)
@@ -5821,7 +5817,7 @@ data class PhysicianPatients (
     /**
      * The physician's account id.
      */
-    var `physician`: kotlin.String
+    var `physician`: AccountId
     , 
     /**
      * Their username.
@@ -5853,7 +5849,7 @@ data class PhysicianPatients (
 public object FfiConverterTypePhysicianPatients: FfiConverterRustBuffer<PhysicianPatients> {
     override fun read(buf: ByteBuffer): PhysicianPatients {
         return PhysicianPatients(
-            FfiConverterString.read(buf),
+            FfiConverterTypeAccountId.read(buf),
             FfiConverterString.read(buf),
             FfiConverterString.read(buf),
             FfiConverterSequenceTypePatientRef.read(buf),
@@ -5861,14 +5857,14 @@ public object FfiConverterTypePhysicianPatients: FfiConverterRustBuffer<Physicia
     }
 
     override fun allocationSize(value: PhysicianPatients) = (
-            FfiConverterString.allocationSize(value.`physician`) +
+            FfiConverterTypeAccountId.allocationSize(value.`physician`) +
             FfiConverterString.allocationSize(value.`username`) +
             FfiConverterString.allocationSize(value.`name`) +
             FfiConverterSequenceTypePatientRef.allocationSize(value.`patients`)
     )
 
     override fun write(value: PhysicianPatients, buf: ByteBuffer) {
-            FfiConverterString.write(value.`physician`, buf)
+            FfiConverterTypeAccountId.write(value.`physician`, buf)
             FfiConverterString.write(value.`username`, buf)
             FfiConverterString.write(value.`name`, buf)
             FfiConverterSequenceTypePatientRef.write(value.`patients`, buf)
@@ -5892,14 +5888,9 @@ data class PhysicianProfile (
     var `specialty`: kotlin.String
     , 
     /**
-     * A phone number, `+` and 8 to 15 digits (E.164).
+     * Phone and email.
      */
-    var `phone`: kotlin.String? = null 
-    , 
-    /**
-     * An email address.
-     */
-    var `email`: kotlin.String? = null 
+    var `contact`: Contact = Contact() 
     , 
     /**
      * When they see patients, and for how long.
@@ -5928,8 +5919,7 @@ public object FfiConverterTypePhysicianProfile: FfiConverterRustBuffer<Physician
         return PhysicianProfile(
             FfiConverterTypeHumanName.read(buf),
             FfiConverterString.read(buf),
-            FfiConverterOptionalString.read(buf),
-            FfiConverterOptionalString.read(buf),
+            FfiConverterTypeContact.read(buf),
             FfiConverterTypeSchedule.read(buf),
             FfiConverterSequenceTypeIdentifier.read(buf),
         )
@@ -5938,8 +5928,7 @@ public object FfiConverterTypePhysicianProfile: FfiConverterRustBuffer<Physician
     override fun allocationSize(value: PhysicianProfile) = (
             FfiConverterTypeHumanName.allocationSize(value.`name`) +
             FfiConverterString.allocationSize(value.`specialty`) +
-            FfiConverterOptionalString.allocationSize(value.`phone`) +
-            FfiConverterOptionalString.allocationSize(value.`email`) +
+            FfiConverterTypeContact.allocationSize(value.`contact`) +
             FfiConverterTypeSchedule.allocationSize(value.`schedule`) +
             FfiConverterSequenceTypeIdentifier.allocationSize(value.`identifiers`)
     )
@@ -5947,8 +5936,7 @@ public object FfiConverterTypePhysicianProfile: FfiConverterRustBuffer<Physician
     override fun write(value: PhysicianProfile, buf: ByteBuffer) {
             FfiConverterTypeHumanName.write(value.`name`, buf)
             FfiConverterString.write(value.`specialty`, buf)
-            FfiConverterOptionalString.write(value.`phone`, buf)
-            FfiConverterOptionalString.write(value.`email`, buf)
+            FfiConverterTypeContact.write(value.`contact`, buf)
             FfiConverterTypeSchedule.write(value.`schedule`, buf)
             FfiConverterSequenceTypeIdentifier.write(value.`identifiers`, buf)
     }
@@ -6168,7 +6156,7 @@ data class Slot (
     /**
      * The physician's account id.
      */
-    var `physician`: kotlin.String
+    var `physician`: AccountId
     , 
     /**
      * Their username.
@@ -6186,14 +6174,14 @@ data class Slot (
     var `specialty`: kotlin.String
     , 
     /**
-     * Start, `2026-12-02T09:30`.
+     * Start.
      */
-    var `start`: kotlin.String
+    var `start`: NaiveDateTime
     , 
     /**
      * End.
      */
-    var `end`: kotlin.String
+    var `end`: NaiveDateTime
     
 ){
     
@@ -6210,31 +6198,31 @@ data class Slot (
 public object FfiConverterTypeSlot: FfiConverterRustBuffer<Slot> {
     override fun read(buf: ByteBuffer): Slot {
         return Slot(
+            FfiConverterTypeAccountId.read(buf),
             FfiConverterString.read(buf),
             FfiConverterString.read(buf),
             FfiConverterString.read(buf),
-            FfiConverterString.read(buf),
-            FfiConverterString.read(buf),
-            FfiConverterString.read(buf),
+            FfiConverterTypeNaiveDateTime.read(buf),
+            FfiConverterTypeNaiveDateTime.read(buf),
         )
     }
 
     override fun allocationSize(value: Slot) = (
-            FfiConverterString.allocationSize(value.`physician`) +
+            FfiConverterTypeAccountId.allocationSize(value.`physician`) +
             FfiConverterString.allocationSize(value.`username`) +
             FfiConverterString.allocationSize(value.`name`) +
             FfiConverterString.allocationSize(value.`specialty`) +
-            FfiConverterString.allocationSize(value.`start`) +
-            FfiConverterString.allocationSize(value.`end`)
+            FfiConverterTypeNaiveDateTime.allocationSize(value.`start`) +
+            FfiConverterTypeNaiveDateTime.allocationSize(value.`end`)
     )
 
     override fun write(value: Slot, buf: ByteBuffer) {
-            FfiConverterString.write(value.`physician`, buf)
+            FfiConverterTypeAccountId.write(value.`physician`, buf)
             FfiConverterString.write(value.`username`, buf)
             FfiConverterString.write(value.`name`, buf)
             FfiConverterString.write(value.`specialty`, buf)
-            FfiConverterString.write(value.`start`, buf)
-            FfiConverterString.write(value.`end`, buf)
+            FfiConverterTypeNaiveDateTime.write(value.`start`, buf)
+            FfiConverterTypeNaiveDateTime.write(value.`end`, buf)
     }
 }
 
@@ -6256,14 +6244,14 @@ data class SlotQuery (
     var `specialty`: kotlin.String? = null 
     , 
     /**
-     * The first day, `2026-12-02`.
+     * The first day.
      */
-    var `from`: kotlin.String
+    var `from`: NaiveDate
     , 
     /**
      * The last day.
      */
-    var `to`: kotlin.String
+    var `to`: NaiveDate
     
 ){
     
@@ -6282,23 +6270,23 @@ public object FfiConverterTypeSlotQuery: FfiConverterRustBuffer<SlotQuery> {
         return SlotQuery(
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
-            FfiConverterString.read(buf),
-            FfiConverterString.read(buf),
+            FfiConverterTypeNaiveDate.read(buf),
+            FfiConverterTypeNaiveDate.read(buf),
         )
     }
 
     override fun allocationSize(value: SlotQuery) = (
             FfiConverterOptionalString.allocationSize(value.`physician`) +
             FfiConverterOptionalString.allocationSize(value.`specialty`) +
-            FfiConverterString.allocationSize(value.`from`) +
-            FfiConverterString.allocationSize(value.`to`)
+            FfiConverterTypeNaiveDate.allocationSize(value.`from`) +
+            FfiConverterTypeNaiveDate.allocationSize(value.`to`)
     )
 
     override fun write(value: SlotQuery, buf: ByteBuffer) {
             FfiConverterOptionalString.write(value.`physician`, buf)
             FfiConverterOptionalString.write(value.`specialty`, buf)
-            FfiConverterString.write(value.`from`, buf)
-            FfiConverterString.write(value.`to`, buf)
+            FfiConverterTypeNaiveDate.write(value.`from`, buf)
+            FfiConverterTypeNaiveDate.write(value.`to`, buf)
     }
 }
 
@@ -6372,6 +6360,88 @@ public object FfiConverterTypeAppointmentStatus: FfiConverterRustBuffer<Appointm
 
     override fun write(value: AppointmentStatus, buf: ByteBuffer) {
         buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * Who sees an event.
+ */
+sealed class Audience {
+    
+    /**
+     * Every account.
+     */
+    object Everyone : Audience()
+    
+    
+    /**
+     * Only these account ids (at least one), and admins.
+     */
+    data class Accounts(
+        val v1: List<org.medvault.AccountId>) : Audience()
+        
+    {
+        
+
+        companion object
+    }
+    
+
+    
+
+    
+    
+
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeAudience : FfiConverterRustBuffer<Audience>{
+    override fun read(buf: ByteBuffer): Audience {
+        return when(buf.getInt()) {
+            1 -> Audience.Everyone
+            2 -> Audience.Accounts(
+                FfiConverterSequenceTypeAccountId.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: Audience): ULong = when(value) {
+        is Audience.Everyone -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is Audience.Accounts -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterSequenceTypeAccountId.allocationSize(value.v1)
+            )
+        }
+    }
+
+    override fun write(value: Audience, buf: ByteBuffer) {
+        when(value) {
+            is Audience.Everyone -> {
+                buf.putInt(1)
+                Unit
+            }
+            is Audience.Accounts -> {
+                buf.putInt(2)
+                FfiConverterSequenceTypeAccountId.write(value.v1, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
     }
 }
 
@@ -6818,6 +6888,88 @@ public object FfiConverterTypeMedVaultError : FfiConverterRustBuffer<MedVaultExc
 
 
 /**
+ * Who a note is for.
+ */
+sealed class NoteAudience {
+    
+    /**
+     * Every physician.
+     */
+    object AllPhysicians : NoteAudience()
+    
+    
+    /**
+     * One physician, by account id.
+     */
+    data class Physician(
+        val v1: org.medvault.AccountId) : NoteAudience()
+        
+    {
+        
+
+        companion object
+    }
+    
+
+    
+
+    
+    
+
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeNoteAudience : FfiConverterRustBuffer<NoteAudience>{
+    override fun read(buf: ByteBuffer): NoteAudience {
+        return when(buf.getInt()) {
+            1 -> NoteAudience.AllPhysicians
+            2 -> NoteAudience.Physician(
+                FfiConverterTypeAccountId.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: NoteAudience): ULong = when(value) {
+        is NoteAudience.AllPhysicians -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is NoteAudience.Physician -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTypeAccountId.allocationSize(value.v1)
+            )
+        }
+    }
+
+    override fun write(value: NoteAudience, buf: ByteBuffer) {
+        when(value) {
+            is NoteAudience.AllPhysicians -> {
+                buf.putInt(1)
+                Unit
+            }
+            is NoteAudience.Physician -> {
+                buf.putInt(2)
+                FfiConverterTypeAccountId.write(value.v1, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
+/**
  * What an account may do.
  */
 
@@ -6871,33 +7023,33 @@ public object FfiConverterTypeRole: FfiConverterRustBuffer<Role> {
 enum class Weekday {
     
     /**
-     * `mon`
+     * Monday, `mon`.
      */
-    MONDAY,
+    MON,
     /**
-     * `tue`
+     * Tuesday, `tue`.
      */
-    TUESDAY,
+    TUE,
     /**
-     * `wed`
+     * Wednesday, `wed`.
      */
-    WEDNESDAY,
+    WED,
     /**
-     * `thu`
+     * Thursday, `thu`.
      */
-    THURSDAY,
+    THU,
     /**
-     * `fri`
+     * Friday, `fri`.
      */
-    FRIDAY,
+    FRI,
     /**
-     * `sat`
+     * Saturday, `sat`.
      */
-    SATURDAY,
+    SAT,
     /**
-     * `sun`
+     * Sunday, `sun`.
      */
-    SUNDAY;
+    SUN;
 
     
 
@@ -7145,6 +7297,38 @@ public object FfiConverterOptionalTypeImportKind: FfiConverterRustBuffer<ImportK
         } else {
             buf.put(1)
             FfiConverterTypeImportKind.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeAccountId: FfiConverterRustBuffer<AccountId?> {
+    override fun read(buf: ByteBuffer): AccountId? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeAccountId.read(buf)
+    }
+
+    override fun allocationSize(value: AccountId?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeAccountId.allocationSize(value)
+        }
+    }
+
+    override fun write(value: AccountId?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeAccountId.write(value, buf)
         }
     }
 }
@@ -7603,6 +7787,34 @@ public object FfiConverterSequenceTypeWeekday: FfiConverterRustBuffer<List<Weekd
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeAccountId: FfiConverterRustBuffer<List<AccountId>> {
+    override fun read(buf: ByteBuffer): List<AccountId> {
+        val len = buf.getInt()
+        return List<AccountId>(len) {
+            FfiConverterTypeAccountId.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<AccountId>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeAccountId.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<AccountId>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeAccountId.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterMapStringString: FfiConverterRustBuffer<Map<kotlin.String, kotlin.String>> {
     override fun read(buf: ByteBuffer): Map<kotlin.String, kotlin.String> {
         val len = buf.getInt()
@@ -7633,6 +7845,122 @@ public object FfiConverterMapStringString: FfiConverterRustBuffer<Map<kotlin.Str
             FfiConverterString.write(k, buf)
             FfiConverterString.write(v, buf)
         }
+    }
+}
+
+
+
+public typealias AccountId = kotlin.String
+public typealias FfiConverterTypeAccountId = FfiConverterString
+
+
+
+
+
+public typealias NaiveDate = LocalDate
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeNaiveDate: FfiConverter<NaiveDate, RustBuffer.ByValue> {
+    override fun lift(value: RustBuffer.ByValue): NaiveDate {
+        val builtinValue = FfiConverterString.lift(value)
+        return LocalDate.parse(builtinValue)
+    }
+
+    override fun lower(value: NaiveDate): RustBuffer.ByValue {
+        val builtinValue = value.toString()
+        return FfiConverterString.lower(builtinValue)
+    }
+
+    override fun read(buf: ByteBuffer): NaiveDate {
+        val builtinValue = FfiConverterString.read(buf)
+        return LocalDate.parse(builtinValue)
+    }
+
+    override fun allocationSize(value: NaiveDate): ULong {
+        val builtinValue = value.toString()
+        return FfiConverterString.allocationSize(builtinValue)
+    }
+
+    override fun write(value: NaiveDate, buf: ByteBuffer) {
+        val builtinValue = value.toString()
+        FfiConverterString.write(builtinValue, buf)
+    }
+}
+
+
+
+
+
+public typealias NaiveDateTime = LocalDateTime
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeNaiveDateTime: FfiConverter<NaiveDateTime, RustBuffer.ByValue> {
+    override fun lift(value: RustBuffer.ByValue): NaiveDateTime {
+        val builtinValue = FfiConverterString.lift(value)
+        return LocalDateTime.parse(builtinValue)
+    }
+
+    override fun lower(value: NaiveDateTime): RustBuffer.ByValue {
+        val builtinValue = value.toString()
+        return FfiConverterString.lower(builtinValue)
+    }
+
+    override fun read(buf: ByteBuffer): NaiveDateTime {
+        val builtinValue = FfiConverterString.read(buf)
+        return LocalDateTime.parse(builtinValue)
+    }
+
+    override fun allocationSize(value: NaiveDateTime): ULong {
+        val builtinValue = value.toString()
+        return FfiConverterString.allocationSize(builtinValue)
+    }
+
+    override fun write(value: NaiveDateTime, buf: ByteBuffer) {
+        val builtinValue = value.toString()
+        FfiConverterString.write(builtinValue, buf)
+    }
+}
+
+
+
+
+
+public typealias NaiveTime = LocalTime
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeNaiveTime: FfiConverter<NaiveTime, RustBuffer.ByValue> {
+    override fun lift(value: RustBuffer.ByValue): NaiveTime {
+        val builtinValue = FfiConverterString.lift(value)
+        return LocalTime.parse(builtinValue)
+    }
+
+    override fun lower(value: NaiveTime): RustBuffer.ByValue {
+        val builtinValue = value.toString()
+        return FfiConverterString.lower(builtinValue)
+    }
+
+    override fun read(buf: ByteBuffer): NaiveTime {
+        val builtinValue = FfiConverterString.read(buf)
+        return LocalTime.parse(builtinValue)
+    }
+
+    override fun allocationSize(value: NaiveTime): ULong {
+        val builtinValue = value.toString()
+        return FfiConverterString.allocationSize(builtinValue)
+    }
+
+    override fun write(value: NaiveTime, buf: ByteBuffer) {
+        val builtinValue = value.toString()
+        FfiConverterString.write(builtinValue, buf)
     }
 }
 
