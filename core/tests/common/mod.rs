@@ -146,3 +146,54 @@ pub fn all_files(folder: &Path) -> Vec<PathBuf> {
     }
     files
 }
+
+/// A copy, in a scratch folder, of the golden vault: the vault `scripts/make-golden-vault.sh`
+/// wrote in December 2026, committed under `core/tests/fixtures/`, which every later version
+/// must open (a copy, because opening a vault may write to its store).
+pub struct GoldenVault {
+    scratch: tempfile::TempDir,
+}
+
+impl GoldenVault {
+    /// The fixture's store, from `core/` or any crate folder below it.
+    const FIXTURE: &'static str = "tests/fixtures/golden-vault-2026-12/store";
+    /// Its passphrase since the script changed it.
+    pub const PASSPHRASE: &'static [u8] = b"golden vault: second passphrase";
+    /// The passphrase it was created with, which no longer opens it.
+    pub const FIRST_PASSPHRASE: &'static [u8] = b"golden vault: first passphrase";
+
+    pub fn copy() -> Self {
+        let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .ancestors()
+            .map(|folder| folder.join(Self::FIXTURE))
+            .find(|candidate| candidate.is_dir())
+            .expect("the golden vault under core/tests/fixtures");
+        let scratch = tempfile::tempdir().expect("scratch folder");
+        for file in all_files(&fixture) {
+            let relative = file.strip_prefix(&fixture).expect("a file of the fixture");
+            let target = scratch.path().join("store").join(relative);
+            std::fs::create_dir_all(target.parent().expect("a parent folder"))
+                .expect("create folder");
+            std::fs::copy(&file, &target).expect("copy a fixture file");
+        }
+        Self { scratch }
+    }
+
+    /// The copy's config, with the index folder `index` beside it.
+    pub fn config(&self, index: &str) -> VaultConfig {
+        VaultConfig::new(
+            StoreLocation::Folder(self.scratch.path().join("store")),
+            IndexLocation::Folder(self.scratch.path().join(index)),
+        )
+    }
+
+    /// The copy opened with the index folder `index` (new or not).
+    pub async fn open(&self, index: &str) -> Vault {
+        Vault::open(
+            &self.config(index),
+            UnlockCredential::Passphrase(Self::PASSPHRASE),
+        )
+        .await
+        .expect("open the golden vault")
+    }
+}
