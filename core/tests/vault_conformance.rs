@@ -81,6 +81,14 @@ async fn records_round_trip(fixture: &Fixture) {
         b"corrected result"
     );
     assert_eq!(vault.get_version(meta.id, 1).await.expect("v1").1, small);
+    // Versions count from 1: version 0, or one past the latest, of an existing record says
+    // so, not that the record is missing.
+    for missing in [0, 3] {
+        assert!(matches!(
+            vault.get_version(meta.id, missing).await,
+            Err(VaultError::VersionNotFound { version, latest: 2, .. }) if version == missing
+        ));
+    }
     let history = vault.history(meta.id).await.expect("history");
     assert_eq!(
         history.iter().map(|m| m.version).collect::<Vec<_>>(),

@@ -99,7 +99,9 @@ impl From<&VaultError> for ErrorKind {
             VaultError::NoVault { .. } => Self::NoVault,
             VaultError::VaultExists { .. } => Self::VaultExists,
             VaultError::OpenElsewhere { .. } => Self::OpenElsewhere,
-            VaultError::RecordNotFound { .. } => Self::RecordNotFound,
+            VaultError::RecordNotFound { .. } | VaultError::VersionNotFound { .. } => {
+                Self::RecordNotFound
+            }
             VaultError::AuditTampered(_) => Self::Tampered,
             VaultError::CorruptDescriptor { .. }
             | VaultError::ObjectMissing { .. }

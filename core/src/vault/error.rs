@@ -95,6 +95,17 @@ pub enum VaultError {
         record: String,
     },
 
+    /// The record exists, but has no version with this number (versions count from 1).
+    #[error("record {record} has no version {version}: its versions are 1 to {latest}")]
+    VersionNotFound {
+        /// The record id.
+        record: String,
+        /// The version asked for.
+        version: u64,
+        /// Its latest version.
+        latest: u64,
+    },
+
     /// The index names an object the store does not have.
     #[error("the object holding record {record} is missing from the store")]
     ObjectMissing {

@@ -147,11 +147,16 @@ impl Vault {
         number: u64,
     ) -> Result<(RecordMeta, Vec<u8>)> {
         let versions = self.shared.index.record_versions(record)?;
+        let latest = versions.last().ok_or_else(|| not_found(record))?.version;
         let version = versions
             .into_iter()
             .rev()
             .find(|version| version.version == number)
-            .ok_or_else(|| not_found(record))?;
+            .ok_or_else(|| VaultError::VersionNotFound {
+                record: record.to_string(),
+                version: number,
+                latest,
+            })?;
         self.read_version(&version).await
     }
 
