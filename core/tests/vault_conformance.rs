@@ -1,6 +1,6 @@
 //! One conformance suite, run against every backend: memory, a local folder, and a real S3
 //! server (Garage, started by `scripts/test-all.sh`).
-#![allow(clippy::expect_used)]
+#![allow(clippy::expect_used, clippy::panic)]
 
 mod common;
 
@@ -535,6 +535,40 @@ impl Fixture {
     }
 }
 
+/// How many rounds the creation race runs on each backend.
+const CREATION_ROUNDS: usize = 10;
+
+/// Two instances create a vault in one empty store at the same moment: in every round exactly
+/// one succeeds and the other is told a vault exists, and the vault opens, from a third index,
+/// as the winner's.
+async fn two_creators_race_for_one_store(backend: Backend) {
+    for round in 0..CREATION_ROUNDS {
+        let fixture = Fixture::new(backend);
+        let (config_a, config_b) = (fixture.config("a"), fixture.config("b"));
+        let (first, second) = tokio::join!(
+            Vault::create(&config_a, fixture.credential()),
+            Vault::create(&config_b, fixture.credential()),
+        );
+        let (winner, loser) = match (first, second) {
+            (Ok(winner), Err(loser)) | (Err(loser), Ok(winner)) => (winner, loser),
+            (first, second) => panic!(
+                "round {round}: one creator must win, not {:?} and {:?}",
+                first.map(|vault| vault.id()),
+                second.map(|vault| vault.id())
+            ),
+        };
+        assert!(
+            matches!(loser, VaultError::VaultExists { .. }),
+            "round {round}: {loser}"
+        );
+        let id = winner.id();
+        winner.close().await.expect("close the winner");
+        let opened = fixture.open("c").await;
+        assert_eq!(opened.id(), id, "round {round}");
+        opened.close().await.expect("close");
+    }
+}
+
 macro_rules! conformance {
     ($backend:ident, $module:ident) => {
         mod $module {
@@ -578,6 +612,11 @@ macro_rules! conformance {
             #[tokio::test(flavor = "multi_thread")]
             async fn credentials() {
                 run(super::credentials).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread")]
+            async fn two_creators_race_for_one_store() {
+                super::two_creators_race_for_one_store(Backend::$backend).await;
             }
         }
     };

@@ -97,7 +97,9 @@ impl From<&VaultError> for ErrorKind {
             VaultError::Crypto(error) => error.into(),
             VaultError::WrongCredential => Self::WrongPassphrase,
             VaultError::NoVault { .. } => Self::NoVault,
-            VaultError::VaultExists { .. } => Self::VaultExists,
+            VaultError::VaultExists { .. } | VaultError::CreationInProgress { .. } => {
+                Self::VaultExists
+            }
             VaultError::OpenElsewhere { .. } => Self::OpenElsewhere,
             VaultError::RecordNotFound { .. } | VaultError::VersionNotFound { .. } => {
                 Self::RecordNotFound

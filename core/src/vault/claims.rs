@@ -8,15 +8,24 @@
 //! so. The winner must commit what the claim guards within [`CLAIM_BUDGET`]; a claim whose
 //! holder is unknown to the index after a sync and older than [`CLAIM_STALE_AFTER`] is
 //! taken for the leftover of a crash and removed.
+//!
+//! Creating a vault uses the same contest before any key exists, on the constant topic
+//! `claims/vault-creation/`: of two instances creating a vault in one store at once, one
+//! writes it and the other is told that it exists.
 
+use std::future::{Future, ready};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
+use object_store::path::Path;
 
 use super::error::{Result, VaultError};
+use super::ids::WriterId;
 use super::layout;
 use super::lifecycle::Vault;
 use super::maintenance::replay_log;
+use super::store::Store;
+use crate::crypto::random_array;
 
 /// How long a winner has to commit what its claim guards.
 pub const CLAIM_BUDGET: Duration = Duration::from_secs(60);
@@ -70,46 +79,16 @@ impl Vault {
     ) -> Result<Option<ClaimGuard>> {
         check_holder(holder)?;
         let token = self.shared.keyring().claim_token(topic);
-        let own = layout::claim(&token, holder);
-        self.shared.store.put(&own, Bytes::new()).await?;
-        let won_at = Instant::now();
-        let mut synced = false;
-        for _ in 0..ROUNDS {
-            let others: Vec<_> = self
-                .shared
-                .store
-                .list(&layout::claims(&token))
-                .await?
-                .into_iter()
-                .filter(|meta| meta.location != own)
-                .collect();
-            if others.is_empty() {
-                return Ok(Some(ClaimGuard { won_at }));
-            }
-            if !synced {
-                replay_log(&self.shared, None, None).await?;
-                synced = true;
-            }
-            for other in others {
-                let name = other.location.filename().unwrap_or_default();
-                let age = chrono::Utc::now()
-                    .signed_duration_since(other.last_modified)
-                    .to_std()
-                    .unwrap_or_default();
-                let stale = match state(name)? {
-                    HolderState::Holding => false,
-                    HolderState::Released => true,
-                    HolderState::Unknown => age > CLAIM_STALE_AFTER,
-                };
-                if !stale {
-                    self.shared.store.delete(&own).await?;
-                    return Ok(None);
-                }
-                self.shared.store.delete(&other.location).await?;
-            }
-        }
-        self.shared.store.delete(&own).await?;
-        Ok(None)
+        let shared = &self.shared;
+        let sync = move || async move { replay_log(shared, None, None).await.map(drop) };
+        contend(
+            &self.shared.store,
+            &layout::claims(&token),
+            &layout::claim(&token, holder),
+            sync,
+            state,
+        )
+        .await
     }
 
     /// Withdraws `holder`'s claim on `topic` (after what it guarded was released).
@@ -121,6 +100,94 @@ impl Vault {
             .delete(&layout::claim(&token, holder))
             .await
     }
+}
+
+/// Writes the claim `own` into `folder`, then contends with the other claims there: it wins
+/// if it is the only live one. Before judging others the first time, `sync` brings what
+/// `state` knows up to date; stale claims are removed and the folder listed again, up to
+/// [`ROUNDS`] times. A lost claim is withdrawn.
+pub(crate) async fn contend<Synced: Future<Output = Result<()>>>(
+    store: &Store,
+    folder: &Path,
+    own: &Path,
+    sync: impl FnOnce() -> Synced,
+    state: impl Fn(&str) -> Result<HolderState>,
+) -> Result<Option<ClaimGuard>> {
+    store.put(own, Bytes::new()).await?;
+    let won_at = Instant::now();
+    let mut sync = Some(sync);
+    for _ in 0..ROUNDS {
+        let others: Vec<_> = store
+            .list(folder)
+            .await?
+            .into_iter()
+            .filter(|meta| &meta.location != own)
+            .collect();
+        if others.is_empty() {
+            return Ok(Some(ClaimGuard { won_at }));
+        }
+        if let Some(sync) = sync.take() {
+            sync().await?;
+        }
+        for other in others {
+            let name = other.location.filename().unwrap_or_default();
+            let age = chrono::Utc::now()
+                .signed_duration_since(other.last_modified)
+                .to_std()
+                .unwrap_or_default();
+            let stale = match state(name)? {
+                HolderState::Holding => false,
+                HolderState::Released => true,
+                HolderState::Unknown => age > CLAIM_STALE_AFTER,
+            };
+            if !stale {
+                store.delete(own).await?;
+                return Ok(None);
+            }
+            store.delete(&other.location).await?;
+        }
+    }
+    store.delete(own).await?;
+    Ok(None)
+}
+
+/// How many times a creator that lost a race for the store tries again.
+const CREATION_ATTEMPTS: u32 = 8;
+
+/// Claims the right to create a vault in `store`, before any key exists: no descriptor may be
+/// there, and this must be the only live creation claim. Returns the won claim's holder id;
+/// delete [`layout::creation_claim`] once the descriptor is written (or creation failed). Two
+/// creators racing exactly both lose; each waits a random 20 to 200 ms and tries again, so
+/// that one goes first and the other then finds its vault.
+pub(crate) async fn claim_creation(store: &Store) -> Result<String> {
+    let holder = WriterId::generate()?.to_string();
+    let own = layout::creation_claim(&holder);
+    let claims = layout::creation_claims();
+    let exists = || VaultError::VaultExists {
+        location: store.location().to_owned(),
+    };
+    for _ in 0..CREATION_ATTEMPTS {
+        if store.get(&layout::descriptor()).await?.is_some() {
+            return Err(exists());
+        }
+        let unknown = |_: &str| Ok(HolderState::Unknown);
+        let won = contend(store, &claims, &own, || ready(Ok(())), unknown);
+        if won.await?.is_some() {
+            // A creator that finished before this claim was listed wrote its descriptor
+            // before it withdrew its own claim: it is there now.
+            if store.get(&layout::descriptor()).await?.is_some() {
+                store.delete(&own).await?;
+                return Err(exists());
+            }
+            return Ok(holder);
+        }
+        let [byte] = random_array::<1>()?;
+        let wait_ms = 20 + u64::from(byte) * 180 / 255;
+        tokio::time::sleep(Duration::from_millis(wait_ms)).await;
+    }
+    Err(VaultError::CreationInProgress {
+        location: store.location().to_owned(),
+    })
 }
 
 fn check_holder(holder: &str) -> Result<()> {

@@ -74,6 +74,16 @@ pub enum VaultError {
         location: String,
     },
 
+    /// Another instance is creating a vault at the same location right now.
+    #[error(
+        "another instance is creating a vault at {location} at this moment; open it once it is \
+         done, or try again"
+    )]
+    CreationInProgress {
+        /// Where.
+        location: String,
+    },
+
     /// The vault descriptor is empty, truncated or malformed.
     #[error("the vault descriptor is unreadable: {reason}")]
     CorruptDescriptor {

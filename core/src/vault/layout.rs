@@ -8,6 +8,7 @@
 //! objects/<object name>                       a large record payload (an envelope)
 //! log/<writer id>/<sequence, 16 hex digits>   a sealed batch of index mutations
 //! claims/<topic token>/<holder id>            a claim on a topic (an empty object)
+//! claims/vault-creation/<holder id>           a claim to create the vault here (while it is)
 //! ```
 
 use object_store::path::Path;
@@ -107,6 +108,17 @@ pub(crate) fn claims(topic_token: &str) -> Path {
 /// The claim of `holder` on a topic.
 pub(crate) fn claim(topic_token: &str, holder: &str) -> Path {
     Path::from_iter(["claims", topic_token, holder])
+}
+
+/// The claims of instances creating a vault at this location (before any key exists, so the
+/// topic is a constant; it can never be a topic token, which is hex).
+pub(crate) fn creation_claims() -> Path {
+    Path::from_iter(["claims", "vault-creation"])
+}
+
+/// The claim of `holder` to create the vault at this location.
+pub(crate) fn creation_claim(holder: &str) -> Path {
+    Path::from_iter(["claims", "vault-creation", holder])
 }
 
 #[cfg(test)]

@@ -6,11 +6,13 @@ use std::sync::Arc;
 use tokio::sync::Mutex;
 
 use super::batch::SECTION_LOCKS;
+use super::claims::claim_creation;
 use super::commit::Committer;
 use super::descriptor;
 use super::error::{Result, VaultError};
 use super::index::{Index, IndexBackend, IndexFolder, SledBackend};
 use super::keyring::Keyring;
+use super::layout;
 use super::runtime::{off_worker, require_runtime};
 use super::shared::Shared;
 use super::store::{Store, StoreLocation};
@@ -103,17 +105,24 @@ impl Vault {
     pub async fn create(config: &VaultConfig, credential: UnlockCredential<'_>) -> Result<Self> {
         require_runtime()?;
         let store = Store::connect(&config.store, true)?;
-        if store.get(&super::layout::descriptor()).await?.is_some() {
-            return Err(VaultError::VaultExists {
-                location: store.location().to_owned(),
-            });
-        }
+        let holder = claim_creation(&store).await?;
+        let created = Self::write_new(&store, credential).await;
+        store.delete(&layout::creation_claim(&holder)).await?;
+        let (slots, keyring) = created?;
+        Self::start(config, store, slots, keyring).await
+    }
+
+    /// The keys and descriptor of a new vault, written into `store`.
+    async fn write_new(
+        store: &Store,
+        credential: UnlockCredential<'_>,
+    ) -> Result<(KeySlots, Keyring)> {
         let vault_id = VaultId::generate()?;
         let root = RootKey::generate()?;
         let slots = off_worker(|| KeySlots::new(vault_id, &root, credential))?;
-        let keyring = Keyring::create(&store, vault_id, root).await?;
-        descriptor::write(&store, &slots).await?;
-        Self::start(config, store, slots, keyring).await
+        let keyring = Keyring::create(store, vault_id, root).await?;
+        descriptor::write(store, &slots).await?;
+        Ok((slots, keyring))
     }
 
     /// Opens and unlocks an existing vault. Nothing is written if this fails.
