@@ -7,11 +7,11 @@
 //! against one access policy ([`policy::decide`]) and is audited. Operator actions through
 //! [`Identity`] are audited as the operator's.
 //!
-//! Login is a password (Argon2id, checked against [`PasswordPolicy`]), then a TOTP code
-//! (RFC 6238, via `totp-rs`) or a single-use recovery code, then a session with an idle
-//! timeout and an absolute lifetime (NIST SP 800-63B-4, AAL2). A TOTP time step is accepted
-//! once: the step is stored in the same batch as the session it opens, under the lock that
-//! serializes account changes, so two logins with one code cannot both pass.
+//! Login is a password (in its NFKC form, Argon2id, checked against [`PasswordPolicy`]),
+//! then a TOTP code (RFC 6238, via `totp-rs`) or a single-use recovery code, then a session
+//! with an idle timeout and an absolute lifetime (NIST SP 800-63B-4, AAL2). A TOTP time step
+//! is accepted once: the step is stored in the same batch as the session it opens, under the
+//! lock that serializes account changes, so two logins with one code cannot both pass.
 
 pub(crate) mod account;
 pub mod audit;

@@ -8,7 +8,7 @@ use medvault::vault::DocumentRevision;
 use super::account::{Account, AccountInfo, StoredTotp};
 use super::error::{IdentityError, Result};
 use super::recovery;
-use super::service::Identity;
+use super::service::{Identity, PasswordMatch};
 use super::session::{Principal, SessionToken, StoredSession};
 use super::totp::{TotpAlgorithm, TotpFactor};
 use crate::audit::{Actor, AuditAction, AuditEvent, LoginFailure, Outcome, SecondFactor};
@@ -217,7 +217,9 @@ impl Identity {
     /// Checks `username`'s password. A wrong one is counted and audited like a wrong code;
     /// an unknown username costs the same time and is audited as anonymous. Returns the
     /// account as read (callers re-read it under the update lock before changing it) and,
-    /// when the stored hash has outdated parameters, a new hash of the password.
+    /// when the stored hash has outdated parameters or was made over the password as typed
+    /// rather than its NFKC form (before passwords were normalized), a new hash of the
+    /// password.
     pub(crate) async fn check_password(
         &self,
         username: &str,
@@ -237,7 +239,8 @@ impl Identity {
             self.log_audit(vec![event]).await?;
             return Err(IdentityError::InvalidCredentials);
         };
-        if !self.verify_password(password, &account.password).await? {
+        let matched = self.verify_password(password, &account.password).await?;
+        if matched == PasswordMatch::No {
             let _guard = self.vault.lock_updates().await;
             let mut current = self.reload(&account)?;
             self.count_failure(
@@ -253,7 +256,9 @@ impl Identity {
                 IdentityError::InvalidCredentials
             });
         }
-        let rehash = if self.config.hasher.needs_rehash(&account.password)? {
+        let rehash = if matched == PasswordMatch::AsTyped
+            || self.config.hasher.needs_rehash(&account.password)?
+        {
             Some(self.hash_password(password).await?)
         } else {
             None
@@ -478,5 +483,84 @@ mod tests {
                 .expect("login");
             assert!(stored(&now).starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
         }
+    }
+
+    /// An account whose hash was made, before passwords were normalized, over the bytes of
+    /// a decomposed (NFD) password: that password still opens it, and its first login
+    /// replaces the hash by one of the normalized password, which every form then opens.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn login_accepts_and_rehashes_a_hash_of_the_unnormalized_password() {
+        const NFC: &str = "Z\u{fc}rich Gro\u{df}m\u{fc}nster Br\u{fc}cke";
+        const NFD: &str = "Zu\u{308}rich Gro\u{df}mu\u{308}nster Bru\u{308}cke";
+        let config = VaultConfig::new(
+            StoreLocation::Memory(MemoryStore::new()),
+            IndexLocation::Temporary,
+        );
+        let key = RawUnlockKey::generate().expect("key");
+        let vault = Vault::create(&config, UnlockCredential::RawKey(&key))
+            .await
+            .expect("vault");
+        let clock = Arc::new(ManualClock::new(1_800_000_000_000));
+        let identity = Identity::with_config(vault, IdentityConfig::default(), clock.clone());
+        identity
+            .operator_create_account(Role::Patient, "zurich", NFC)
+            .await
+            .expect("account");
+        let enrollment = identity
+            .enroll_totp("zurich", NFC, None)
+            .await
+            .expect("enroll");
+        let seconds = || u64::try_from(clock.now_ms() / 1000).expect("positive time");
+        identity
+            .confirm_totp("zurich", NFC, &enrollment.factor.code_at(seconds()))
+            .await
+            .expect("confirm");
+
+        // The hash an earlier release made: over the password's bytes as typed, in NFD.
+        let hasher = identity.config.hasher;
+        let legacy = hasher.hash(NFD.as_bytes()).expect("hash");
+        {
+            let _guard = identity.vault.lock_updates().await;
+            let mut account = identity
+                .find_account("zurich")
+                .expect("read")
+                .expect("account");
+            account.password = legacy.clone();
+            identity
+                .save(&account, Vec::new(), Vec::new())
+                .await
+                .expect("store the legacy hash");
+        }
+        let stored = || {
+            identity
+                .find_account("zurich")
+                .expect("read")
+                .expect("account")
+                .password
+        };
+        assert_eq!(stored(), legacy);
+
+        let login = async |password: &str| {
+            clock.advance(Duration::from_secs(30));
+            let code = enrollment.factor.code_at(seconds());
+            identity
+                .login("zurich", password, LoginCode::Totp(&code))
+                .await
+        };
+        login(NFD)
+            .await
+            .expect("login with the password as first typed");
+        let rehashed = stored();
+        assert_ne!(rehashed, legacy, "the legacy hash is replaced");
+        assert!(hasher.verify(NFC.as_bytes(), &rehashed).expect("verify"));
+        assert!(!hasher.needs_rehash(&rehashed).expect("parse"));
+        login(NFC).await.expect("login in NFC");
+        login(NFD).await.expect("login in NFD");
+        assert_eq!(stored(), rehashed, "rehashed once");
+        let error = login("Zurich Grossmunster Brucke").await.map(|_| ());
+        assert!(
+            matches!(error, Err(IdentityError::InvalidCredentials)),
+            "{error:?}"
+        );
     }
 }

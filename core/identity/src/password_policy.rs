@@ -1,13 +1,21 @@
 //! Which passwords an account may have: NIST SP 800-63B-4 §3.1.1.2, for passwords used with
-//! a second factor.
+//! a second factor; and the one form, NFKC, in which a password is checked, hashed and
+//! verified ([`normalize`]).
 
 use std::collections::HashSet;
 use std::fmt;
 use std::sync::OnceLock;
 
+use unicode_normalization::UnicodeNormalization;
+use zeroize::Zeroizing;
+
 /// Common passwords (lowercase, 8 characters or more) that are refused; see
 /// `common-passwords.md` for where the list comes from.
 const COMMON_PASSWORDS: &str = include_str!("common-passwords.txt");
+
+/// The longest sequence refused when repeated: a password that only repeats 4 characters or
+/// fewer is about as easy to guess as those few characters, well under the minimum length.
+pub(crate) const REPEATED_UNIT_MAX: usize = 4;
 
 /// Why a password was refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -27,6 +35,15 @@ pub enum PasswordRejection {
     Common,
     /// The same as the username.
     SameAsUsername,
+    /// Nothing but spaces or other blank characters.
+    OnlyWhitespace,
+    /// One character repeated, ignoring case.
+    RepeatedCharacter,
+    /// A short sequence repeated, ignoring case.
+    RepeatedSequence {
+        /// The longest sequence refused when repeated, in characters.
+        max_unit: usize,
+    },
 }
 
 impl fmt::Display for PasswordRejection {
@@ -36,13 +53,24 @@ impl fmt::Display for PasswordRejection {
             Self::TooLong { max } => write!(f, "it may have at most {max} characters"),
             Self::Common => f.write_str("it is on the list of commonly used passwords"),
             Self::SameAsUsername => f.write_str("it is the username"),
+            Self::OnlyWhitespace => f.write_str("it is only spaces or other blank characters"),
+            Self::RepeatedCharacter => f.write_str("it is one character repeated"),
+            Self::RepeatedSequence { max_unit } => {
+                write!(
+                    f,
+                    "it is a sequence of at most {max_unit} characters repeated"
+                )
+            }
         }
     }
 }
 
-/// The rules a new password must meet: a length range in characters (not bytes), and not
-/// common or the username. There are no composition rules, nothing is truncated, and every
-/// Unicode character, space included, is allowed.
+/// The rules a new password must meet: a length range in characters (not bytes), not blank,
+/// not one character or a sequence of at most 4 repeated, and not common or the username.
+/// There are no composition rules, nothing is truncated, and every Unicode character, space
+/// included, is allowed. The rules apply to the password's NFKC form (Unicode normalization
+/// form KC, so that a password typed precomposed or decomposed is one password), the
+/// form that is hashed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PasswordPolicy {
     /// At least this many characters (NIST: 8 when a second factor is required).
@@ -61,8 +89,9 @@ impl Default for PasswordPolicy {
 }
 
 impl PasswordPolicy {
-    /// Checks `password` for the account named `username`.
+    /// Checks `password` (in its NFKC form) for the account named `username`.
     pub fn check(&self, password: &str, username: &str) -> Result<(), PasswordRejection> {
+        let password = normalize(password);
         let chars = password.chars().count();
         if chars < self.min_chars {
             return Err(PasswordRejection::TooShort {
@@ -74,8 +103,20 @@ impl PasswordPolicy {
                 max: self.max_chars,
             });
         }
-        let lowered = password.to_lowercase();
-        if lowered == username.to_lowercase() {
+        if !password.is_empty() && password.chars().all(char::is_whitespace) {
+            return Err(PasswordRejection::OnlyWhitespace);
+        }
+        let lowered = Zeroizing::new(password.to_lowercase());
+        match repeated_unit(&lowered) {
+            Some(1) => return Err(PasswordRejection::RepeatedCharacter),
+            Some(_) => {
+                return Err(PasswordRejection::RepeatedSequence {
+                    max_unit: REPEATED_UNIT_MAX,
+                });
+            }
+            None => {}
+        }
+        if *lowered == normalize(username).to_lowercase() {
             return Err(PasswordRejection::SameAsUsername);
         }
         if common_passwords().contains(lowered.as_str()) {
@@ -83,6 +124,40 @@ impl PasswordPolicy {
         }
         Ok(())
     }
+}
+
+/// `password` in Unicode normalization form KC, as NIST SP 800-63B-4 asks before hashing: the
+/// same text typed precomposed (`ü`, NFC) or decomposed (`u` and a combining diaeresis, NFD),
+/// or in a compatibility form (the ligature `ﬁ`, fullwidth letters), is one password. Every
+/// password is checked, hashed and verified in this form.
+pub(crate) fn normalize(password: &str) -> Zeroizing<String> {
+    let mut normalized = Zeroizing::new(String::with_capacity(password.len()));
+    for c in password.nfkc() {
+        // Grown by hand, so that no copy is left behind unzeroized by a reallocation.
+        if normalized.len() + c.len_utf8() > normalized.capacity() {
+            let mut larger = Zeroizing::new(String::with_capacity(
+                normalized.capacity() * 2 + c.len_utf8(),
+            ));
+            larger.push_str(&normalized);
+            normalized = larger;
+        }
+        normalized.push(c);
+    }
+    normalized
+}
+
+/// The length of the shortest sequence of at most [`REPEATED_UNIT_MAX`] characters that makes
+/// up all of `text` repeated (at least twice; the last time may be cut short), if any:
+/// `aaaaaaaa` is 1 repeated, `12121212` 2, `abcabcabcabc` 3, `abcdabcdab` 4.
+fn repeated_unit(text: &str) -> Option<usize> {
+    let chars = text.chars().count();
+    (1..=REPEATED_UNIT_MAX).find(|&unit| {
+        chars >= 2 * unit
+            && text
+                .chars()
+                .zip(text.chars().skip(unit))
+                .all(|(a, b)| a == b)
+    })
 }
 
 fn common_passwords() -> &'static HashSet<&'static str> {
@@ -111,7 +186,11 @@ mod tests {
             policy.check("Alice.Smith", "alice.smith"),
             Err(PasswordRejection::SameAsUsername)
         );
-        assert_eq!(policy.check(&"x".repeat(64), "alice"), Ok(()));
+        // 64 characters are allowed (not one repeated, which the blocklist side refuses).
+        let sixty_four: String = ('a'..='z').chain('A'..='Z').chain('0'..='9').collect();
+        let sixty_four = format!("{sixty_four}-_");
+        assert_eq!(sixty_four.chars().count(), 64);
+        assert_eq!(policy.check(&sixty_four, "alice"), Ok(()));
         assert_eq!(
             policy.check(&"x".repeat(257), "alice"),
             Err(PasswordRejection::TooLong { max: 256 })
@@ -121,5 +200,92 @@ mod tests {
             Ok(())
         );
         assert!(common_passwords().len() > 10_000);
+    }
+
+    #[test]
+    fn the_rules_apply_to_the_nfkc_form() {
+        // Normalizing grows the text by hand past its first capacity: U+FDFA, 3 bytes, is
+        // 18 characters (33 bytes) in NFKC.
+        for text in ["\u{fdfa}", "a\u{fdfa}\u{fdfa}b", "plain ascii", ""] {
+            assert_eq!(*normalize(text), text.nfkc().collect::<String>());
+        }
+        let policy = PasswordPolicy::default();
+        // Seven "é" as "e" and a combining accent: 14 code points, 7 characters once composed.
+        let decomposed = "e\u{301}".repeat(7);
+        assert_eq!(decomposed.chars().count(), 14);
+        assert_eq!(
+            policy.check(&decomposed, "alice"),
+            Err(PasswordRejection::TooShort { min: 8 })
+        );
+        // Two ligatures (NFKC: "fi" and "fl"): 6 code points typed, 8 characters compared.
+        assert_eq!(policy.check("\u{fb01}nd \u{fb02}y", "alice"), Ok(()));
+        // "password1" in fullwidth letters is the common "password1".
+        assert_eq!(
+            policy.check(
+                "\u{ff50}\u{ff41}\u{ff53}\u{ff53}\u{ff57}\u{ff4f}\u{ff52}\u{ff44}\u{ff11}",
+                "alice"
+            ),
+            Err(PasswordRejection::Common)
+        );
+        // The username, composed differently... is still the username (usernames are ASCII,
+        // but a fullwidth spelling of one normalizes to it).
+        assert_eq!(
+            policy.check("\u{ff41}lice.smith", "alice.smith"),
+            Err(PasswordRejection::SameAsUsername)
+        );
+    }
+
+    #[test]
+    fn blank_and_repetitive_passwords_are_refused() {
+        let policy = PasswordPolicy::default();
+        let sequence = PasswordRejection::RepeatedSequence {
+            max_unit: REPEATED_UNIT_MAX,
+        };
+        for (password, expected) in [
+            ("        ", PasswordRejection::OnlyWhitespace),
+            (" \t \n \u{a0}  \u{3000}", PasswordRejection::OnlyWhitespace),
+            ("aaaaaaaa", PasswordRejection::RepeatedCharacter),
+            ("AaAaAaAaAa", PasswordRejection::RepeatedCharacter),
+            (
+                "\u{e9}\u{e9}\u{e9}e\u{301}e\u{301}\u{e9}\u{e9}\u{e9}",
+                PasswordRejection::RepeatedCharacter,
+            ),
+            ("abcabcabcabc", sequence),
+            ("12121212", sequence),
+            ("abcdabcd", sequence),
+            ("passpasspass", sequence),
+            // A repetition cut short still has nothing more than its unit.
+            ("xyzxyzxyzx", sequence),
+        ] {
+            assert_eq!(
+                policy.check(password, "alice"),
+                Err(expected),
+                "{password:?}"
+            );
+            // The message says what is wrong without repeating the password.
+            let shown = password.trim();
+            assert!(shown.is_empty() || !expected.to_string().contains(shown));
+        }
+        for password in [
+            "aaaaaaab",
+            "abcdeabcde",
+            " spaced out ",
+            "12121213",
+            "correct horse battery staple",
+        ] {
+            assert_eq!(policy.check(password, "alice"), Ok(()), "{password:?}");
+        }
+        assert_eq!(
+            PasswordRejection::OnlyWhitespace.to_string(),
+            "it is only spaces or other blank characters"
+        );
+        assert_eq!(
+            PasswordRejection::RepeatedCharacter.to_string(),
+            "it is one character repeated"
+        );
+        assert_eq!(
+            sequence.to_string(),
+            "it is a sequence of at most 4 characters repeated"
+        );
     }
 }

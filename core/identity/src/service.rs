@@ -12,7 +12,7 @@ use super::audit::{Actor, AuditAction, AuditEvent, Outcome};
 use super::clock::{Clock, SystemClock};
 use super::error::{IdentityError, Result};
 use super::keys::IdentityKeys;
-use super::password_policy::PasswordPolicy;
+use super::password_policy::{PasswordPolicy, normalize};
 use super::policy::{self, Decision, Operation, Permission};
 use super::session::Principal;
 
@@ -32,7 +32,9 @@ pub struct IdentityConfig {
     pub max_break_glass: Duration,
     /// What new passwords must meet.
     pub passwords: PasswordPolicy,
-    /// How passwords are hashed; stored hashes with other parameters are replaced at login.
+    /// How passwords are hashed (in their NFKC form); stored hashes with other parameters,
+    /// or made over a password as typed before passwords were normalized, are replaced at
+    /// login.
     pub hasher: PasswordHasher,
 }
 
@@ -353,19 +355,35 @@ impl Identity {
         AuditEvent::new(self.now(), actor, action, Outcome::Success)
     }
 
-    /// Argon2id-hashes `password` off the async threads, with the configured parameters.
+    /// Argon2id-hashes `password`'s NFKC form off the async threads, with the configured
+    /// parameters.
     pub async fn hash_password(&self, password: &str) -> Result<String> {
         let hasher = self.config.hasher;
-        let password = Zeroizing::new(password.to_owned());
+        let password = normalize(password);
         run_blocking(move || hasher.hash(password.as_bytes())).await
     }
 
-    /// Checks `password` against `phc` off the async threads.
-    pub(crate) async fn verify_password(&self, password: &str, phc: &str) -> Result<bool> {
+    /// Checks `password` against `phc` off the async threads: its NFKC form, then, if that
+    /// differs, the password as typed (what hashes made before passwords were normalized are
+    /// over). A wrong password costs the same whether or not `phc` is a real account's.
+    pub(crate) async fn verify_password(&self, password: &str, phc: &str) -> Result<PasswordMatch> {
         let hasher = self.config.hasher;
-        let password = Zeroizing::new(password.to_owned());
+        let normalized = normalize(password);
+        let as_typed =
+            (normalized.as_str() != password).then(|| Zeroizing::new(password.to_owned()));
         let phc = phc.to_owned();
-        run_blocking(move || hasher.verify(password.as_bytes(), &phc)).await
+        run_blocking(move || {
+            if hasher.verify(normalized.as_bytes(), &phc)? {
+                return Ok(PasswordMatch::Normalized);
+            }
+            match as_typed {
+                Some(as_typed) if hasher.verify(as_typed.as_bytes(), &phc)? => {
+                    Ok(PasswordMatch::AsTyped)
+                }
+                _ => Ok(PasswordMatch::No),
+            }
+        })
+        .await
     }
 
     /// The principal of `session`, if the policy lets it do `operation`; a refusal is audited.
@@ -404,6 +422,18 @@ impl Identity {
             operation: operation.describe(),
         })
     }
+}
+
+/// How a password matched a stored hash.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum PasswordMatch {
+    /// It did not.
+    No,
+    /// Its NFKC form did, as every hash made since passwords are normalized.
+    Normalized,
+    /// Only the password as typed did, which is not in NFKC: a hash made before passwords
+    /// were normalized, to be replaced by one of the NFKC form.
+    AsTyped,
 }
 
 impl Principal {

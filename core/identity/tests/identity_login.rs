@@ -1028,3 +1028,155 @@ async fn debug_and_display_output_reveal_no_secrets() {
         assert!(!output.contains(&PASSWORD[..10]), "{output}");
     }
 }
+
+// ----- 8. passwords in either Unicode normalization form; repetitive passwords -----
+
+/// "Zürich Großmünster Brücke", precomposed (NFC) and decomposed (NFD): the same text to
+/// whoever types it, other bytes.
+const ZURICH_NFC: &str = "Z\u{fc}rich Gro\u{df}m\u{fc}nster Br\u{fc}cke";
+const ZURICH_NFD: &str = "Zu\u{308}rich Gro\u{df}mu\u{308}nster Bru\u{308}cke";
+
+impl Setup {
+    /// Enrolls and confirms a TOTP factor for `username`, giving `password`.
+    async fn enroll_with(&self, username: &str, password: &str) -> Enrollment {
+        let enrollment = self
+            .identity
+            .enroll_totp(username, password, None)
+            .await
+            .expect("enroll");
+        let code = enrollment.factor.code_at(self.now());
+        self.identity
+            .confirm_totp(username, password, &code)
+            .await
+            .expect("confirm");
+        enrollment
+    }
+
+    /// Moves to the next time step and logs in with `password` and its code.
+    async fn login_with(
+        &self,
+        username: &str,
+        password: &str,
+        factor: &TotpFactor,
+    ) -> Result<LoginOutcome, IdentityError> {
+        self.clock.advance(STEP);
+        let code = factor.code_at(self.now());
+        self.identity
+            .login(username, password, LoginCode::Totp(&code))
+            .await
+    }
+}
+
+#[tokio::test]
+async fn a_password_logs_in_typed_in_either_normalization_form() {
+    let s = Setup::new(Backend::Memory, IdentityConfig::default()).await;
+    assert_ne!(ZURICH_NFC.as_bytes(), ZURICH_NFD.as_bytes());
+
+    // Registered in NFC; enrolled, confirmed and logged in with NFD, then NFC.
+    s.identity
+        .register_patient("nfc.patient", ZURICH_NFC)
+        .await
+        .expect("register in NFC");
+    let enrollment = s.enroll_with("nfc.patient", ZURICH_NFD).await;
+    for password in [ZURICH_NFD, ZURICH_NFC] {
+        s.login_with("nfc.patient", password, &enrollment.factor)
+            .await
+            .expect("login");
+    }
+
+    // Registered in NFD; enrolled, confirmed and logged in with NFC, then NFD.
+    s.identity
+        .register_patient("nfd.patient", ZURICH_NFD)
+        .await
+        .expect("register in NFD");
+    let enrollment = s.enroll_with("nfd.patient", ZURICH_NFC).await;
+    for password in [ZURICH_NFC, ZURICH_NFD] {
+        s.login_with("nfd.patient", password, &enrollment.factor)
+            .await
+            .expect("login");
+    }
+
+    // Compatibility forms too (NFKC): a ligature typed once, two letters the next time.
+    s.identity
+        .register_patient("ligatures", "\u{fb01}sh and \u{fb02}owers")
+        .await
+        .expect("register with ligatures");
+    let enrollment = s.enroll_with("ligatures", "fish and flowers").await;
+    s.login_with("ligatures", "fish and flowers", &enrollment.factor)
+        .await
+        .expect("login without ligatures");
+
+    // A new password set in NFD opens with NFC; a wrong one still fails.
+    s.clock.advance(STEP);
+    let code = enrollment.factor.code_at(s.now());
+    s.identity
+        .change_password(
+            "ligatures",
+            "fish and \u{fb02}owers",
+            LoginCode::Totp(&code),
+            ZURICH_NFD,
+        )
+        .await
+        .expect("change the password");
+    s.login_with("ligatures", ZURICH_NFC, &enrollment.factor)
+        .await
+        .expect("login in NFC");
+    let error = expect_err(
+        s.login_with(
+            "ligatures",
+            "Zurich Grossmunster Brucke",
+            &enrollment.factor,
+        )
+        .await,
+        "accents are not dropped",
+    );
+    assert!(
+        matches!(error, IdentityError::InvalidCredentials),
+        "{error:?}"
+    );
+}
+
+#[tokio::test]
+async fn blank_and_repetitive_passwords_are_refused() {
+    let s = Setup::new(Backend::Memory, IdentityConfig::default()).await;
+    let rejected = |result: Result<_, IdentityError>| match result {
+        Err(IdentityError::PasswordRejected(reason)) => reason,
+        other => panic!("expected a rejected password, got {other:?}"),
+    };
+    let sequence = PasswordRejection::RepeatedSequence { max_unit: 4 };
+    for (password, expected) in [
+        ("        ", PasswordRejection::OnlyWhitespace),
+        ("aaaaaaaa", PasswordRejection::RepeatedCharacter),
+        ("abcabcabcabc", sequence),
+        ("12121212", sequence),
+    ] {
+        let result = s.identity.register_patient("alice", password).await;
+        let message = format!("{result:?}");
+        assert_eq!(rejected(result), expected, "{password:?}");
+        assert!(!message.contains(password), "{message}");
+    }
+    assert!(s.identity.operator_accounts().expect("accounts").is_empty());
+
+    // A password change is held to the same rules, and leaves the old password in force.
+    let enrollment = s.enrolled_patient("alice").await;
+    s.clock.advance(STEP);
+    let code = enrollment.factor.code_at(s.now());
+    let error = expect_err(
+        s.identity
+            .change_password("alice", PASSWORD, LoginCode::Totp(&code), "zzzzzzzzzzzz")
+            .await,
+        "a repeated character",
+    );
+    assert!(
+        matches!(
+            error,
+            IdentityError::PasswordRejected(PasswordRejection::RepeatedCharacter)
+        ),
+        "{error:?}"
+    );
+    assert_eq!(
+        error.to_string(),
+        "password rejected: it is one character repeated"
+    );
+    s.login_next_step("alice", &enrollment.factor).await;
+}
