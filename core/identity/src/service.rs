@@ -4,7 +4,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use medvault::crypto::PasswordHasher;
-use medvault::vault::{Collection, DocumentRevision, Vault, VaultError};
+use medvault::vault::{
+    ClaimGuard, Collection, DocumentRevision, HolderState, Vault, VaultError, back_off,
+};
 use zeroize::Zeroizing;
 
 use super::account::{Account, AccountId, AccountInfo, Role, canonical_username};
@@ -222,18 +224,64 @@ impl Identity {
         let others = with(id, &username)?;
         let account = Account::new(id, username, role, self.now(), phc);
         let actor = by.unwrap_or(Actor::Account { id, role });
+        let claim = self.claim_username(&account).await?;
         let _guard = self.vault.lock_updates().await;
-        if !self
-            .accounts()
-            .find("username", &account.username)
-            .map_err(IdentityError::from)?
-            .is_empty()
-        {
-            return Err(IdentityError::UsernameTaken.into());
-        }
         let event = self.event(actor, AuditAction::CreateAccount { account: id, role });
-        self.save(&account, others, vec![event]).await?;
+        let saved = match claim.check_in_time() {
+            Ok(()) if !self.username_taken(&account.username)? => {
+                self.save(&account, others, vec![event]).await
+            }
+            Ok(()) => Err(IdentityError::UsernameTaken),
+            Err(error) => Err(error.into()),
+        };
+        if saved.is_err() {
+            self.release_username(&account).await;
+        }
+        saved?;
         Ok(id)
+    }
+
+    /// Claims `account`'s username among every instance sharing the store (the claim names
+    /// the account and stays while it exists), so that two instances never create two
+    /// accounts with one username. Fails with `UsernameTaken` once an account has it, after
+    /// waiting out a creation of the same username in flight elsewhere.
+    async fn claim_username(&self, account: &Account) -> Result<ClaimGuard> {
+        let topic = username_topic(&account.username);
+        let holder = account.id.to_string();
+        let state = |other: &str| -> medvault::vault::Result<HolderState> {
+            Ok(match self.accounts().get(other)? {
+                Some(holder) if holder.username == account.username => HolderState::Holding,
+                Some(_) => HolderState::Released,
+                None => HolderState::Unknown,
+            })
+        };
+        for _ in 0..USERNAME_CLAIM_ATTEMPTS {
+            self.vault.sync().await?;
+            if self.username_taken(&account.username)? {
+                return Err(IdentityError::UsernameTaken);
+            }
+            if let Some(claim) = self.vault.claim(&topic, &holder, state).await? {
+                return Ok(claim);
+            }
+            back_off().await?;
+        }
+        Err(IdentityError::UsernameTaken)
+    }
+
+    /// Withdraws `account`'s claim on its username (it was not created, or was removed). A
+    /// claim that cannot be withdrawn names an account that does not exist: it counts as
+    /// stale after [`medvault::vault::CLAIM_STALE_AFTER`].
+    async fn release_username(&self, account: &Account) {
+        let topic = username_topic(&account.username);
+        let _ = self
+            .vault
+            .release_claim(&topic, &account.id.to_string())
+            .await;
+    }
+
+    /// Whether an account in this instance's index has `username` (canonical).
+    fn username_taken(&self, username: &str) -> Result<bool> {
+        Ok(!self.accounts().find("username", username)?.is_empty())
     }
 
     async fn remove(&self, actor: Actor, account: AccountId) -> Result<()> {
@@ -250,6 +298,7 @@ impl Identity {
         with: impl FnOnce() -> Result<Vec<DocumentRevision>, E>,
     ) -> Result<(), E> {
         let _guard = self.vault.lock_updates().await;
+        let removed = self.account_by_id(account)?;
         let deletion = self
             .accounts()
             .next_deletion(&account.to_string())
@@ -258,7 +307,9 @@ impl Identity {
         let mut revisions = vec![deletion];
         revisions.extend(with()?);
         let event = self.event(actor, AuditAction::RemoveAccount { account });
-        Ok(self.commit(revisions, vec![event]).await?)
+        self.commit(revisions, vec![event]).await?;
+        self.release_username(&removed).await;
+        Ok(())
     }
 
     // ----- shared parts -----
@@ -452,4 +503,12 @@ async fn run_blocking<T: Send + 'static>(
     Ok(tokio::task::spawn_blocking(work)
         .await
         .map_err(|_| VaultError::Closed)??)
+}
+
+/// How many times account creation tries for its username's claim against equal racers.
+const USERNAME_CLAIM_ATTEMPTS: usize = 8;
+
+/// The claim topic of a (canonical) username.
+fn username_topic(username: &str) -> String {
+    format!("username:{username}")
 }

@@ -181,13 +181,20 @@ pub(crate) async fn claim_creation(store: &Store) -> Result<String> {
             }
             return Ok(holder);
         }
-        let [byte] = random_array::<1>()?;
-        let wait_ms = 20 + u64::from(byte) * 180 / 255;
-        tokio::time::sleep(Duration::from_millis(wait_ms)).await;
+        back_off().await?;
     }
     Err(VaultError::CreationInProgress {
         location: store.location().to_owned(),
     })
+}
+
+/// Waits a random 20 to 200 ms: how a claimant that lost a race to an equal one steps aside
+/// before it tries again, so that one of them goes first.
+pub async fn back_off() -> Result<()> {
+    let [byte] = random_array::<1>()?;
+    let wait_ms = 20 + u64::from(byte) * 180 / 255;
+    tokio::time::sleep(Duration::from_millis(wait_ms)).await;
+    Ok(())
 }
 
 fn check_holder(holder: &str) -> Result<()> {
