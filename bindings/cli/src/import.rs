@@ -1,6 +1,8 @@
 //! `medvault import`: patients, physicians and appointments from a Synthea CSV file or a
 //! FHIR R4 Bundle, cleansed, as the operator, with a progress bar on a terminal.
 
+use std::fs::File;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use medvault::vault::BlockingVault;
@@ -11,7 +13,9 @@ use medvault_identity::BlockingIdentity;
 use crate::progress;
 
 /// Imports `file` (or only decides every row, with `dry_run`), writes the report to
-/// `report_to` if given, and prints the one-line summary.
+/// `report_to` if given, and prints the one-line summary. The report file is created before
+/// anything is imported, so that a report that cannot be written stops the import before it
+/// writes anything.
 pub fn run(
     vault: &BlockingVault,
     file: &Path,
@@ -25,6 +29,7 @@ pub fn run(
     let parsed = hospital
         .parse_import(&bytes, kind)
         .map_err(|error| error.to_string())?;
+    let report_file = report_to.map(ReportFile::create).transpose()?;
     let bar = progress::Bar::new(if dry_run {
         "checking rows"
     } else {
@@ -34,8 +39,8 @@ pub fn run(
         .operator_import(&parsed, dry_run, bar.as_progress())
         .map_err(|error| error.to_string())?;
     bar.finish();
-    if let Some(path) = report_to {
-        write_report(&report, &path)?;
+    if let Some(report_file) = report_file {
+        report_file.write(&report)?;
     }
     println!(
         "{}{}",
@@ -45,16 +50,40 @@ pub fn run(
     Ok(())
 }
 
-/// Writes `report` as CSV if `path` ends in `.csv`, else as JSON.
-fn write_report(report: &ImportReport, path: &Path) -> Result<(), String> {
-    let csv = path
-        .extension()
-        .is_some_and(|extension| extension.eq_ignore_ascii_case("csv"));
-    let text = if csv {
-        report.to_csv()
-    } else {
-        report.to_json()
-    };
-    std::fs::write(path, text)
-        .map_err(|error| format!("cannot write the report to {}: {error}", path.display()))
+/// The file a report goes to, created (or emptied) before the import; left empty if the
+/// import fails.
+struct ReportFile {
+    path: PathBuf,
+    file: File,
+}
+
+impl ReportFile {
+    /// Creates the file at `path`, or empties it.
+    fn create(path: PathBuf) -> Result<Self, String> {
+        match File::create(&path) {
+            Ok(file) => Ok(Self { path, file }),
+            Err(error) => Err(cannot_write(&path, &error)),
+        }
+    }
+
+    /// Writes `report` as CSV if the path ends in `.csv`, else as JSON.
+    fn write(mut self, report: &ImportReport) -> Result<(), String> {
+        let csv = self
+            .path
+            .extension()
+            .is_some_and(|extension| extension.eq_ignore_ascii_case("csv"));
+        let text = if csv {
+            report.to_csv()
+        } else {
+            report.to_json()
+        };
+        self.file
+            .write_all(text.as_bytes())
+            .map_err(|error| cannot_write(&self.path, &error))
+    }
+}
+
+/// The error of a report that cannot be written to `path`.
+fn cannot_write(path: &Path, error: &std::io::Error) -> String {
+    format!("cannot write the report to {}: {error}", path.display())
 }

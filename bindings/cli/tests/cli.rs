@@ -607,3 +607,52 @@ fn import_reports_every_row_and_a_second_run_changes_nothing() {
         "cannot read missing.csv",
     );
 }
+
+/// The usernames `user list --json` shows.
+fn usernames(dir: &Path) -> Vec<String> {
+    json(&medvault(dir, &["user", "list", "--json"], &[], None))
+        .as_array()
+        .expect("user list --json: an array")
+        .iter()
+        .map(|account| account["username"].as_str().expect("a username").to_owned())
+        .collect()
+}
+
+#[test]
+fn an_import_that_cannot_finish_fails_before_writing_anything() {
+    let tmp = tempfile::tempdir().expect("temporary folder");
+    let dir = tmp.path();
+    success(&medvault(dir, &["init"], &[], None));
+    let before = usernames(dir);
+    let patients = import_fixture("patients.csv");
+
+    fails_with(
+        &medvault(
+            dir,
+            &[
+                "import",
+                &patients,
+                "--report",
+                "no-such-folder/report.json",
+            ],
+            &[],
+            None,
+        ),
+        "cannot write the report to no-such-folder/report.json",
+    );
+    assert_eq!(usernames(dir), before, "no account was imported");
+
+    let mut unclosed = String::from("Id,BIRTHDATE,FIRST,LAST,GENDER\r\n");
+    for number in 1..=102 {
+        let first = if number == 3 { "\"Ada" } else { "Ada" };
+        unclosed.push_str(&format!(
+            "p-{number},1980-01-01,{first},Lovelace{number},F\r\n"
+        ));
+    }
+    std::fs::write(dir.join("unclosed.csv"), unclosed).expect("writing the input file");
+    fails_with(
+        &medvault(dir, &["import", "unclosed.csv"], &[], None),
+        "invalid import file: a quoted field opens on line 4 and is never closed",
+    );
+    assert_eq!(usernames(dir), before, "no account was imported");
+}

@@ -14,6 +14,9 @@ use crate::profile::{
     Address, Contact, Gender, HumanName, Identifier, check_birth_date, is_e164, is_email,
 };
 
+/// The most characters a whole name may have, as a profile allows.
+const NAME_MAX_CHARS: usize = 200;
+
 /// How long an appointment without an end lasts.
 pub const DEFAULT_APPOINTMENT_MINUTES: i64 = 30;
 
@@ -363,40 +366,97 @@ pub(crate) enum RawName {
 }
 
 impl RawName {
+    /// The clean name, or `None` with every reason pushed. A name longer than
+    /// [`NAME_MAX_CHARS`] is blamed on the fields [`blamed_for_length`] picks.
     fn clean(&self, reasons: &mut Vec<String>) -> Option<HumanName> {
-        let name_rule = |text: &str| name(text).ok_or("no letters");
-        let (family, given, label) = match self {
+        let (name, lengths) = match self {
             RawName::Parts {
                 family,
                 given,
                 more_given,
-            } => {
-                let clean_family = family.check(true, name_rule, reasons);
-                let mut clean_given = vec![given.check(true, name_rule, reasons)];
-                for more in more_given {
-                    if let Some(more) = more.check(false, name_rule, reasons) {
-                        clean_given.push(Some(more));
-                    }
-                }
-                let given: Option<Vec<String>> = clean_given.into_iter().collect();
-                (clean_family?, given?, family)
-            }
-            RawName::Full(full) => {
-                let full_name = full.check(true, name_rule, reasons)?;
-                let Some((given, family)) = full_name.rsplit_once(' ') else {
-                    reasons.push(full.reason("missing given name"));
-                    return None;
-                };
-                (family.to_owned(), vec![given.to_owned()], full)
-            }
+            } => clean_parts(family, given, more_given, reasons)?,
+            RawName::Full(full) => clean_full(full, reasons)?,
         };
-        let name = HumanName::new(&given.join(" "), &family);
-        if name.text().chars().count() > 200 {
-            reasons.push(label.reason("name longer than 200 characters"));
+        if name.text().chars().count() > NAME_MAX_CHARS {
+            let reason = format!("name longer than {NAME_MAX_CHARS} characters");
+            reasons.extend(
+                blamed_for_length(&lengths)
+                    .into_iter()
+                    .map(|field| field.reason(&reason)),
+            );
             return None;
         }
         Some(name)
     }
+}
+
+/// [`name`] as a rule for [`Field::check`].
+fn name_rule(text: &str) -> Result<String, &'static str> {
+    name(text).ok_or("no letters")
+}
+
+/// A name from its family name, first given name (both required) and further given names,
+/// with how many characters each field gave it; `None` with every reason pushed.
+fn clean_parts<'f>(
+    family: &'f Field,
+    given: &'f Field,
+    more_given: &'f [Field],
+    reasons: &mut Vec<String>,
+) -> Option<(HumanName, Vec<(&'f Field, usize)>)> {
+    let clean_family = family.check(true, name_rule, reasons);
+    let clean_given = given.check(true, name_rule, reasons);
+    let clean_more: Vec<(&Field, String)> = more_given
+        .iter()
+        .filter_map(|more| Some((more, more.check(false, name_rule, reasons)?)))
+        .collect();
+    let (clean_family, clean_given) = (clean_family?, clean_given?);
+    let given_parts: Vec<(&Field, String)> = std::iter::once((given, clean_given))
+        .chain(clean_more)
+        .collect();
+    let given_names: Vec<&str> = given_parts
+        .iter()
+        .map(|(_, clean)| clean.as_str())
+        .collect();
+    let name = HumanName::new(&given_names.join(" "), &clean_family);
+    let lengths = std::iter::once((family, clean_family))
+        .chain(given_parts)
+        .map(|(field, clean)| (field, clean.chars().count()))
+        .collect();
+    Some((name, lengths))
+}
+
+/// A name from one "Given Family" field (the last word is the family name), with how many
+/// characters the field gave it; `None` with every reason pushed.
+fn clean_full<'f>(
+    full: &'f Field,
+    reasons: &mut Vec<String>,
+) -> Option<(HumanName, Vec<(&'f Field, usize)>)> {
+    let full_name = full.check(true, name_rule, reasons)?;
+    let Some((given, family)) = full_name.rsplit_once(' ') else {
+        reasons.push(full.reason("missing given name"));
+        return None;
+    };
+    let name = HumanName::new(given, family);
+    Some((name, vec![(full, full_name.chars().count())]))
+}
+
+/// The fields to name when a name is too long: each field too long on its own, or else the
+/// one that gave the name the most characters.
+fn blamed_for_length<'f>(lengths: &[(&'f Field, usize)]) -> Vec<&'f Field> {
+    let too_long: Vec<&Field> = lengths
+        .iter()
+        .filter(|(_, chars)| *chars > NAME_MAX_CHARS)
+        .map(|(field, _)| *field)
+        .collect();
+    if !too_long.is_empty() {
+        return too_long;
+    }
+    lengths
+        .iter()
+        .max_by_key(|(_, chars)| *chars)
+        .map(|(field, _)| *field)
+        .into_iter()
+        .collect()
 }
 
 /// An address as a source holds it; all parts optional.
@@ -671,6 +731,46 @@ mod tests {
         assert!(reasons.is_empty());
         assert_eq!(full("Baumbach677").clean(&mut reasons), None);
         assert_eq!(reasons, ["NAME: missing given name"]);
+    }
+
+    #[test]
+    fn a_name_too_long_is_blamed_on_the_fields_that_make_it_so() {
+        let long = "a".repeat(300);
+        let parts = |first: &str, middle: &str, last: &str| RawName::Parts {
+            family: Field::new("LAST", Some(last)),
+            given: Field::new("FIRST", Some(first)),
+            more_given: vec![Field::new("MIDDLE", Some(middle))],
+        };
+        let reasons_for = |raw: RawName| {
+            let mut reasons = Vec::new();
+            assert_eq!(raw.clean(&mut reasons), None);
+            reasons
+        };
+        assert_eq!(
+            reasons_for(parts(&long, "Maria", "Lovelace")),
+            ["FIRST: name longer than 200 characters"]
+        );
+        assert_eq!(
+            reasons_for(parts("Ada", &long, &long)),
+            [
+                "LAST: name longer than 200 characters",
+                "MIDDLE: name longer than 200 characters"
+            ],
+            "every field too long on its own"
+        );
+        let most = "b".repeat(190);
+        assert_eq!(
+            reasons_for(parts("Ada", &most, "Lovelace")),
+            ["MIDDLE: name longer than 200 characters"],
+            "none too long on its own: the longest"
+        );
+        assert_eq!(
+            reasons_for(RawName::Full(Field::new(
+                "NAME",
+                Some(&format!("Ada {long}"))
+            ))),
+            ["NAME: name longer than 200 characters"]
+        );
     }
 
     #[test]

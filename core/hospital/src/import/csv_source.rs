@@ -1,6 +1,12 @@
 //! Synthea CSV files: `patients.csv`, `providers.csv` (physicians) and `encounters.csv`
 //! (appointments). The first line is the header; columns are found by name, in any order
-//! and case; other columns are ignored. Rows are numbered by the line they start on.
+//! and case; other columns are ignored. Rows are numbered by the line they start on, lines
+//! ending in `\n`, `\r\n` or `\r` alike.
+//!
+//! A quoted field that the file never closes makes the whole file an error naming the line
+//! the quote opens on, before any row is read, as PostgreSQL's `COPY` ("unterminated CSV
+//! quoted field") and pandas ("EOF inside string") refuse such a file: read on, the rest of
+//! the file would be one field, and every row after the quote would be lost without a word.
 
 use std::collections::HashMap;
 
@@ -32,6 +38,13 @@ fn required_columns(kind: ImportKind) -> &'static [&'static str] {
 
 /// Reads the rows of a Synthea CSV file of `kind`, or of the kind its header shows.
 pub(crate) fn read(text: &str, kind: Option<ImportKind>, today: NaiveDate) -> Result<Vec<Draft>> {
+    let mut lines = Lines::new(text);
+    if let Some(quote) = unclosed_quote(text) {
+        let line = lines.line_at(quote);
+        return Err(file_error(format!(
+            "a quoted field opens on line {line} and is never closed"
+        )));
+    }
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .from_reader(text.as_bytes());
@@ -71,15 +84,13 @@ pub(crate) fn read(text: &str, kind: Option<ImportKind>, today: NaiveDate) -> Re
     let mut drafts = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|error| {
-            let line = error.position().map_or(0, |position| position.line());
+            let line = lines.record_line(error.position());
             file_error(format!("it is not valid CSV from line {line}"))
         })?;
         if record.iter().all(|field| field.trim().is_empty()) {
             continue;
         }
-        let line = record.position().map_or(0, |position| {
-            usize::try_from(position.line()).unwrap_or(usize::MAX)
-        });
+        let line = lines.record_line(record.position());
         let row = Row {
             header: &header,
             record: &record,
@@ -94,12 +105,85 @@ pub(crate) fn read(text: &str, kind: Option<ImportKind>, today: NaiveDate) -> Re
         drafts.push(Draft {
             row: line,
             locator: format!("line {line}"),
-            kind,
+            kind: Some(kind),
             source_id: row.field("Id").text(),
             result,
         });
     }
     Ok(drafts)
+}
+
+/// Where a quoted field opens that `text` never closes: the byte of its opening quote.
+///
+/// Follows the rules of the reader: a quote opens a quoted field only at the start of a field
+/// (elsewhere it is text), and inside one a doubled quote stands for a quote.
+fn unclosed_quote(text: &str) -> Option<usize> {
+    let mut bytes = text.bytes().enumerate().peekable();
+    let mut open_quote = None;
+    let mut field_start = true;
+    while let Some((at, byte)) = bytes.next() {
+        if open_quote.is_some() {
+            if byte == b'"' && bytes.next_if(|&(_, next)| next == b'"').is_none() {
+                open_quote = None;
+            }
+        } else {
+            if byte == b'"' && field_start {
+                open_quote = Some(at);
+            }
+            field_start = matches!(byte, b',' | b'\n' | b'\r');
+        }
+    }
+    open_quote
+}
+
+/// Line numbers of byte offsets in a text, counted forward from the last offset asked for;
+/// `\n`, `\r\n` and a lone `\r` each end a line, as each ends a record.
+struct Lines<'a> {
+    bytes: &'a [u8],
+    /// The offset counted up to.
+    counted: usize,
+    /// The line of that offset.
+    line: usize,
+}
+
+impl<'a> Lines<'a> {
+    fn new(text: &'a str) -> Self {
+        Self {
+            bytes: text.as_bytes(),
+            counted: 0,
+            line: 1,
+        }
+    }
+
+    /// The line of the byte at `offset`, which is not before the offset last asked for.
+    fn line_at(&mut self, offset: usize) -> usize {
+        let ends_line = |at: usize| match self.bytes.get(at) {
+            Some(b'\n') => true,
+            Some(b'\r') => self.bytes.get(at + 1) != Some(&b'\n'),
+            _ => false,
+        };
+        let end = offset.min(self.bytes.len()).max(self.counted);
+        self.line += (self.counted..end).filter(|&at| ends_line(at)).count();
+        self.counted = end;
+        self.line
+    }
+
+    /// The line a record starts on. The reader places a record where the one before it ended,
+    /// before the line breaks it skips (the `\n` of a `\r\n`, empty lines): those are passed
+    /// over here.
+    fn record_line(&mut self, position: Option<&csv::Position>) -> usize {
+        let ended = position.map_or(0, |position| {
+            usize::try_from(position.byte()).unwrap_or(usize::MAX)
+        });
+        let breaks = self
+            .bytes
+            .get(ended..)
+            .unwrap_or_default()
+            .iter()
+            .take_while(|&&byte| matches!(byte, b'\n' | b'\r'))
+            .count();
+        self.line_at(ended.saturating_add(breaks))
+    }
 }
 
 /// Column positions by upper-case, trimmed name (the first of equal names).
@@ -615,7 +699,7 @@ mod tests {
         let guess = |bytes: &[u8]| {
             parse(bytes, None, fixture_today())
                 .ok()
-                .and_then(|file| file.rows.first().map(|row| row.kind))
+                .and_then(|file| file.rows.first().and_then(|row| row.kind))
         };
         let patients = include_bytes!("../../tests/fixtures/import/patients.csv");
         let physicians = include_bytes!("../../tests/fixtures/import/physicians.csv");
@@ -686,6 +770,65 @@ mod tests {
         assert_eq!(
             rows[2].0, 6,
             "the row after a quoted line break starts on line 6"
+        );
+    }
+
+    #[test]
+    fn rows_are_numbered_by_the_line_they_start_on_whatever_the_line_endings() {
+        let lf = "Id,BIRTHDATE,FIRST,LAST,GENDER,ADDRESS\n\
+                  p-1,1980-01-01,Ada,Lovelace,F,\n\
+                  \n\
+                  p-2,1980-01-01,Bea,Byron,F,\"1 Long\nRoad\"\n\
+                  p-3,1980-01-01,Cy,Young,M,\n";
+        let numbers = |text: &str| {
+            let file = parse(text.as_bytes(), None, fixture_today());
+            let file = file.unwrap_or_else(|error| panic!("{error}"));
+            file.rows
+                .iter()
+                .map(|row| (row.row, row.locator.clone()))
+                .collect::<Vec<_>>()
+        };
+        let expected = [2, 4, 6].map(|line| (line, format!("line {line}")));
+        assert_eq!(numbers(lf), expected, "LF");
+        assert_eq!(numbers(&lf.replace('\n', "\r\n")), expected, "CRLF");
+        assert_eq!(numbers(&lf.replace('\n', "\r")), expected, "CR");
+    }
+
+    #[test]
+    fn an_unclosed_quote_refuses_the_whole_file_naming_the_line_it_opens_on() {
+        let mut lf = String::from("Id,BIRTHDATE,FIRST,LAST,GENDER\n");
+        for number in 1..=102 {
+            let first = if number == 3 { "\"Secret" } else { "Ada" };
+            lf.push_str(&format!(
+                "p-{number},1980-01-01,{first},Lovelace{number},F\n"
+            ));
+        }
+        for text in [lf.clone(), lf.replace('\n', "\r\n")] {
+            let refused = parse(text.as_bytes(), None, fixture_today());
+            assert!(
+                matches!(&refused, Err(crate::HospitalError::InvalidInput { what: "import file", reason })
+                    if reason == "a quoted field opens on line 4 and is never closed"),
+                "{refused:?}"
+            );
+        }
+        let unclosed_header = parse(b"Id,\"BIRTHDATE\n1,2\n", None, fixture_today());
+        assert!(
+            matches!(&unclosed_header, Err(crate::HospitalError::InvalidInput { reason, .. })
+                if reason.contains("line 1")),
+            "{unclosed_header:?}"
+        );
+        let closed = parse(
+            b"Id,BIRTHDATE,FIRST,LAST,GENDER\n\
+              p-1,1980-01-01,\"Ada \"\"Al\"\"\",Lo\"ve,F\n\
+              p-2,1980-01-01,\"Bea\"x,\"\",F\n",
+            None,
+            fixture_today(),
+        );
+        let closed = closed.unwrap_or_else(|error| panic!("{error}"));
+        assert_eq!(
+            closed.rows.len(),
+            2,
+            "quotes closed, doubled or inside a field"
         );
     }
 }

@@ -1,7 +1,8 @@
 //! FHIR R4 Bundles as JSON: `Patient`, `Practitioner` (its specialty from a
 //! `PractitionerRole` that points at it), `Appointment`, and `Encounter` read as an
 //! appointment. `PractitionerRole`s are read for specialties only; other resource types are
-//! skipped and counted. Rows are numbered by entry, from 1.
+//! skipped and counted. An entry that is not a JSON object, or whose `resource` is there but
+//! not one, is a rejected row of no kind. Rows are numbered by entry, from 1.
 //!
 //! References may be relative (`Patient/123`, also with `/_history/…`), absolute URLs, the
 //! `urn:uuid:…` fullUrl of another entry, or conditional (`Practitioner?identifier=system|value`)
@@ -50,36 +51,13 @@ pub(crate) fn read(
     let mut drafts = Vec::new();
     let mut skipped = 0;
     for (at, entry) in entries.iter().enumerate() {
-        let resource = entry.get("resource").unwrap_or(&Value::Null);
-        let kind = match resource.get("resourceType").and_then(Value::as_str) {
-            Some("Patient") => ImportKind::Patients,
-            Some("Practitioner") => ImportKind::Physicians,
-            Some("Appointment" | "Encounter") => ImportKind::Appointments,
-            Some("PractitionerRole") => continue,
-            _ => {
+        let id = resource_id(entry);
+        let (kind, result) = match read_entry(entry, id.as_deref(), &index, only, today) {
+            Entry::Row(kind, result) => (kind, result),
+            Entry::Role => continue,
+            Entry::Skipped => {
                 skipped += 1;
                 continue;
-            }
-        };
-        if only.is_some_and(|only| only != kind) {
-            skipped += 1;
-            continue;
-        }
-        let id = resource_id(entry);
-        let id_field = Field::new("id", id.as_deref());
-        let result = match kind {
-            ImportKind::Patients => {
-                clean::patient(&patient(resource, id_field), today).map(CleanRow::Patient)
-            }
-            ImportKind::Physicians => {
-                let specialty = id
-                    .as_ref()
-                    .and_then(|id| index.specialties.get(id).copied());
-                clean::physician(&physician(resource, id_field, specialty)).map(CleanRow::Physician)
-            }
-            ImportKind::Appointments => {
-                clean::appointment(&index.appointment(resource, id_field), today)
-                    .map(CleanRow::Appointment)
             }
         };
         let number = at + 1;
@@ -92,6 +70,75 @@ pub(crate) fn read(
         });
     }
     Ok((drafts, skipped))
+}
+
+/// What a bundle entry comes to.
+#[allow(
+    clippy::large_enum_variant,
+    reason = "most entries are rows, each used at once; boxing would only add an allocation per row"
+)]
+enum Entry {
+    /// A row: its kind if it can be told, and its cleaned content or what is wrong with it.
+    Row(
+        Option<ImportKind>,
+        std::result::Result<CleanRow, Vec<String>>,
+    ),
+    /// A `PractitionerRole`, read for specialties only.
+    Role,
+    /// Another resource type, a kind not asked for, or no resource at all: counted as skipped.
+    Skipped,
+}
+
+/// Reads one entry, whose resource id is `id`; only of kind `only`, if given.
+fn read_entry(
+    entry: &Value,
+    id: Option<&str>,
+    index: &Index<'_>,
+    only: Option<ImportKind>,
+    today: NaiveDate,
+) -> Entry {
+    if let Some(reason) = unreadable(entry) {
+        return Entry::Row(None, Err(vec![reason.to_owned()]));
+    }
+    let resource = entry.get("resource").unwrap_or(&Value::Null);
+    let kind = match resource.get("resourceType").and_then(Value::as_str) {
+        Some("Patient") => ImportKind::Patients,
+        Some("Practitioner") => ImportKind::Physicians,
+        Some("Appointment" | "Encounter") => ImportKind::Appointments,
+        Some("PractitionerRole") => return Entry::Role,
+        _ => return Entry::Skipped,
+    };
+    if only.is_some_and(|only| only != kind) {
+        return Entry::Skipped;
+    }
+    let id_field = Field::new("id", id);
+    let result = match kind {
+        ImportKind::Patients => {
+            clean::patient(&patient(resource, id_field), today).map(CleanRow::Patient)
+        }
+        ImportKind::Physicians => {
+            let specialty = id.and_then(|id| index.specialties.get(id).copied());
+            clean::physician(&physician(resource, id_field, specialty)).map(CleanRow::Physician)
+        }
+        ImportKind::Appointments => {
+            clean::appointment(&index.appointment(resource, id_field), today)
+                .map(CleanRow::Appointment)
+        }
+    };
+    Entry::Row(Some(kind), result)
+}
+
+/// What makes an entry unreadable, as a reason: it is not an object, or its `resource` is
+/// there but not an object. An entry without a resource (such as a `DELETE` request) has
+/// nothing to import, and is skipped.
+fn unreadable(entry: &Value) -> Option<&'static str> {
+    match entry {
+        Value::Object(fields) => match fields.get("resource") {
+            None | Some(Value::Object(_)) => None,
+            Some(_) => Some("resource: not an object"),
+        },
+        _ => Some("entry: not an object"),
+    }
 }
 
 /// A resource's id, or failing that the uuid of its `urn:uuid:` fullUrl.
@@ -583,6 +630,39 @@ mod tests {
         assert_eq!(resolve("Practitioner?identifier=urn:npi|43"), None);
         assert_eq!(resolve("Location/l-1"), found("other", "l-1"));
         assert_eq!(resolve("p-9"), None);
+    }
+
+    #[test]
+    fn entries_that_are_not_objects_are_rejected_rows() {
+        let bundle = br#"{"resourceType": "Bundle", "entry": [
+            {"fullUrl": "urn:uuid:u-1", "resource": 42},
+            {"resource": "Patient"},
+            {"resource": [{"resourceType": "Patient"}]},
+            {"resource": null},
+            7,
+            {"request": {"method": "DELETE", "url": "Patient/1"}}
+        ]}"#;
+        for only in [None, Some(ImportKind::Patients)] {
+            let file = parse(bundle, only, fixture_today());
+            let file = file.unwrap_or_else(|error| panic!("{error}"));
+            let rows: Vec<_> = file
+                .rows
+                .iter()
+                .map(|row| (row.row, row.kind, row.source_id.as_deref(), &row.outcome))
+                .collect();
+            let not_an_object = rejected(&["resource: not an object"]);
+            assert_eq!(
+                rows,
+                [
+                    (1, None, Some("u-1"), &not_an_object),
+                    (2, None, None, &not_an_object),
+                    (3, None, None, &not_an_object),
+                    (4, None, None, &not_an_object),
+                    (5, None, None, &rejected(&["entry: not an object"])),
+                ]
+            );
+            assert_eq!(file.skipped_resources, 1, "the entry without a resource");
+        }
     }
 
     #[test]

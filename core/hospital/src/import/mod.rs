@@ -252,8 +252,8 @@ pub struct ParsedRow {
     pub row: usize,
     /// Where it is, for people: `line 7` or `entry 3`.
     pub locator: String,
-    /// What it describes.
-    pub kind: ImportKind,
+    /// What it describes; `None` for a bundle entry too broken to tell (rejected).
+    pub kind: Option<ImportKind>,
     /// Its id in the system it came from, trimmed, if it has one.
     pub source_id: Option<String>,
     /// What became of it.
@@ -286,8 +286,12 @@ impl ParsedFile {
 /// `today` bounds birth dates and picks the default status of appointments without one.
 ///
 /// Problems with single rows become rejected rows; only a file that cannot be read as a whole
-/// (not UTF-8, no header, a required column missing, a header of another kind than `kind`,
-/// bad JSON, not a Bundle) is an error, [`HospitalError::InvalidInput`] for `import file`.
+/// (not UTF-8, no header, a required column missing, a header of another kind than `kind`, a
+/// quoted field never closed, bad JSON, not a Bundle) is an error,
+/// [`HospitalError::InvalidInput`] for `import file`. Every row of a file is therefore in the
+/// result, or none is: a CSV quote never closed would swallow every row after it, so such a
+/// file is refused, naming the line the quote opens on, as PostgreSQL's `COPY` and pandas
+/// refuse it.
 pub fn parse(bytes: &[u8], kind: Option<ImportKind>, today: NaiveDate) -> Result<ParsedFile> {
     let text = std::str::from_utf8(bytes).map_err(|_| file_error("it is not UTF-8 text"))?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
@@ -312,7 +316,7 @@ pub fn parse(bytes: &[u8], kind: Option<ImportKind>, today: NaiveDate) -> Result
 pub(crate) struct Draft {
     pub row: usize,
     pub locator: String,
-    pub kind: ImportKind,
+    pub kind: Option<ImportKind>,
     pub source_id: Option<String>,
     pub result: std::result::Result<CleanRow, Vec<String>>,
 }
@@ -379,7 +383,7 @@ mod tests {
         assert_eq!(numbers, expected_numbers);
         for (row, (number, kind, source_id, outcome)) in file.rows.iter().zip(expected) {
             assert_eq!(row.locator, format!("{word} {number}"));
-            assert_eq!(row.kind, *kind, "{}", row.locator);
+            assert_eq!(row.kind, Some(*kind), "{}", row.locator);
             assert_eq!(
                 row.source_id.as_deref(),
                 Some(*source_id),

@@ -41,8 +41,8 @@ pub struct ReportRow {
     pub row: usize,
     /// Where it is: `line 7` or `entry 3`.
     pub locator: String,
-    /// What it describes.
-    pub kind: ImportKind,
+    /// What it describes; `None` for a bundle entry too broken to tell.
+    pub kind: Option<ImportKind>,
     /// Its id in the system it came from, if it has one.
     pub source_id: Option<String>,
     /// What became of it.
@@ -173,14 +173,19 @@ impl ImportReport {
 
     /// The report as CSV with a header, columns
     /// `row,locator,kind,source_id,outcome,reasons,duplicate_of`; reasons joined with `; `,
-    /// empty fields for missing values, fields quoted where needed (RFC 4180).
+    /// empty fields for missing values, fields quoted where needed (RFC 4180), and a field
+    /// that starts like a spreadsheet formula (`=`, `+`, `-`, `@`, tab, carriage return) quoted
+    /// with a `'` in front, so that a spreadsheet shows it and never runs it (OWASP).
     pub fn to_csv(&self) -> String {
         let mut csv = String::from("row,locator,kind,source_id,outcome,reasons,duplicate_of\r\n");
         for row in &self.rows {
             let fields = [
                 row.row.to_string(),
                 row.locator.clone(),
-                row.kind.to_string(),
+                row.kind
+                    .map(ImportKind::as_str)
+                    .unwrap_or_default()
+                    .to_owned(),
                 row.source_id.clone().unwrap_or_default(),
                 row.outcome.as_str().to_owned(),
                 row.reasons.join("; "),
@@ -196,17 +201,30 @@ impl ImportReport {
     }
 }
 
+/// The first characters that make a spreadsheet read a cell as a formula (OWASP's list
+/// against CSV injection).
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
 /// A CSV field, quoted (quotes doubled) if it holds a comma, quote, line break, or leading or
-/// trailing space.
+/// trailing space. A field starting like a formula gets a `'` in front and is quoted, as OWASP
+/// advises against CSV injection, so that a spreadsheet shows it as text and never runs it.
 fn csv_field(text: &str) -> String {
+    if text.starts_with(FORMULA_STARTS) {
+        return quoted(&format!("'{text}"));
+    }
     let needs_quotes = text.contains([',', '"', '\n', '\r'])
         || text.starts_with(char::is_whitespace)
         || text.ends_with(char::is_whitespace);
     if needs_quotes {
-        format!("\"{}\"", text.replace('"', "\"\""))
+        quoted(text)
     } else {
         text.to_owned()
     }
+}
+
+/// `text` in double quotes, its quotes doubled.
+fn quoted(text: &str) -> String {
+    format!("\"{}\"", text.replace('"', "\"\""))
 }
 
 #[cfg(test)]
@@ -282,6 +300,37 @@ mod tests {
         assert!(!csv.contains("Secret") && !csv.contains("Lovelace"));
         assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
         assert_eq!(csv_field(" x"), "\" x\"");
+    }
+
+    #[test]
+    fn cells_a_spreadsheet_would_run_as_formulas_are_neutralised() {
+        for (text, cell) in [
+            (
+                "=HYPERLINK(\"http://x\",\"y\")",
+                "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"",
+            ),
+            ("+1", "\"'+1\""),
+            ("-1+2", "\"'-1+2\""),
+            ("@SUM(A1)", "\"'@SUM(A1)\""),
+            ("\tx", "\"'\tx\""),
+            ("\rx", "\"'\rx\""),
+            ("a=b", "a=b"),
+        ] {
+            assert_eq!(csv_field(text), cell, "{text:?}");
+        }
+        let today = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap_or_default();
+        let file = parse(
+            b"Id,BIRTHDATE,FIRST,LAST,GENDER\n\
+              \"=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",1980-01-01,Ada,Lovelace,F\n",
+            None,
+            today,
+        );
+        let csv =
+            ImportReport::from_parsed(&file.unwrap_or_else(|error| panic!("{error}"))).to_csv();
+        assert!(
+            csv.contains(",\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\","),
+            "{csv}"
+        );
     }
 
     #[test]
