@@ -114,7 +114,8 @@ impl From<&VaultError> for ErrorKind {
             | VaultError::Unreachable { .. }
             | VaultError::Store(_)
             | VaultError::Index(_)
-            | VaultError::Io { .. } => Self::Storage,
+            | VaultError::Io { .. }
+            | VaultError::Busy => Self::Storage,
             VaultError::InvalidInput { .. } | VaultError::WrongRuntime(_) => Self::InvalidInput,
             VaultError::ReopenRequired => Self::ReopenRequired,
             VaultError::Closed => Self::Closed,

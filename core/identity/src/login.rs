@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use medvault::vault::DocumentRevision;
+use medvault::vault::{DocumentRevision, InstanceLock};
 
 use super::account::{Account, AccountInfo, StoredTotp};
 use super::error::{IdentityError, Result};
@@ -170,11 +170,13 @@ impl Identity {
         Ok(())
     }
 
-    /// The common path of every proof of identity: checks the password, then, under the lock
-    /// that serializes account changes, `code` against the account as stored now. On success
-    /// `then` makes its changes to the account and returns the documents to store with it
-    /// and the action to audit; all of it is committed in one batch. On failure the attempt
-    /// is counted (locking the factor at the limit) and audited.
+    /// The common path of every proof of identity: checks the password, then, holding the
+    /// account among every instance sharing the store (so that a code is accepted once and
+    /// every failure counted, whichever instance sees it) and under the lock that serializes
+    /// account changes, `code` against the account as stored now. On success `then` makes
+    /// its changes to the account and returns the documents to store with it and the action
+    /// to audit; all of it is committed in one batch. On failure the attempt is counted
+    /// (locking the factor at the limit) and audited.
     pub(crate) async fn authenticate(
         &self,
         username: &str,
@@ -186,8 +188,32 @@ impl Identity {
         let (checked, rehash) = self
             .check_password(username, password, code.factor())
             .await?;
+        let held = self
+            .vault
+            .lock_across_instances(&format!("account:{}", checked.id))
+            .await?;
+        let result = self
+            .check_code_and_save(&held, &checked, rehash, code, factor, then)
+            .await;
+        // What was committed stands even if the lock cannot be withdrawn: it then counts as
+        // stale after `CLAIM_STALE_AFTER`.
+        let _ = held.release(&self.vault).await;
+        result
+    }
+
+    /// [`Self::authenticate`] once the password is checked and the account held.
+    async fn check_code_and_save(
+        &self,
+        held: &InstanceLock,
+        checked: &Account,
+        rehash: Option<String>,
+        code: LoginCode<'_>,
+        factor: FactorToCheck,
+        then: impl FnOnce(&mut Account, i64) -> Result<(Vec<DocumentRevision>, AuditAction)>,
+    ) -> Result<()> {
         let _guard = self.vault.lock_updates().await;
-        let mut account = self.reload(&checked)?;
+        let mut account = self.reload(checked)?;
+        held.check_in_time()?;
         let now = self.now();
         match self.check_code(&mut account, code, factor, now) {
             Ok(()) => {

@@ -1,13 +1,19 @@
 //! Invariants that hold when several instances share one store: two instances registering
 //! one username at the same moment create one account, and the other is told the username is
-//! taken; a removed account's username is free again everywhere.
+//! taken; a removed account's username is free again everywhere; one TOTP code presented to
+//! two instances at once opens one session, and the other is told it was replayed.
 #![allow(clippy::expect_used, clippy::panic)]
 
 #[path = "../../tests/common/mod.rs"]
 mod common;
 
+use std::sync::Arc;
+use std::time::Duration;
+
 use common::{Backend, Fixture};
-use medvault_identity::{Identity, IdentityError, Role};
+use medvault_identity::{
+    Clock, Identity, IdentityConfig, IdentityError, LoginCode, ManualClock, Role,
+};
 
 /// How many usernames the two instances race for.
 const ROUNDS: usize = 6;
@@ -58,18 +64,76 @@ async fn usernames_are_unique_across_instances(backend: Backend) {
     assert_eq!(named(&first, "racer0").await, 1);
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn usernames_are_unique_across_instances_on_a_folder() {
-    usernames_are_unique_across_instances(Backend::Folder).await;
+async fn a_code_is_accepted_once_across_instances(backend: Backend) {
+    let fixture = Fixture::new(backend);
+    let clock = Arc::new(ManualClock::new(1_800_000_000_000));
+    let instance = |vault| Identity::with_config(vault, IdentityConfig::default(), clock.clone());
+    let first = instance(fixture.create("a").await);
+    let second = instance(fixture.open("b").await);
+    let seconds = || u64::try_from(clock.now_ms() / 1000).expect("positive time");
+    first
+        .operator_create_account(Role::Patient, "ada", PASSWORD)
+        .await
+        .expect("account");
+    let enrollment = first
+        .enroll_totp("ada", PASSWORD, None)
+        .await
+        .expect("enroll");
+    first
+        .confirm_totp("ada", PASSWORD, &enrollment.factor.code_at(seconds()))
+        .await
+        .expect("confirm");
+    second.vault().sync().await.expect("sync");
+    for round in 0..ROUNDS {
+        clock.advance(Duration::from_secs(30));
+        let code = enrollment.factor.code_at(seconds());
+        let (a, b) = tokio::join!(
+            first.login("ada", PASSWORD, LoginCode::Totp(&code)),
+            second.login("ada", PASSWORD, LoginCode::Totp(&code)),
+        );
+        let loser = match (a, b) {
+            (Ok(_), Err(loser)) | (Err(loser), Ok(_)) => loser,
+            (a, b) => panic!(
+                "round {round}: one login must succeed, not {:?} and {:?}",
+                a.map(|outcome| outcome.account.id),
+                b.map(|outcome| outcome.account.id)
+            ),
+        };
+        assert!(
+            matches!(loser, IdentityError::CodeReplayed),
+            "round {round}: {loser:?}"
+        );
+    }
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn usernames_are_unique_across_instances_in_memory() {
-    usernames_are_unique_across_instances(Backend::Memory).await;
+/// The scenarios, each run on a folder, in memory and (with the `s3` feature) on S3.
+macro_rules! on_every_backend {
+    ($($scenario:ident),*) => {
+        $(
+            mod $scenario {
+                use super::*;
+
+                #[tokio::test(flavor = "multi_thread")]
+                async fn folder() {
+                    super::$scenario(Backend::Folder).await;
+                }
+
+                #[tokio::test(flavor = "multi_thread")]
+                async fn memory() {
+                    super::$scenario(Backend::Memory).await;
+                }
+
+                #[cfg(feature = "s3")]
+                #[tokio::test(flavor = "multi_thread")]
+                async fn s3() {
+                    super::$scenario(Backend::S3).await;
+                }
+            }
+        )*
+    };
 }
 
-#[cfg(feature = "s3")]
-#[tokio::test(flavor = "multi_thread")]
-async fn usernames_are_unique_across_instances_on_s3() {
-    usernames_are_unique_across_instances(Backend::S3).await;
-}
+on_every_backend!(
+    usernames_are_unique_across_instances,
+    a_code_is_accepted_once_across_instances
+);

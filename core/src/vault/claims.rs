@@ -91,6 +91,28 @@ impl Vault {
         .await
     }
 
+    /// Holds `topic` among every instance sharing the store, waiting its turn while another
+    /// instance holds it, then brings the index up to date, so that what the previous holder
+    /// committed is seen. Release it with [`InstanceLock::release`] once what it guards is
+    /// committed (within [`CLAIM_BUDGET`]). Fails with [`VaultError::Busy`] after waiting
+    /// some seconds; a holder that crashed blocks the topic for [`CLAIM_STALE_AFTER`].
+    pub async fn lock_across_instances(&self, topic: &str) -> Result<InstanceLock> {
+        let holder = WriterId::generate()?.to_string();
+        for _ in 0..LOCK_ATTEMPTS {
+            let unknown = |_: &str| Ok(HolderState::Unknown);
+            if let Some(claim) = self.claim(topic, &holder, unknown).await? {
+                replay_log(&self.shared, None, None).await?;
+                return Ok(InstanceLock {
+                    topic: topic.to_owned(),
+                    holder,
+                    claim,
+                });
+            }
+            back_off().await?;
+        }
+        Err(VaultError::Busy)
+    }
+
     /// Withdraws `holder`'s claim on `topic` (after what it guarded was released).
     pub async fn release_claim(&self, topic: &str, holder: &str) -> Result<()> {
         check_holder(holder)?;
@@ -149,6 +171,32 @@ pub(crate) async fn contend<Synced: Future<Output = Result<()>>>(
     }
     store.delete(own).await?;
     Ok(None)
+}
+
+/// How many times [`Vault::lock_across_instances`] waits its turn (some seconds in all).
+const LOCK_ATTEMPTS: usize = 40;
+
+/// A topic held by this instance among every instance sharing the store
+/// ([`Vault::lock_across_instances`]).
+#[derive(Debug)]
+#[must_use = "release the lock once what it guards is committed"]
+pub struct InstanceLock {
+    topic: String,
+    holder: String,
+    claim: ClaimGuard,
+}
+
+impl InstanceLock {
+    /// Fails if the lock was taken longer than [`CLAIM_BUDGET`] ago: by then another
+    /// instance may take it for stale.
+    pub fn check_in_time(&self) -> Result<()> {
+        self.claim.check_in_time()
+    }
+
+    /// Lets the next instance in.
+    pub async fn release(self, vault: &Vault) -> Result<()> {
+        vault.release_claim(&self.topic, &self.holder).await
+    }
 }
 
 /// How many times a creator that lost a race for the store tries again.

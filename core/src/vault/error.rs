@@ -84,6 +84,10 @@ pub enum VaultError {
         location: String,
     },
 
+    /// Another instance sharing the store held what this call needs for too long.
+    #[error("another instance is busy with the same account or item; try again")]
+    Busy,
+
     /// The vault descriptor is empty, truncated or malformed.
     #[error("the vault descriptor is unreadable: {reason}")]
     CorruptDescriptor {

@@ -35,7 +35,9 @@ mod store;
 pub use app_documents::AppDocument;
 pub use batch::{Batch, SectionGuard, UpdateGuard};
 pub use blocking::BlockingVault;
-pub use claims::{CLAIM_BUDGET, CLAIM_STALE_AFTER, ClaimGuard, HolderState, back_off};
+pub use claims::{
+    CLAIM_BUDGET, CLAIM_STALE_AFTER, ClaimGuard, HolderState, InstanceLock, back_off,
+};
 pub use documents::{Collection, Document};
 pub use error::{Detail, Result, VaultError};
 pub use ids::{ObjectName, RecordId, WriterId};
