@@ -290,7 +290,8 @@ impl Identity {
     }
 
     /// Removes `account`; `with` gives the document revisions of a layer above committed in
-    /// the same batch (a profile marked inactive), read under the update lock.
+    /// the same batch (a profile marked inactive), read under the update lock. The last admin
+    /// is never removed, so that someone can always manage the accounts.
     pub async fn remove_with<E: From<IdentityError>>(
         &self,
         actor: Actor,
@@ -299,6 +300,20 @@ impl Identity {
     ) -> Result<(), E> {
         let _guard = self.vault.lock_updates().await;
         let removed = self.account_by_id(account)?;
+        if removed.role == Role::Admin
+            && self
+                .accounts()
+                .find("role", Role::Admin.as_str())
+                .map_err(IdentityError::from)?
+                .len()
+                <= 1
+        {
+            return Err(IdentityError::InvalidInput {
+                what: "account",
+                reason: "it is the last admin's; add another admin first".to_owned(),
+            }
+            .into());
+        }
         let deletion = self
             .accounts()
             .next_deletion(&account.to_string())

@@ -798,3 +798,21 @@ async fn only_admins_read_the_audit_trail_and_the_read_is_audited() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_last_admin_cannot_be_removed() {
+    let w = world().await;
+    w.identity
+        .operator_remove_account("admin.glass")
+        .await
+        .expect("one of two admins is removed");
+    let refused = w.identity.operator_remove_account("admin.plain").await;
+    assert!(
+        matches!(refused, Err(IdentityError::InvalidInput { .. })),
+        "{refused:?}"
+    );
+    assert!(
+        w.identity.session(&w.admin.token).await.is_ok(),
+        "still there"
+    );
+}
