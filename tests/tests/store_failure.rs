@@ -4,7 +4,7 @@
 
 use medvault::crypto::{RawUnlockKey, UnlockCredential};
 use medvault::vault::{
-    BlockingVault, IndexLocation, NewRecord, StoreLocation, VaultConfig, VaultError,
+    BlockingVault, IndexLocation, LogLayout, NewRecord, StoreLocation, VaultConfig, VaultError,
 };
 
 #[test]
@@ -12,10 +12,13 @@ fn a_failed_batch_write_is_refused_and_loses_nothing() {
     let scratch = tempfile::tempdir().expect("scratch");
     let store = scratch.path().join("store");
     let key = RawUnlockKey::generate().expect("key");
+    // One object per batch: a batch is a PUT whose outcome the store may not be able to tell
+    // (a failed append to a segment is in the engine's `log_segments` tests).
     let config = VaultConfig::new(
         StoreLocation::Folder(store.clone()),
         IndexLocation::Folder(scratch.path().join("index")),
-    );
+    )
+    .with_log(LogLayout::ObjectPerBatch);
     let vault = BlockingVault::create(&config, UnlockCredential::RawKey(&key)).expect("create");
     let kept = vault
         .put(NewRecord::new("patient-1", "note"), b"acknowledged before")

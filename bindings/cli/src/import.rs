@@ -60,7 +60,7 @@ struct ReportFile {
 impl ReportFile {
     /// Creates the file at `path`, or empties it.
     fn create(path: PathBuf) -> Result<Self, String> {
-        match File::create(&path) {
+        match crate::private_file::create(&path) {
             Ok(file) => Ok(Self { path, file }),
             Err(error) => Err(cannot_write(&path, &error)),
         }

@@ -7,6 +7,7 @@ mod demo;
 mod import;
 mod output;
 mod people;
+mod private_file;
 mod progress;
 mod secrets;
 
@@ -264,7 +265,7 @@ fn read_input(file: &str) -> Result<Vec<u8>, String> {
 
 fn write_output(output: Option<PathBuf>, payload: &[u8]) -> Result<(), String> {
     match output {
-        Some(path) => std::fs::write(&path, payload)
+        Some(path) => private_file::write(&path, payload)
             .map_err(|error| format!("writing {}: {error}", path.display())),
         None => std::io::stdout()
             .lock()

@@ -8,7 +8,7 @@ use medvault_identity::{Identity, IdentityConfig, IdentityError, LoginCode, Role
 use zeroize::Zeroizing;
 
 use crate::args::{AuditCommand, TotpCommand, UserCommand};
-use crate::secrets;
+use crate::{private_file, secrets};
 
 const USER_PASSWORD_VARIABLE: &str = "MEDVAULT_USER_PASSWORD";
 
@@ -129,7 +129,7 @@ pub fn totp(vault: &BlockingVault, command: TotpCommand) -> Result<ExitCode, Str
                 println!("{}", code.as_str());
             }
             if let Some(path) = qr {
-                std::fs::write(&path, &enrollment.qr_png).map_err(|error| {
+                private_file::write(&path, &enrollment.qr_png).map_err(|error| {
                     format!(
                         "the factor is enrolled (its URI and recovery codes are above), but \
                          writing {} failed: {error}",

@@ -2,10 +2,11 @@
 //! vault in a temporary folder, as an operator would use it. They cover the whole record flow
 //! (init, put, get, head, ls, amend, history, rm, verify, scope rm, gc, sync, rebuild), changing
 //! the passphrase and rotating the root key, the one-line errors the program promises, two
-//! index folders ("machines") on one store, and the lock that keeps a second process off an
-//! index folder in use. Nothing here touches the network: every vault is a local folder.
+//! index folders ("machines") on one store, the lock that keeps a second process off an
+//! index folder in use, and (on Unix) the permissions of the folders and files it creates.
+//! Nothing here touches the network: every vault is a local folder.
 
-#![allow(clippy::expect_used)]
+#![allow(clippy::expect_used, clippy::panic)]
 
 use std::io::Write;
 use std::path::Path;
@@ -438,6 +439,64 @@ fn a_second_process_on_the_same_index_is_refused() {
     let listing = success(&medvault(dir, &["ls"], &held, None));
     assert!(listing.starts_with(&id), "ls: {listing:?}");
     assert_eq!(success(&medvault(dir, &["get", &id], &[], None)), "held");
+}
+
+/// The permission bits of `path`, in octal.
+#[cfg(unix)]
+fn mode(path: &Path) -> String {
+    use std::os::unix::fs::PermissionsExt;
+    let metadata =
+        std::fs::metadata(path).unwrap_or_else(|error| panic!("{}: {error}", path.display()));
+    format!("{:o}", metadata.permissions().mode() & 0o777)
+}
+
+#[cfg(unix)]
+#[test]
+fn what_the_program_writes_is_its_users_alone() {
+    let tmp = tempfile::tempdir().expect("temporary folder");
+    let dir = tmp.path();
+    let password = [("MEDVAULT_USER_PASSWORD", "admin: quiet harbour lantern")];
+    success(&medvault(
+        dir,
+        &["init", "--admin", "chief.admin"],
+        &password,
+        None,
+    ));
+    // The QR code holds the factor's secret.
+    success(&medvault(
+        dir,
+        &[
+            "totp",
+            "enroll",
+            "--username",
+            "chief.admin",
+            "--qr",
+            "qr.png",
+        ],
+        &password,
+        None,
+    ));
+    let note = record_id(&medvault(
+        dir,
+        &["put", "--scope", "patient-1", "--kind", "note", "-"],
+        &[],
+        Some(b"seen in clinic"),
+    ));
+    success(&medvault(dir, &["get", &note, "-o", "note.txt"], &[], None));
+    let patients = import_fixture("patients.csv");
+    success(&medvault(
+        dir,
+        &["import", &patients, "--dry-run", "--report", "report.json"],
+        &[],
+        None,
+    ));
+
+    for folder in ["store", "index"] {
+        assert_eq!(mode(&dir.join(folder)), "700", "{folder}");
+    }
+    for file in ["qr.png", "note.txt", "report.json"] {
+        assert_eq!(mode(&dir.join(file)), "600", "{file}");
+    }
 }
 
 #[test]

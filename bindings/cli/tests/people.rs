@@ -689,19 +689,19 @@ fn account_errors_are_one_clear_line() {
         "no such account",
     );
 
-    // One flipped bit in a log batch: the audit trail no longer verifies or exports.
+    // One flipped bit in a log batch (inside the first frame of the writer's log segment,
+    // after its 16-byte header and the frame's own 16 bytes): the audit trail no longer
+    // verifies or exports.
     success(&medvault(dir, &["audit", "verify"], &[]));
-    let mut batches: Vec<PathBuf> = files_under(&dir.join("store").join("log"))
+    let segments: Vec<PathBuf> = files_under(&dir.join("store").join("log"))
         .into_iter()
         .map(|(path, _)| path)
         .collect();
-    batches.sort();
-    assert!(batches.len() >= 3, "log batches: {batches:?}");
-    let victim = &batches[batches.len() / 2];
-    let mut bytes = std::fs::read(victim).expect("reading a log batch");
-    let middle = bytes.len() / 2;
-    bytes[middle] ^= 0x01;
-    std::fs::write(victim, &bytes).expect("writing the log batch back");
+    assert_eq!(segments.len(), 1, "log segments: {segments:?}");
+    let mut bytes = std::fs::read(&segments[0]).expect("reading the log segment");
+    assert_eq!(&bytes[16..20], b"MVLF", "the first frame");
+    bytes[40] ^= 0x01;
+    std::fs::write(&segments[0], &bytes).expect("writing the log segment back");
     let verify = medvault(dir, &["audit", "verify"], &[]);
     fails_with(&verify, "tampered");
     assert!(verify.stdout.is_empty(), "audit verify printed a report");

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::{Backend, Fixture, all_files};
-use medvault::vault::{NewRecord, RecordId, Vault, VaultError};
+use medvault::vault::{LogLayout, NewRecord, RecordId, Vault, VaultError};
 use medvault_identity::audit::{Actor, AuditAction, AuditRecord, LoginFailure, Outcome};
 use medvault_identity::{
     AccountId, Identity, IdentityConfig, IdentityError, LoginCode, ManualClock, Role, SessionToken,
@@ -233,7 +233,9 @@ impl Setup {
 /// A vault on a folder store with two accounts logged in, failed logins, records written,
 /// amended, listed and read, and a refusal, across many log batches.
 async fn setup() -> Setup {
-    let fixture = Fixture::new(Backend::Folder);
+    // One object per batch, so that the tests can remove, reorder and forge whole batches;
+    // the same tampering inside segments is tested in the engine's `log_segments` tests.
+    let fixture = Fixture::new(Backend::Folder).with_log(LogLayout::ObjectPerBatch);
     let vault = fixture.create("a").await;
     let folder = fixture.store_folder.clone().expect("a folder store");
     let clock = Arc::new(ManualClock::new(START_MS));

@@ -5,9 +5,8 @@ use std::collections::BTreeMap;
 
 use super::error::{Result, VaultError};
 use super::ids::WriterId;
-use super::layout;
 use super::lifecycle::Vault;
-use super::log::{self, Mutation};
+use super::log::{Mutation, WriterLog};
 use super::shared::Shared;
 use crate::audit::{AuditRecord, AuditReport, ChainHead};
 
@@ -66,35 +65,14 @@ async fn read_trail(shared: &Shared) -> Result<(Vec<AuditRecord>, usize)> {
     Ok((records, chains))
 }
 
-/// Follows `writer`'s chain through its log batches in sequence order; returns its end.
+/// Follows `writer`'s chain through its log in sequence order; returns its end.
 async fn read_chain(
     shared: &Shared,
     writer: WriterId,
     records: &mut Vec<AuditRecord>,
 ) -> Result<ChainHead> {
-    let mut batches: Vec<_> = shared
-        .store
-        .list(&layout::writer_log(writer))
-        .await?
-        .into_iter()
-        .filter_map(|meta| {
-            let (owner, sequence) = layout::parse_log_batch(&meta.location)?;
-            (owner == writer).then_some((sequence, meta.location))
-        })
-        .collect();
-    batches.sort_by_key(|(sequence, _)| *sequence);
-    let keyring = shared.keyring();
     let mut head = ChainHead::default();
-    for (sequence, path) in batches {
-        let Some(bytes) = shared.store.get(&path).await? else {
-            continue;
-        };
-        let mutations = log::open(&keyring, writer, sequence, &bytes).map_err(|_| {
-            VaultError::AuditTampered(format!(
-                "log batch {sequence} of writer {writer} does not authenticate: it was altered, \
-                 moved or forged"
-            ))
-        })?;
+    let mut follow = |_sequence, mutations: Vec<Mutation>| {
         for mutation in mutations {
             if let Mutation::Audit(entry) = mutation {
                 head.follow(&entry).map_err(|reason| {
@@ -107,6 +85,18 @@ async fn read_chain(
                 });
             }
         }
-    }
+        Ok(())
+    };
+    WriterLog::list(shared, writer, None)
+        .await?
+        .read(shared, &mut follow, &mut || {})
+        .await
+        .map_err(|error| match error {
+            VaultError::AuditTampered(_) | VaultError::Store(_) => error,
+            other => VaultError::AuditTampered(format!(
+                "the log of writer {writer} does not authenticate: a batch was altered, moved \
+                 or forged ({other})"
+            )),
+        })?;
     Ok(head)
 }

@@ -80,7 +80,7 @@ impl Vault {
         check_holder(holder)?;
         let token = self.shared.keyring().claim_token(topic);
         let shared = &self.shared;
-        let sync = move || async move { replay_log(shared, None, None).await.map(drop) };
+        let sync = move || async move { replay_log(shared, None).await.map(drop) };
         contend(
             &self.shared.store,
             &layout::claims(&token),
@@ -101,7 +101,7 @@ impl Vault {
         for _ in 0..LOCK_ATTEMPTS {
             let unknown = |_: &str| Ok(HolderState::Unknown);
             if let Some(claim) = self.claim(topic, &holder, unknown).await? {
-                replay_log(&self.shared, None, None).await?;
+                replay_log(&self.shared, None).await?;
                 return Ok(InstanceLock {
                     topic: topic.to_owned(),
                     holder,

@@ -1,7 +1,8 @@
 //! Group commit: one task per vault turns the mutations of concurrent writes into log batches.
 //!
 //! Writes wait on a channel; the committer takes every write waiting, seals them as one batch
-//! under the next sequence, puts it durably, applies it to the index, and only then
+//! under the next sequence, writes it durably (appended to a segment, or put as an object),
+//! applies it to the index, and only then
 //! acknowledges each of them. Writes that arrive while a batch is in flight share the next one.
 //! Each write may carry audit events: the committer, the only author of this writer's audit
 //! chain, links them into it and logs them in the same batch as the change they describe.
@@ -12,8 +13,7 @@ use bytes::Bytes;
 use tokio::sync::{mpsc, oneshot};
 
 use super::error::{Detail, Result, VaultError};
-use super::layout;
-use super::log::{self, Mutation};
+use super::log::{self, AppendFailure, LogAppender, Mutation};
 use super::shared::Shared;
 use crate::audit::{AuditEvent, ChainHead};
 
@@ -38,12 +38,18 @@ pub(crate) struct Committer {
 }
 
 impl Committer {
-    /// Starts the committer task on the current runtime; the first batch gets `next_sequence`
+    /// Starts the committer task on the current runtime, writing through `log`; the first
+    /// batch gets `next_sequence`
     /// and the first audit entry follows `audit_head`. The task holds the vault weakly, so
     /// that closing the last handle closes the vault.
-    pub(crate) fn start(shared: Weak<Shared>, next_sequence: u64, audit_head: ChainHead) -> Self {
+    pub(crate) fn start(
+        shared: Weak<Shared>,
+        log: LogAppender,
+        next_sequence: u64,
+        audit_head: ChainHead,
+    ) -> Self {
         let (queue, receiver) = mpsc::channel(QUEUE_CAPACITY);
-        tokio::spawn(run(shared, receiver, next_sequence, audit_head));
+        tokio::spawn(run(shared, log, receiver, next_sequence, audit_head));
         Self { queue }
     }
 
@@ -71,6 +77,7 @@ impl Committer {
 
 async fn run(
     shared: Weak<Shared>,
+    mut log: LogAppender,
     mut receiver: mpsc::Receiver<Pending>,
     mut sequence: u64,
     mut audit_head: ChainHead,
@@ -110,7 +117,7 @@ async fn run(
         }
         // A failed put may still have landed, so its sequence is never reused.
         let outcome = match shared.upgrade() {
-            Some(shared) => write_batch(&shared, sequence, &mutations).await,
+            Some(shared) => write_batch(&shared, &mut log, sequence, &mutations).await,
             None => Err(BatchFailure::NotStored(VaultError::Closed)),
         };
         sequence += 1;
@@ -152,7 +159,7 @@ async fn refuse_all(mut receiver: mpsc::Receiver<Pending>, carried: Option<Pendi
 enum BatchFailure {
     /// The batch is not in the store: the writes were not acknowledged.
     NotStored(VaultError),
-    /// The batch PUT failed and the store could not say whether it landed anyway.
+    /// The batch's write failed and the store could not say whether it landed anyway.
     Unknown(VaultError),
     /// The batch is durable in the store but the index did not take it; it will when the
     /// vault is reopened.
@@ -180,6 +187,7 @@ impl BatchFailure {
 
 async fn write_batch(
     shared: &Shared,
+    log: &mut LogAppender,
     sequence: u64,
     mutations: &[Mutation],
 ) -> std::result::Result<(), BatchFailure> {
@@ -187,15 +195,12 @@ async fn write_batch(
     let sealed = Bytes::from(
         log::seal(&keyring, shared.writer, sequence, mutations).map_err(BatchFailure::NotStored)?,
     );
-    let path = layout::log_batch(shared.writer, sequence);
-    if let Err(error) = shared.store.put(&path, sealed.clone()).await {
-        // A failed PUT may have landed all the same; only a read tells.
-        match shared.store.get(&path).await {
-            Ok(Some(stored)) if stored == sealed => {}
-            Ok(_) => return Err(BatchFailure::NotStored(error)),
-            Err(_) => return Err(BatchFailure::Unknown(error)),
-        }
-    }
+    log.append(&shared.store, shared.writer, sequence, sealed)
+        .await
+        .map_err(|failure| match failure {
+            AppendFailure::NotStored(error) => BatchFailure::NotStored(error),
+            AppendFailure::Unknown(error) => BatchFailure::Unknown(error),
+        })?;
     shared
         .index
         .apply_batch(shared.writer, sequence, mutations)

@@ -7,6 +7,7 @@
 //! keys/<scope token>/<key id>/<root key id>   a scope's data key, wrapped under the root
 //! objects/<object name>                       a large record payload (an envelope)
 //! log/<writer id>/<sequence, 16 hex digits>   a sealed batch of index mutations
+//! log/<writer id>/segments/<first sequence>   sealed batches appended in frames (folder store)
 //! claims/<topic token>/<holder id>            a claim on a topic (an empty object)
 //! claims/vault-creation/<holder id>           a claim to create the vault here (while it is)
 //! ```
@@ -100,6 +101,37 @@ pub(crate) fn parse_log_batch(path: &Path) -> Option<(WriterId, u64)> {
     }
 }
 
+/// The segment of `writer` whose first batch is `first`; fixed-width hex so names sort in
+/// sequence order.
+pub(crate) fn segment(writer: WriterId, first: u64) -> Path {
+    Path::from_iter([
+        "log",
+        &writer.to_string(),
+        SEGMENTS,
+        &format!("{first:016x}"),
+    ])
+}
+
+const SEGMENTS: &str = "segments";
+
+/// Parses `log/<writer>/segments/<first sequence>`.
+pub(crate) fn parse_segment(path: &Path) -> Option<(WriterId, u64)> {
+    let parts: Vec<_> = path.parts().collect();
+    match parts.as_slice() {
+        [log, writer, segments, first]
+            if log.as_ref() == "log"
+                && segments.as_ref() == SEGMENTS
+                && first.as_ref().len() == 16 =>
+        {
+            Some((
+                writer.as_ref().parse().ok()?,
+                u64::from_str_radix(first.as_ref(), 16).ok()?,
+            ))
+        }
+        _ => None,
+    }
+}
+
 /// The claims on one topic.
 pub(crate) fn claims(topic_token: &str) -> Path {
     Path::from_iter(["claims", topic_token])
@@ -132,6 +164,9 @@ mod tests {
             parse_log_batch(&log_batch(writer, 0x1234)),
             Some((writer, 0x1234))
         );
+        assert_eq!(parse_segment(&segment(writer, 9)), Some((writer, 9)));
+        assert_eq!(parse_segment(&log_batch(writer, 9)), None);
+        assert_eq!(parse_log_batch(&segment(writer, 9)), None);
         let (key, root) = (KeyId::from_bytes([2; 16]), KeyId::from_bytes([3; 16]));
         assert_eq!(
             parse_wrapped_key(&wrapped_key("vault", key, root)),

@@ -13,6 +13,7 @@ use super::error::{Result, VaultError};
 use super::index::{Index, IndexBackend, IndexFolder, SledBackend};
 use super::keyring::Keyring;
 use super::layout;
+use super::log::{LogAppender, LogLayout};
 use super::runtime::{off_worker, require_runtime};
 use super::shared::Shared;
 use super::store::{Store, StoreLocation};
@@ -69,12 +70,23 @@ pub struct VaultConfig {
     pub store: StoreLocation,
     /// The local index (a cache).
     pub index: IndexLocation,
+    /// How this instance writes its log: appended segments on a folder store by default.
+    pub log: LogLayout,
 }
 
 impl VaultConfig {
-    /// A vault in `store` with its index in `index`.
+    /// A vault in `store` with its index in `index`, writing the default log.
     pub fn new(store: StoreLocation, index: IndexLocation) -> Self {
-        Self { store, index }
+        Self {
+            store,
+            index,
+            log: LogLayout::default(),
+        }
+    }
+
+    /// The same vault, with this instance writing its log as `log`.
+    pub fn with_log(self, log: LogLayout) -> Self {
+        Self { log, ..self }
     }
 }
 
@@ -159,11 +171,17 @@ impl Vault {
         // A new or re-keyed index replays the whole log; a current one catches up on the
         // batches it missed (its own after a crash, and other writers').
         shared.index.ensure_current()?;
-        super::maintenance::replay_log(&shared, None, None).await?;
-        let next_sequence = shared.next_sequence().await?;
+        let own = super::maintenance::replay_log(&shared, None).await?.own;
+        // A failed write may have used a sequence that is not in the log: never reuse one the
+        // index saw applied.
+        let next_sequence = own
+            .last
+            .max(shared.index.applied_sequence(writer)?)
+            .map_or(0, |last| last + 1);
+        let log = LogAppender::start(&shared.store, config.log, writer, own.tail)?;
         let audit_head = shared.index.audit_head(writer)?.unwrap_or_default();
         Ok(Self {
-            committer: Committer::start(Arc::downgrade(&shared), next_sequence, audit_head),
+            committer: Committer::start(Arc::downgrade(&shared), log, next_sequence, audit_head),
             shared,
             slots: Arc::new(Mutex::new(slots)),
             scope_key_lock: Arc::new(Mutex::new(())),

@@ -7,11 +7,11 @@ use bytes::Bytes;
 
 use super::descriptor;
 use super::error::{Result, VaultError};
-use super::ids::{ObjectName, RecordId, WriterId};
+use super::ids::{ObjectName, RecordId};
 use super::keyring::Keyring;
 use super::layout;
 use super::lifecycle::{Vault, credential_error};
-use super::log::Payload;
+use super::log::{LogEnd, Payload, WriterLog};
 use super::runtime::off_worker;
 use super::shared::Shared;
 use crate::crypto::hazmat::{SlotKind, WrappedDataKey};
@@ -58,25 +58,56 @@ pub struct GcReport {
     pub keys_removed: u64,
 }
 
-/// Applies the log batches the index has not seen; with `only`, just that writer's.
+/// What a replay of the log did.
+pub(crate) struct Replayed {
+    /// Batches applied to the index.
+    pub(crate) batches: u64,
+    /// Where this instance's own log ends.
+    pub(crate) own: LogEnd,
+}
+
+/// Applies the log batches of every writer that the index has not seen, each writer's in
+/// sequence order; `progress` counts the objects and segments read.
 pub(crate) async fn replay_log(
     shared: &Shared,
-    only: Option<WriterId>,
     progress: Option<&dyn Progress>,
-) -> Result<u64> {
-    let batches = shared.unapplied_batches(only).await?;
-    let total: u64 = batches.values().map(|list| list.len() as u64).sum();
-    let mut done = 0;
-    for (writer, list) in batches {
-        for (sequence, path) in list {
-            shared.apply_stored_batch(writer, sequence, &path).await?;
-            done += 1;
-            if let Some(progress) = progress {
-                progress.advance(done, total);
-            }
+) -> Result<Replayed> {
+    let mut logs = Vec::new();
+    let mut writers = shared.log_writers().await?;
+    if !writers.contains(&shared.writer) {
+        writers.push(shared.writer);
+    }
+    for writer in writers {
+        let after = shared.index.applied_sequence(writer)?;
+        logs.push((writer, WriterLog::list(shared, writer, after).await?));
+    }
+    let total: u64 = logs.iter().map(|(_, log)| log.len()).sum();
+    let mut replayed = Replayed {
+        batches: 0,
+        own: LogEnd::default(),
+    };
+    let mut read = 0;
+    for (writer, log) in logs {
+        let end = log
+            .read(
+                shared,
+                &mut |sequence, mutations| {
+                    replayed.batches += 1;
+                    shared.index.apply_batch(writer, sequence, &mutations)
+                },
+                &mut || {
+                    read += 1;
+                    if let Some(progress) = progress {
+                        progress.advance(read, total);
+                    }
+                },
+            )
+            .await?;
+        if writer == shared.writer {
+            replayed.own = end;
         }
     }
-    Ok(done)
+    Ok(replayed)
 }
 
 /// Deletes the wrapped copies of `keys` owned by `owner`, under any root.
@@ -100,7 +131,7 @@ impl Vault {
 
     /// [`Vault::sync`], reporting progress.
     pub async fn sync_with_progress(&self, progress: Option<&dyn Progress>) -> Result<u64> {
-        replay_log(&self.shared, None, progress).await
+        Ok(replay_log(&self.shared, progress).await?.batches)
     }
 
     /// Recreates the index from the object store alone. Returns the number of batches applied.
@@ -111,7 +142,7 @@ impl Vault {
     /// [`Vault::rebuild`], reporting progress.
     pub async fn rebuild_with_progress(&self, progress: Option<&dyn Progress>) -> Result<u64> {
         self.shared.index.clear()?;
-        replay_log(&self.shared, None, progress).await
+        Ok(replay_log(&self.shared, progress).await?.batches)
     }
 
     /// Checks that every record version in the index has its object and key and
@@ -331,7 +362,7 @@ impl Vault {
         let keyring = Keyring::load(&self.shared.store, vault_id, new_root).await?;
         self.shared.index.rekey(keyring.index_keys())?;
         self.shared.replace_keyring(keyring);
-        replay_log(&self.shared, None, None).await?;
+        replay_log(&self.shared, None).await?;
         Ok(())
     }
 }

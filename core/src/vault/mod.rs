@@ -43,7 +43,7 @@ pub use error::{Detail, Result, VaultError};
 pub use ids::{ObjectName, RecordId, WriterId};
 pub use layer_keys::LayerLabel;
 pub use lifecycle::{IndexLocation, Vault, VaultConfig};
-pub use log::DocumentRevision;
+pub use log::{DocumentRevision, LogLayout};
 pub use maintenance::{GcReport, Progress, VerifyReport};
 pub use record_ops::INLINE_PAYLOAD_MAX;
 pub use records::{NewRecord, RecordMeta, now_ms};

@@ -88,10 +88,34 @@ impl MemoryStore {
     }
 }
 
+/// Creates the folder `path` and every missing folder above it, each open to its owner only
+/// (0700 on Unix, as `~/.ssh` or `~/.gnupg`, less whatever the umask removes); folders that
+/// already exist keep their permissions. On other platforms the folders get the platform's
+/// defaults (on Windows, the permissions inherited from the parent).
+pub(crate) fn create_private_folder(path: &FsPath) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(path)
+}
+
+/// Options whose `create` makes a file readable and writable by its owner only (0600 on Unix,
+/// less whatever the umask removes; the platform's defaults elsewhere); the caller says how to
+/// open it. A file that exists keeps its permissions.
+pub(crate) fn private_file() -> std::fs::OpenOptions {
+    let mut options = std::fs::OpenOptions::new();
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options
+}
+
 /// A connected store with the vault's error mapping.
 #[derive(Clone)]
 pub(crate) struct Store {
     inner: Arc<dyn ObjectStore>,
+    /// The folder, for a folder store: the log appends to files in it.
+    folder: Option<PathBuf>,
     location: String,
     bucket: Option<String>,
     endpoint: String,
@@ -121,6 +145,9 @@ impl Store {
                     .with_fsync(true);
                 Ok(Self {
                     inner: Arc::new(local),
+                    folder: Some(std::path::absolute(path).map_err(|error| {
+                        VaultError::io(format!("resolving the vault folder {description}"), error)
+                    })?),
                     location: description.clone(),
                     bucket: None,
                     endpoint: description,
@@ -131,6 +158,7 @@ impl Store {
                 let (inner, endpoint) = s3.build()?;
                 Ok(Self {
                     inner,
+                    folder: None,
                     location: description,
                     bucket: Some(s3.bucket().to_owned()),
                     endpoint,
@@ -138,6 +166,7 @@ impl Store {
             }
             StoreLocation::Memory(memory) => Ok(Self {
                 inner: memory.0.clone(),
+                folder: None,
                 location: description.clone(),
                 bucket: None,
                 endpoint: description,
@@ -154,9 +183,14 @@ impl Store {
                 location: description.to_owned(),
             });
         }
-        std::fs::create_dir_all(path).map_err(|error| {
+        create_private_folder(path).map_err(|error| {
             VaultError::io(format!("creating the vault folder {description}"), error)
         })
+    }
+
+    /// The folder of a folder store.
+    pub(crate) fn folder(&self) -> Option<&FsPath> {
+        self.folder.as_deref()
     }
 
     /// Where the store is, as the user named it.

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use medvault::crypto::{RawUnlockKey, UnlockCredential};
 #[cfg(feature = "s3")]
 use medvault::vault::S3Location;
-use medvault::vault::{IndexLocation, MemoryStore, StoreLocation, Vault, VaultConfig};
+use medvault::vault::{IndexLocation, LogLayout, MemoryStore, StoreLocation, Vault, VaultConfig};
 use serde::{Deserialize, Serialize};
 
 /// The backends every conformance test runs against (S3 with the crate's `s3` feature, which
@@ -24,6 +24,7 @@ pub struct Fixture {
     pub store: StoreLocation,
     pub store_folder: Option<PathBuf>,
     pub key: RawUnlockKey,
+    log: LogLayout,
     scratch: tempfile::TempDir,
 }
 
@@ -43,8 +44,14 @@ impl Fixture {
             store,
             store_folder,
             key: RawUnlockKey::generate().expect("raw key"),
+            log: LogLayout::default(),
             scratch,
         }
+    }
+
+    /// The same fixture, its vaults writing their logs as `log`.
+    pub fn with_log(self, log: LogLayout) -> Self {
+        Self { log, ..self }
     }
 
     /// An index folder of this fixture named `name` (one per simulated machine).
@@ -54,6 +61,7 @@ impl Fixture {
 
     pub fn config(&self, index: &str) -> VaultConfig {
         VaultConfig::new(self.store.clone(), IndexLocation::Folder(self.index(index)))
+            .with_log(self.log)
     }
 
     pub fn credential(&self) -> UnlockCredential<'_> {
@@ -145,6 +153,61 @@ pub fn all_files(folder: &Path) -> Vec<PathBuf> {
         }
     }
     files
+}
+
+/// Every log segment under the folder store `store`, sorted by writer and first sequence.
+pub fn log_segments(store: &Path) -> Vec<PathBuf> {
+    if !store.join("log").exists() {
+        return Vec::new();
+    }
+    let mut segments: Vec<PathBuf> = all_files(&store.join("log"))
+        .into_iter()
+        .filter(|path| {
+            path.parent()
+                .and_then(Path::file_name)
+                .is_some_and(|folder| folder == "segments")
+        })
+        .collect();
+    segments.sort();
+    segments
+}
+
+/// A frame of a log segment: the batch's sequence and where the frame lies in the file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SegmentFrame {
+    pub sequence: u64,
+    pub range: std::ops::Range<usize>,
+}
+
+/// The frames of the segment file `segment`, read as FORMAT.md §10 lays them out: a 16-byte
+/// header (`MVLS`, version, first sequence), then frames of `MVLF`, body length (u32 LE),
+/// sequence (u64 LE) and body, up to the first place that holds no frame.
+pub fn segment_frames(segment: &Path) -> Vec<SegmentFrame> {
+    let bytes = std::fs::read(segment).expect("read segment");
+    assert_eq!(&bytes[..4], b"MVLS", "segment header of {segment:?}");
+    let mut frames = Vec::new();
+    let mut at = 16;
+    while bytes.len() >= at + 16 && &bytes[at..at + 4] == b"MVLF" {
+        let len = u32::from_le_bytes(bytes[at + 4..at + 8].try_into().expect("4 bytes")) as usize;
+        let sequence = u64::from_le_bytes(bytes[at + 8..at + 16].try_into().expect("8 bytes"));
+        frames.push(SegmentFrame {
+            sequence,
+            range: at..at + 16 + len,
+        });
+        at += 16 + len;
+    }
+    frames
+}
+
+/// How many log batches the folder store `store` holds: batch objects and segment frames.
+pub fn log_batch_count(store: &Path) -> usize {
+    let segments = log_segments(store);
+    let frames: usize = segments
+        .iter()
+        .map(|segment| segment_frames(segment).len())
+        .sum();
+    let objects = all_files(&store.join("log")).len() - segments.len();
+    frames + objects
 }
 
 /// A copy, in a scratch folder, of the golden vault: the vault `scripts/make-golden-vault.sh`

@@ -1,12 +1,14 @@
 //! The local index folder: its lock (one process at a time), its writer id (one writer per
-//! folder, kept across restarts) and its database.
+//! folder, kept across restarts) and its database. The folders and files it creates are its
+//! owner's alone (0700 and 0600 on Unix); sled's own files live in the folder.
 
-use std::fs::{File, OpenOptions, TryLockError};
+use std::fs::{File, TryLockError};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::super::error::{Result, VaultError};
 use super::super::ids::WriterId;
+use super::super::store::{create_private_folder, private_file};
 use super::backend::SledBackend;
 
 /// An index folder, locked for this process while the value lives.
@@ -21,10 +23,10 @@ impl IndexFolder {
     /// Locks `path` (creating it) and reads or creates its writer id.
     pub(crate) fn open(path: &Path) -> Result<Self> {
         let described = path.display().to_string();
-        std::fs::create_dir_all(path).map_err(|error| {
+        create_private_folder(path).map_err(|error| {
             VaultError::io(format!("creating the index folder {described}"), error)
         })?;
-        let lock = OpenOptions::new()
+        let lock = private_file()
             .create(true)
             .truncate(false)
             .write(true)
@@ -67,7 +69,11 @@ impl IndexFolder {
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
                 let writer = WriterId::generate()?;
                 let temporary = path.join("writer.new");
-                let mut out = File::create(&temporary)
+                let mut out = private_file()
+                    .create(true)
+                    .write(true)
+                    .truncate(true)
+                    .open(&temporary)
                     .map_err(|error| VaultError::io("writing the writer id", error))?;
                 writeln!(out, "{writer}")
                     .and_then(|()| out.sync_all())

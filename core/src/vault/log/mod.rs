@@ -2,9 +2,19 @@
 //!
 //! A batch is `"MVLB" ‖ version ‖ RecordAead(postcard(mutations))` with associated data
 //! `"MVLB" ‖ version ‖ vault id ‖ writer id ‖ sequence`, so a batch cannot be replayed under
-//! another name. Each writer appends only to `log/<writer>/`, so no two writers race for a name.
+//! another name. Each writer appends only to `log/<writer>/`, so no two writers race for a name:
+//! one object per batch, or frames appended to segment files on a folder store (`segment`,
+//! `appender`); `reader` reads both back.
 //! Every mutation is idempotent and their effects commute, so batches can be applied in any
 //! order across writers and re-applied after a crash.
+
+mod appender;
+mod reader;
+mod segment;
+
+pub use appender::LogLayout;
+pub(crate) use appender::{AppendFailure, LogAppender};
+pub(crate) use reader::{Cursor, LogEnd, WriterLog};
 
 use serde::{Deserialize, Serialize};
 

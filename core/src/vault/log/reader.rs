@@ -1,0 +1,294 @@
+//! Reading a writer's log back from the store, whatever wrote it: batch objects
+//! (`log/<writer>/<sequence>`) and segments (`log/<writer>/segments/<first sequence>`), in
+//! sequence order, every batch verified before it is handed on.
+//!
+//! Where reading a segment stops, what follows tells what it is: zeros are space prepared for
+//! the next frames; bytes that hold no frame that authenticates are a frame being appended, or
+//! one a crash cut short (a torn tail), which was never acknowledged; a frame that
+//! authenticates after bytes that do not means the segment was damaged, and reading fails.
+
+use object_store::path::Path;
+
+use super::super::error::{Detail, Result, VaultError};
+use super::super::ids::WriterId;
+use super::super::layout;
+use super::super::shared::Shared;
+use super::segment::{self, Frame};
+use super::{Mutation, open};
+
+/// Where reading a writer's last segment stopped, kept between reads so that a later one
+/// fetches only what was appended since.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Cursor {
+    segment: u64,
+    offset: u64,
+    last: u64,
+}
+
+/// What a read found at the end of a writer's log.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct LogEnd {
+    /// The highest sequence in the log (read or skipped as already applied).
+    pub(crate) last: Option<u64>,
+    /// The writer's last segment, when its log ends with one.
+    pub(crate) tail: Option<SegmentTail>,
+}
+
+/// Where the whole frames of a writer's last segment end.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct SegmentTail {
+    /// The segment's first sequence (its name).
+    pub(crate) first: u64,
+    /// The offset after its last whole frame (0 when its header was never written).
+    pub(crate) end: u64,
+    /// Whether bytes that hold no whole frame follow `end` (a torn or unfinished frame).
+    pub(crate) torn: bool,
+}
+
+/// One thing in a writer's log folder.
+enum Item {
+    Object { sequence: u64, path: Path },
+    Segment { first: u64, path: Path, size: u64 },
+}
+
+impl Item {
+    fn first(&self) -> u64 {
+        match self {
+            Self::Object { sequence, .. } => *sequence,
+            Self::Segment { first, .. } => *first,
+        }
+    }
+}
+
+/// A writer's log as listed, in sequence order.
+pub(crate) struct WriterLog {
+    writer: WriterId,
+    after: Option<u64>,
+    items: Vec<Item>,
+}
+
+impl WriterLog {
+    /// Lists `writer`'s log; with `after`, only what may hold batches after that sequence.
+    pub(crate) async fn list(
+        shared: &Shared,
+        writer: WriterId,
+        after: Option<u64>,
+    ) -> Result<Self> {
+        let folder = layout::writer_log(writer);
+        // Segments sort after every batch object, so listing after the last applied batch
+        // keeps them all.
+        let listed = match after {
+            Some(after) => {
+                shared
+                    .store
+                    .list_after(&folder, &layout::log_batch(writer, after))
+                    .await?
+            }
+            None => shared.store.list(&folder).await?,
+        };
+        let mut items: Vec<Item> = listed
+            .into_iter()
+            .filter_map(|meta| {
+                if let Some((owner, sequence)) = layout::parse_log_batch(&meta.location) {
+                    return (owner == writer && after.is_none_or(|after| sequence > after))
+                        .then_some(Item::Object {
+                            sequence,
+                            path: meta.location,
+                        });
+                }
+                let (owner, first) = layout::parse_segment(&meta.location)?;
+                (owner == writer).then_some(Item::Segment {
+                    first,
+                    path: meta.location,
+                    size: meta.size,
+                })
+            })
+            .collect();
+        items.sort_by_key(Item::first);
+        // A segment holds the batches up to the next item's first: one that ends at or
+        // before `after` has nothing to read.
+        if let Some(after) = after {
+            let firsts: Vec<u64> = items.iter().map(Item::first).collect();
+            let mut position = 0;
+            items.retain(|_| {
+                position += 1;
+                firsts.get(position).is_none_or(|next| *next > after + 1)
+            });
+        }
+        Ok(Self {
+            writer,
+            after,
+            items,
+        })
+    }
+
+    /// How many objects and segments there are to read.
+    pub(crate) fn len(&self) -> u64 {
+        self.items.len() as u64
+    }
+
+    /// Verifies and hands each batch after `after` to `each`, in sequence order; `advance` is
+    /// called after each object or segment.
+    pub(crate) async fn read(
+        self,
+        shared: &Shared,
+        each: &mut (dyn FnMut(u64, Vec<Mutation>) -> Result<()> + Send),
+        advance: &mut (dyn FnMut() + Send),
+    ) -> Result<LogEnd> {
+        let mut end = LogEnd::default();
+        let count = self.items.len();
+        for (position, item) in self.items.iter().enumerate() {
+            match item {
+                Item::Object { sequence, path } => {
+                    let bytes = shared
+                        .store
+                        .get(path)
+                        .await?
+                        .ok_or_else(|| vanished(path))?;
+                    each(
+                        *sequence,
+                        open(&shared.keyring(), self.writer, *sequence, &bytes)?,
+                    )?;
+                    end.last = Some(*sequence);
+                    end.tail = None;
+                }
+                Item::Segment { first, path, size } => {
+                    let tail = self
+                        .read_segment(shared, *first, path, *size, &mut end, each)
+                        .await?;
+                    // Only the last item of the log may be appended to.
+                    end.tail = (position + 1 == count).then_some(tail);
+                }
+            }
+            advance();
+        }
+        Ok(end)
+    }
+
+    async fn read_segment(
+        &self,
+        shared: &Shared,
+        first: u64,
+        path: &Path,
+        size: u64,
+        end: &mut LogEnd,
+        each: &mut (dyn FnMut(u64, Vec<Mutation>) -> Result<()> + Send),
+    ) -> Result<SegmentTail> {
+        let resume = shared.log_cursor(self.writer).filter(|cursor| {
+            cursor.segment == first && self.after.is_some_and(|after| cursor.last <= after)
+        });
+        let start = resume.map_or(0, |cursor| cursor.offset);
+        let bytes = if start == 0 {
+            shared
+                .store
+                .get(path)
+                .await?
+                .ok_or_else(|| vanished(path))?
+        } else if start < size {
+            let mut parts = shared
+                .store
+                .get_ranges(path, std::slice::from_ref(&(start..size)))
+                .await?
+                .ok_or_else(|| vanished(path))?;
+            parts.pop().unwrap_or_default()
+        } else {
+            bytes::Bytes::new()
+        };
+        let mut previous = resume.map(|cursor| cursor.last);
+        let mut offset = if start == 0 {
+            match segment::parse_header(&bytes)? {
+                None => {
+                    return Ok(SegmentTail {
+                        first,
+                        end: 0,
+                        torn: false,
+                    });
+                }
+                Some(stated) if stated != first => {
+                    return Err(VaultError::malformed(
+                        "log segment",
+                        format!(
+                            "segment {first:016x} of writer {} says it starts at batch {stated}",
+                            self.writer
+                        ),
+                    ));
+                }
+                Some(_) => segment::HEADER_LEN,
+            }
+        } else {
+            0
+        };
+        let keyring = shared.keyring();
+        let mut refused = None;
+        while let Some(frame) = bytes.get(offset..).and_then(segment::frame_at) {
+            if frame.sequence < first || previous.is_some_and(|previous| frame.sequence <= previous)
+            {
+                return Err(VaultError::malformed(
+                    "log segment",
+                    format!(
+                        "batch {} of writer {} is out of order in segment {first:016x}",
+                        frame.sequence, self.writer
+                    ),
+                ));
+            }
+            if self.after.is_none_or(|after| frame.sequence > after) {
+                match open(&keyring, self.writer, frame.sequence, frame.body) {
+                    Ok(mutations) => each(frame.sequence, mutations)?,
+                    Err(error) => {
+                        refused = Some(error);
+                        break;
+                    }
+                }
+            }
+            previous = Some(frame.sequence);
+            end.last = end.last.max(Some(frame.sequence));
+            offset += frame.len();
+        }
+        let rest = bytes.get(offset..).unwrap_or_default();
+        let torn = rest.iter().any(|byte| *byte != 0);
+        if torn && let Some(found) = self.whole_frame_in(shared, &rest[1..]) {
+            return Err(refused.unwrap_or_else(|| {
+                VaultError::malformed(
+                    "log segment",
+                    format!(
+                        "segment {first:016x} of writer {} holds unreadable bytes before batch {}",
+                        self.writer, found
+                    ),
+                )
+            }));
+        }
+        let end_offset = start + offset as u64;
+        if let Some(last) = previous {
+            shared.set_log_cursor(
+                self.writer,
+                Cursor {
+                    segment: first,
+                    offset: end_offset,
+                    last,
+                },
+            );
+        }
+        Ok(SegmentTail {
+            first,
+            end: end_offset,
+            torn,
+        })
+    }
+
+    /// The sequence of a frame in `bytes` that authenticates, if there is one.
+    fn whole_frame_in(&self, shared: &Shared, bytes: &[u8]) -> Option<u64> {
+        let keyring = shared.keyring();
+        segment::frame_candidates(bytes).find_map(|at| {
+            let Frame { sequence, body } = segment::frame_at(&bytes[at..])?;
+            open(&keyring, self.writer, sequence, body)
+                .is_ok()
+                .then_some(sequence)
+        })
+    }
+}
+
+fn vanished(path: &Path) -> VaultError {
+    VaultError::Store(Detail::new(format!(
+        "log {path} vanished while it was being read"
+    )))
+}
