@@ -1,6 +1,7 @@
 //! Crash safety: a writer process is killed with SIGKILL at random moments, many times; after
-//! each kill every write it acknowledged is readable and intact, and `verify` finds no index
-//! entry without its object.
+//! each kill every write it acknowledged is readable and intact, through the writer's index and
+//! through a new one (which starts from a checkpoint), and `verify` finds no index entry
+//! without its object.
 #![allow(clippy::expect_used, clippy::panic)]
 
 use std::collections::HashMap;
@@ -89,6 +90,28 @@ fn acknowledged_writes_survive_sigkill() {
         let report = vault.verify(None).expect("verify");
         assert!(report.is_sound(), "round {round}: {report:?}");
         vault.close().expect("close");
+
+        // A new index, from the newest checkpoint and the log after it, holds them all too.
+        let fresh = BlockingVault::open(
+            &VaultConfig::new(
+                StoreLocation::Folder(store.clone()),
+                IndexLocation::Folder(scratch.path().join(format!("fresh-{round}"))),
+            ),
+            UnlockCredential::RawKey(&key),
+        )
+        .expect("open with a new index");
+        for (id, seed) in &acknowledged {
+            let (_, payload) = fresh.get(*id).unwrap_or_else(|error| {
+                panic!("round {round}: acknowledged record {id} lost to a new index: {error}")
+            });
+            assert!(payload == crash_payload(*seed), "record {id} is not intact");
+        }
+        fresh.verify_audit().expect("the audit trail verifies");
+        fresh.close().expect("close");
     }
+    assert!(
+        store.join("checkpoints").exists(),
+        "the writer was killed before any checkpoint was due"
+    );
     assert!(acknowledged.len() as u64 > KILLS);
 }

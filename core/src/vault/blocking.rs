@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use tokio::runtime::Runtime;
 
+use super::checkpoint::CheckpointReport;
 use super::documents::Document;
 use super::error::{Result, VaultError};
 use super::ids::RecordId;
@@ -183,6 +184,11 @@ impl BlockingVault {
     /// [`Vault::gc_with_progress`].
     pub fn gc(&self, min_age: Duration, progress: Option<&dyn Progress>) -> Result<GcReport> {
         self.block_on(self.vault.gc_with_progress(min_age, progress))
+    }
+
+    /// [`Vault::checkpoint`].
+    pub fn checkpoint(&self) -> Result<CheckpointReport> {
+        self.block_on(self.vault.checkpoint())
     }
 
     /// [`Vault::verify_audit`].

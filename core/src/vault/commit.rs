@@ -7,11 +7,12 @@
 //! Each write may carry audit events: the committer, the only author of this writer's audit
 //! chain, links them into it and logs them in the same batch as the change they describe.
 
-use std::sync::Weak;
+use std::sync::{Arc, Weak};
 
 use bytes::Bytes;
 use tokio::sync::{mpsc, oneshot};
 
+use super::checkpoint::CheckpointPolicy;
 use super::error::{Detail, Result, VaultError};
 use super::log::{self, AppendFailure, LogAppender, Mutation};
 use super::shared::Shared;
@@ -38,18 +39,24 @@ pub(crate) struct Committer {
 }
 
 impl Committer {
-    /// Starts the committer task on the current runtime, writing through `log`; the first
-    /// batch gets `next_sequence`
+    /// Starts the committer task on the current runtime, writing through `log` and starting
+    /// a checkpoint when `checkpoints` says; the first batch gets `next_sequence`
     /// and the first audit entry follows `audit_head`. The task holds the vault weakly, so
     /// that closing the last handle closes the vault.
     pub(crate) fn start(
         shared: Weak<Shared>,
         log: LogAppender,
+        checkpoints: CheckpointPolicy,
         next_sequence: u64,
         audit_head: ChainHead,
     ) -> Self {
         let (queue, receiver) = mpsc::channel(QUEUE_CAPACITY);
-        tokio::spawn(run(shared, log, receiver, next_sequence, audit_head));
+        let writing = Writing {
+            log,
+            checkpoints,
+            since_checkpoint: (0, 0),
+        };
+        tokio::spawn(run(shared, writing, receiver, next_sequence, audit_head));
         Self { queue }
     }
 
@@ -75,9 +82,29 @@ impl Committer {
     }
 }
 
+/// The committer's own state: where batches go, and when the next checkpoint is due.
+struct Writing {
+    log: LogAppender,
+    checkpoints: CheckpointPolicy,
+    /// Batches and bytes written since the last checkpoint started.
+    since_checkpoint: (u64, u64),
+}
+
+impl Writing {
+    /// Counts a batch of `bytes` written, and starts a checkpoint if one is due.
+    fn written(&mut self, shared: &Arc<Shared>, bytes: usize) {
+        let (batches, total) = &mut self.since_checkpoint;
+        *batches += 1;
+        *total += bytes as u64;
+        if self.checkpoints.is_due(*batches, *total) && shared.start_checkpoint() {
+            self.since_checkpoint = (0, 0);
+        }
+    }
+}
+
 async fn run(
     shared: Weak<Shared>,
-    mut log: LogAppender,
+    mut writing: Writing,
     mut receiver: mpsc::Receiver<Pending>,
     mut sequence: u64,
     mut audit_head: ChainHead,
@@ -117,7 +144,13 @@ async fn run(
         }
         // A failed put may still have landed, so its sequence is never reused.
         let outcome = match shared.upgrade() {
-            Some(shared) => write_batch(&shared, &mut log, sequence, &mutations).await,
+            Some(shared) => {
+                let written = write_batch(&shared, &mut writing.log, sequence, &mutations).await;
+                if let Ok(bytes) = written {
+                    writing.written(&shared, bytes);
+                }
+                written.map(drop)
+            }
             None => Err(BatchFailure::NotStored(VaultError::Closed)),
         };
         sequence += 1;
@@ -190,11 +223,12 @@ async fn write_batch(
     log: &mut LogAppender,
     sequence: u64,
     mutations: &[Mutation],
-) -> std::result::Result<(), BatchFailure> {
+) -> std::result::Result<usize, BatchFailure> {
     let keyring = shared.keyring();
     let sealed = Bytes::from(
         log::seal(&keyring, shared.writer, sequence, mutations).map_err(BatchFailure::NotStored)?,
     );
+    let bytes = sealed.len();
     log.append(&shared.store, shared.writer, sequence, sealed)
         .await
         .map_err(|failure| match failure {
@@ -204,5 +238,6 @@ async fn write_batch(
     shared
         .index
         .apply_batch(shared.writer, sequence, mutations)
-        .map_err(BatchFailure::StoredNotIndexed)
+        .map_err(BatchFailure::StoredNotIndexed)?;
+    Ok(bytes)
 }

@@ -2,6 +2,7 @@
 //!
 //! ```text
 //! root key ── subkeys "index-tokens", "index-values" ──> the local index (re-keyed on rotation)
+//!    ├──────── subkey "index-checkpoints" ──> checkpoints of the index in the store
 //!    └─wraps─> vault key ── subkeys "object-names", "log-batches" ──> scope tokens, log batches
 //!                       └── subkeys of the layers above (`Vault::derive_aead`, `derive_token_key`)
 //!    └─wraps─> data key per scope ──> that scope's payloads and metadata
@@ -54,6 +55,9 @@ pub(crate) struct Keyring {
     root: RootKey,
     names: TokenKey,
     log: RecordAead,
+    /// Seals checkpoints of the index, which hold values sealed under this root's index keys
+    /// and so serve only under it.
+    checkpoints: RecordAead,
     /// Kept to derive the subkeys of the layers above; it never changes, so neither do they.
     vault_key: DataKey,
     scope_keys: RwLock<HashMap<KeyId, Arc<DataKey>>>,
@@ -100,6 +104,7 @@ impl Keyring {
             vault_id,
             names: TokenKey::new(&vault_key.subkey(vault_id, SubkeyLabel::new(NAMES_LABEL))),
             log: vault_key.subkey_aead(vault_id, SubkeyLabel::new(LOG_LABEL)),
+            checkpoints: root.subkey_aead(vault_id, SubkeyLabel::new("index-checkpoints")),
             vault_key: vault_key.clone(),
             root,
             scope_keys: RwLock::default(),
@@ -124,6 +129,11 @@ impl Keyring {
     /// The AEAD of log batches.
     pub(crate) fn log(&self) -> &RecordAead {
         &self.log
+    }
+
+    /// The AEAD of checkpoints.
+    pub(crate) fn checkpoints(&self) -> &RecordAead {
+        &self.checkpoints
     }
 
     /// The vault key, for the subkeys of the layers above.

@@ -8,6 +8,7 @@
 //! objects/<object name>                       a large record payload (an envelope)
 //! log/<writer id>/<sequence, 16 hex digits>   a sealed batch of index mutations
 //! log/<writer id>/segments/<first sequence>   sealed batches appended in frames (folder store)
+//! checkpoints/<writer id>/<sequence>          a sealed snapshot of a writer's index
 //! claims/<topic token>/<holder id>            a claim on a topic (an empty object)
 //! claims/vault-creation/<holder id>           a claim to create the vault here (while it is)
 //! ```
@@ -132,6 +133,36 @@ pub(crate) fn parse_segment(path: &Path) -> Option<(WriterId, u64)> {
     }
 }
 
+/// Every checkpoint.
+pub(crate) fn checkpoints() -> Path {
+    Path::from("checkpoints")
+}
+
+/// The checkpoint `writer` made when it had applied its own batches up to `sequence`.
+pub(crate) fn checkpoint(writer: WriterId, sequence: u64) -> Path {
+    Path::from_iter([
+        "checkpoints",
+        &writer.to_string(),
+        &format!("{sequence:016x}"),
+    ])
+}
+
+/// Parses `checkpoints/<writer>/<sequence>`.
+pub(crate) fn parse_checkpoint(path: &Path) -> Option<(WriterId, u64)> {
+    let parts: Vec<_> = path.parts().collect();
+    match parts.as_slice() {
+        [checkpoints, writer, sequence]
+            if checkpoints.as_ref() == "checkpoints" && sequence.as_ref().len() == 16 =>
+        {
+            Some((
+                writer.as_ref().parse().ok()?,
+                u64::from_str_radix(sequence.as_ref(), 16).ok()?,
+            ))
+        }
+        _ => None,
+    }
+}
+
 /// The claims on one topic.
 pub(crate) fn claims(topic_token: &str) -> Path {
     Path::from_iter(["claims", topic_token])
@@ -165,6 +196,8 @@ mod tests {
             Some((writer, 0x1234))
         );
         assert_eq!(parse_segment(&segment(writer, 9)), Some((writer, 9)));
+        assert_eq!(parse_checkpoint(&checkpoint(writer, 9)), Some((writer, 9)));
+        assert_eq!(parse_checkpoint(&log_batch(writer, 9)), None);
         assert_eq!(parse_segment(&log_batch(writer, 9)), None);
         assert_eq!(parse_log_batch(&segment(writer, 9)), None);
         let (key, root) = (KeyId::from_bytes([2; 16]), KeyId::from_bytes([3; 16]));

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use tokio::sync::Mutex;
 
 use super::batch::SECTION_LOCKS;
+use super::checkpoint::CheckpointPolicy;
 use super::claims::claim_creation;
 use super::commit::Committer;
 use super::descriptor;
@@ -72,6 +73,8 @@ pub struct VaultConfig {
     pub index: IndexLocation,
     /// How this instance writes its log: appended segments on a folder store by default.
     pub log: LogLayout,
+    /// When this instance writes checkpoints of its index.
+    pub checkpoints: CheckpointPolicy,
 }
 
 impl VaultConfig {
@@ -81,12 +84,21 @@ impl VaultConfig {
             store,
             index,
             log: LogLayout::default(),
+            checkpoints: CheckpointPolicy::default(),
         }
     }
 
     /// The same vault, with this instance writing its log as `log`.
     pub fn with_log(self, log: LogLayout) -> Self {
         Self { log, ..self }
+    }
+
+    /// The same vault, with this instance writing checkpoints as `checkpoints` says.
+    pub fn with_checkpoints(self, checkpoints: CheckpointPolicy) -> Self {
+        Self {
+            checkpoints,
+            ..self
+        }
     }
 }
 
@@ -168,9 +180,13 @@ impl Vault {
         };
         let index = Index::new(backend, keyring.index_keys());
         let shared = Arc::new(Shared::new(store, index, writer, keyring, folder));
-        // A new or re-keyed index replays the whole log; a current one catches up on the
-        // batches it missed (its own after a crash, and other writers').
+        // A new or re-keyed index starts from the newest checkpoint, if there is one, and
+        // replays the log after it; a current one catches up on the batches it missed (its
+        // own after a crash, and other writers').
         shared.index.ensure_current()?;
+        if shared.index.has_applied_nothing()? {
+            super::checkpoint::restore_newest(&shared).await?;
+        }
         let own = super::maintenance::replay_log(&shared, None).await?.own;
         // A failed write may have used a sequence that is not in the log: never reuse one the
         // index saw applied.
@@ -181,7 +197,13 @@ impl Vault {
         let log = LogAppender::start(&shared.store, config.log, writer, own.tail)?;
         let audit_head = shared.index.audit_head(writer)?.unwrap_or_default();
         Ok(Self {
-            committer: Committer::start(Arc::downgrade(&shared), log, next_sequence, audit_head),
+            committer: Committer::start(
+                Arc::downgrade(&shared),
+                log,
+                config.checkpoints,
+                next_sequence,
+                audit_head,
+            ),
             shared,
             slots: Arc::new(Mutex::new(slots)),
             scope_key_lock: Arc::new(Mutex::new(())),
@@ -203,6 +225,7 @@ impl Vault {
     /// Flushes the index to disk and closes this handle. Other clones stay open; when the
     /// last one closes (or is dropped) the index database closes and its folder is unlocked.
     pub async fn close(self) -> Result<()> {
+        self.shared.finish_checkpoint().await;
         self.shared.index.flush()
     }
 }

@@ -11,6 +11,7 @@ mod app_documents;
 mod audit_log;
 mod batch;
 mod blocking;
+mod checkpoint;
 mod claims;
 mod commit;
 mod descriptor;
@@ -35,6 +36,7 @@ mod store;
 pub use app_documents::AppDocument;
 pub use batch::{Batch, SectionGuard, UpdateGuard};
 pub use blocking::BlockingVault;
+pub use checkpoint::{CheckpointPolicy, CheckpointReport};
 pub use claims::{
     CLAIM_BUDGET, CLAIM_STALE_AFTER, ClaimGuard, HolderState, InstanceLock, back_off,
 };

@@ -4,6 +4,8 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
+use tokio::task::JoinHandle;
+
 use super::error::Result;
 use super::ids::WriterId;
 use super::index::{Index, IndexFolder};
@@ -21,6 +23,8 @@ pub(crate) struct Shared {
     keyring: RwLock<Arc<Keyring>>,
     /// Where reading each writer's log last stopped.
     cursors: Mutex<HashMap<WriterId, Cursor>>,
+    /// The checkpoint being written in the background, if any.
+    checkpoint_task: Mutex<Option<JoinHandle<()>>>,
     /// Holds the index folder's lock; declared last so that it is released only after the
     /// index database has closed.
     _folder: Option<IndexFolder>,
@@ -40,6 +44,7 @@ impl Shared {
             writer,
             keyring: RwLock::new(Arc::new(keyring)),
             cursors: Mutex::new(HashMap::new()),
+            checkpoint_task: Mutex::new(None),
             _folder: folder,
         }
     }
@@ -72,6 +77,35 @@ impl Shared {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .insert(writer, cursor);
+    }
+
+    /// Starts writing a checkpoint in the background, unless one is being written; returns
+    /// whether it started. A checkpoint that fails is tried again when the next is due.
+    pub(crate) fn start_checkpoint(self: &Arc<Self>) -> bool {
+        let mut task = self
+            .checkpoint_task
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if task.as_ref().is_some_and(|running| !running.is_finished()) {
+            return false;
+        }
+        let shared = Arc::clone(self);
+        *task = Some(tokio::spawn(async move {
+            let _ = super::checkpoint::write(&shared).await;
+        }));
+        true
+    }
+
+    /// Waits for the checkpoint being written in the background, if any.
+    pub(crate) async fn finish_checkpoint(&self) {
+        let task = self
+            .checkpoint_task
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        if let Some(task) = task {
+            let _ = task.await;
+        }
     }
 
     /// Every writer with a log in the store.

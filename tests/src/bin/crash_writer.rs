@@ -1,6 +1,6 @@
 //! Writes records to a vault for ever, from several tasks at once, printing
 //! `ACK <record id> <seed>` on stdout after each write is acknowledged. The crash test kills
-//! it with SIGKILL at random moments.
+//! it with SIGKILL at random moments, in the middle of log appends and checkpoint writes.
 //!
 //! Usage: `crash-writer STORE_FOLDER INDEX_FOLDER FIRST_SEED`, with the raw unlock key as hex
 //! in `MEDVAULT_CRASH_KEY`.
@@ -11,10 +11,17 @@ use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 
 use medvault::crypto::UnlockCredential;
-use medvault::vault::{IndexLocation, NewRecord, StoreLocation, Vault, VaultConfig};
+use medvault::vault::{
+    CheckpointPolicy, IndexLocation, NewRecord, StoreLocation, Vault, VaultConfig,
+};
 use medvault_e2e::{KEY_VARIABLE, crash_payload, key_from_hex};
 
 const TASKS: u64 = 4;
+
+const CHECKPOINTS: CheckpointPolicy = CheckpointPolicy {
+    every_batches: 25,
+    every_bytes: u64::MAX,
+};
 
 fn main() -> ExitCode {
     match run() {
@@ -36,10 +43,12 @@ fn run() -> Result<(), String> {
         .ok()
         .and_then(|text| key_from_hex(&text))
         .ok_or("MEDVAULT_CRASH_KEY does not hold a 32-byte hex key")?;
+    // A checkpoint every few batches, so that kills land in checkpoint writes too.
     let config = VaultConfig::new(
         StoreLocation::Folder(PathBuf::from(store)),
         IndexLocation::Folder(PathBuf::from(index)),
-    );
+    )
+    .with_checkpoints(CHECKPOINTS);
     let runtime = tokio::runtime::Runtime::new().map_err(|error| error.to_string())?;
     runtime.block_on(async {
         let vault = Vault::open(&config, UnlockCredential::RawKey(&key))

@@ -15,7 +15,9 @@ pub(crate) trait IndexBackend: Send + Sync + std::fmt::Debug {
     fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>>;
     /// Every entry whose key starts with `prefix`, in key order.
     fn scan_prefix(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>>;
-    /// Applies `changes` atomically.
+    /// Applies `changes` in order, each key on its own: a reader may see some of them before
+    /// the rest, and a crash may keep a prefix of them (the log replays what the index lost;
+    /// see `Index::apply_batch`).
     fn write(&self, changes: Vec<Change>) -> Result<()>;
     /// Removes everything.
     fn reset(&self) -> Result<()>;
@@ -88,15 +90,18 @@ impl IndexBackend for SledBackend {
             .collect()
     }
 
+    /// Key by key: a sled batch would write and sync sled's log buffer before and after it
+    /// (twice per call, on the path of every acknowledged write), while single writes reach
+    /// disk on sled's own schedule, in order.
     fn write(&self, changes: Vec<Change>) -> Result<()> {
-        let mut batch = sled::Batch::default();
+        let db = self.db();
         for (key, value) in changes {
             match value {
-                Some(value) => batch.insert(key, value),
-                None => batch.remove(key),
-            }
+                Some(value) => db.insert(key, value)?,
+                None => db.remove(key)?,
+            };
         }
-        Ok(self.db().apply_batch(batch)?)
+        Ok(())
     }
 
     /// Replaces the database with a new, empty one. Deleting every entry in place churns

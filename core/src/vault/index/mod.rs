@@ -41,6 +41,8 @@ use backend::Change;
 
 const CHECK: &[u8] = b"medvault index v1";
 const TOKEN_LEN: usize = 32;
+/// A restored snapshot is written to the backend in writes of this many entries.
+const RESTORE_CHUNK: usize = 4096;
 
 /// The encrypted index over a backend.
 #[derive(Debug)]
@@ -118,6 +120,43 @@ impl Index {
             )?;
         }
         self.backend.write(changes)
+    }
+
+    /// Every entry of the index as it is stored (keys blind, values sealed), for a checkpoint.
+    /// Each writer's applied sequence is the one it had before the rest was read: entries of a
+    /// batch applied while the scan ran may be caught only in part, so a replay from those
+    /// sequences must apply that batch again (which changes nothing that is already there).
+    pub(crate) fn snapshot(&self) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+        let positions = {
+            let _guard = self
+                .apply_lock
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            self.backend.scan_prefix(b"W")?
+        };
+        let mut entries = self.backend.scan_prefix(&[])?;
+        entries.retain(|(key, _)| key.first() != Some(&b'W'));
+        entries.extend(positions);
+        Ok(entries)
+    }
+
+    /// Writes the entries of a snapshot into this (empty) index.
+    pub(crate) fn restore(&self, entries: Vec<(Vec<u8>, Vec<u8>)>) -> Result<()> {
+        let mut entries = entries.into_iter().peekable();
+        while entries.peek().is_some() {
+            let chunk: Vec<Change> = entries
+                .by_ref()
+                .take(RESTORE_CHUNK)
+                .map(|(key, value)| (key, Some(value)))
+                .collect();
+            self.backend.write(chunk)?;
+        }
+        Ok(())
+    }
+
+    /// Whether no log batch has been applied to this index yet.
+    pub(crate) fn has_applied_nothing(&self) -> Result<bool> {
+        Ok(self.backend.scan_prefix(b"W")?.is_empty())
     }
 
     /// Makes the index durable on disk.
