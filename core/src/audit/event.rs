@@ -23,7 +23,7 @@ pub enum AuditPayload {
     /// An event defined and encoded by a layer above the engine (such as the identity layer's
     /// logins and access decisions). It is sealed, numbered and chained like any other entry;
     /// the engine never interprets it.
-    Application(Vec<u8>),
+    Application(#[serde(with = "serde_bytes")] Vec<u8>),
 }
 
 /// A change made through the storage-level API, audited as the vault operator's.

@@ -31,7 +31,7 @@ const VERSION: u8 = 1;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) enum Payload {
     /// Small payloads travel inside the log batch (and the index): one durable write.
-    Inline(Vec<u8>),
+    Inline(#[serde(with = "serde_bytes")] Vec<u8>),
     /// Large payloads have an object of their own.
     Stored {
         /// The object's name.
@@ -56,6 +56,7 @@ pub(crate) struct RecordVersion {
     pub(crate) kind: String,
     pub(crate) created_ms: i64,
     /// The rest of the metadata, sealed under the scope's data key.
+    #[serde(with = "serde_bytes")]
     pub(crate) sealed_meta: Vec<u8>,
     pub(crate) payload: Payload,
 }
@@ -70,6 +71,7 @@ pub struct DocumentRevision {
     pub(crate) revision: u64,
     pub(crate) writer: WriterId,
     pub(crate) fields: Vec<(String, String)>,
+    #[serde(with = "serde_bytes")]
     pub(crate) body: Option<Vec<u8>>,
 }
 
