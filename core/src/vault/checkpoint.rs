@@ -5,6 +5,7 @@
 //! ```text
 //! checkpoint      = "MVCP" ‖ version (1) ‖ root key id (16) ‖ RecordAead(postcard(entries))
 //! associated data = "MVCP" ‖ version ‖ vault id ‖ writer id ‖ u64be(sequence) ‖ root key id
+//!                   ‖ the index's check value (which names its layout)
 //! ```
 //!
 //! The entries are the index's own (blind keys, values sealed under the root's index keys),
@@ -20,6 +21,7 @@ use bytes::Bytes;
 
 use super::error::{Result, VaultError};
 use super::ids::WriterId;
+use super::index;
 use super::keyring::Keyring;
 use super::layout;
 use super::lifecycle::Vault;
@@ -153,6 +155,7 @@ fn associated_data(keyring: &Keyring, writer: WriterId, sequence: u64) -> Vec<u8
     aad.extend_from_slice(writer.as_bytes());
     aad.extend_from_slice(&sequence.to_be_bytes());
     aad.extend_from_slice(keyring.root().id().as_bytes());
+    aad.extend_from_slice(index::CHECK);
     aad
 }
 

@@ -39,7 +39,8 @@ use crate::audit::{AuditEntry, ChainHead};
 use crate::crypto::KeyId;
 use backend::Change;
 
-const CHECK: &[u8] = b"medvault index v1";
+/// The index's check value, which names its layout: a checkpoint is bound to it too.
+pub(crate) const CHECK: &[u8] = b"medvault index v1";
 const TOKEN_LEN: usize = 32;
 /// A restored snapshot is written to the backend in writes of this many entries.
 const RESTORE_CHUNK: usize = 4096;
