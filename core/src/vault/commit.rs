@@ -239,5 +239,10 @@ async fn write_batch(
         .index
         .apply_batch(shared.writer, sequence, mutations)
         .map_err(BatchFailure::StoredNotIndexed)?;
+    if let Some(cursor) = log.cursor_after(sequence) {
+        shared
+            .set_log_cursor(shared.writer, cursor)
+            .map_err(BatchFailure::StoredNotIndexed)?;
+    }
     Ok(bytes)
 }

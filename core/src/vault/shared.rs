@@ -62,21 +62,31 @@ impl Shared {
         *self.keyring.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(keyring);
     }
 
-    /// Where the last read of `writer`'s log stopped in its last segment.
-    pub(crate) fn log_cursor(&self, writer: WriterId) -> Option<Cursor> {
-        self.cursors
+    /// Where the last read of `writer`'s log (or this writer's last append) stopped in its
+    /// last segment: kept in memory, and in the index for the next open.
+    pub(crate) fn log_cursor(&self, writer: WriterId) -> Result<Option<Cursor>> {
+        let remembered = self
+            .cursors
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .get(&writer)
-            .copied()
+            .copied();
+        match remembered {
+            Some(cursor) => Ok(Some(cursor)),
+            None => self.index.log_cursor(writer),
+        }
     }
 
-    /// Remembers where a read of `writer`'s log stopped.
-    pub(crate) fn set_log_cursor(&self, writer: WriterId, cursor: Cursor) {
-        self.cursors
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(writer, cursor);
+    /// Remembers where a read of `writer`'s log (or an append to it) stopped, once what it
+    /// covers is applied to the index.
+    pub(crate) fn set_log_cursor(&self, writer: WriterId, cursor: Cursor) -> Result<()> {
+        let mut cursors = self.cursors.lock().unwrap_or_else(PoisonError::into_inner);
+        if cursors.get(&writer) == Some(&cursor) {
+            return Ok(());
+        }
+        cursors.insert(writer, cursor);
+        drop(cursors);
+        self.index.set_log_cursor(writer, &cursor)
     }
 
     /// Starts writing a checkpoint in the background, unless one is being written; returns

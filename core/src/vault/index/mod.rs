@@ -34,7 +34,7 @@ pub(crate) use folder::IndexFolder;
 use super::error::{Result, VaultError};
 use super::ids::{RecordId, WriterId};
 use super::keyring::{IndexKeys, ScopeToken};
-use super::log::{DocumentRevision, Mutation, RecordVersion};
+use super::log::{Cursor, DocumentRevision, Mutation, RecordVersion};
 use crate::audit::{AuditEntry, ChainHead};
 use crate::crypto::KeyId;
 use backend::Change;
@@ -480,6 +480,18 @@ impl Index {
         Ok(self
             .get::<(WriterId, ChainHead)>(&Self::key(b'H', &[writer.as_bytes()]))?
             .map(|(_, head)| head))
+    }
+
+    /// Where reading `writer`'s log last stopped, as last recorded.
+    pub(crate) fn log_cursor(&self, writer: WriterId) -> Result<Option<Cursor>> {
+        self.get(&Self::key(b'R', &[writer.as_bytes()]))
+    }
+
+    /// Records where reading `writer`'s log stopped, once what it read is applied.
+    pub(crate) fn set_log_cursor(&self, writer: WriterId, cursor: &Cursor) -> Result<()> {
+        let mut changes = Vec::new();
+        self.set(&mut changes, Self::key(b'R', &[writer.as_bytes()]), cursor)?;
+        self.backend.write(changes)
     }
 
     /// The head of every writer's audit chain.

@@ -18,7 +18,7 @@ use super::super::ids::WriterId;
 use super::super::layout;
 use super::super::runtime::off_worker;
 use super::super::store::{Store, create_private_folder, private_file};
-use super::reader::SegmentTail;
+use super::reader::{Cursor, SegmentTail};
 use super::segment;
 
 /// A segment takes no new frame once it holds this many bytes.
@@ -61,6 +61,8 @@ pub(crate) enum LogAppender {
 /// The segment being appended to.
 pub(crate) struct OpenSegment {
     file: File,
+    /// Its first sequence (its name).
+    first: u64,
     /// Where the next frame goes.
     end: u64,
     /// The file's length: zeros from `end` up to it are ready for frames.
@@ -92,6 +94,19 @@ impl LogAppender {
             writer,
             current,
         })
+    }
+
+    /// Where this writer's log ends after batch `sequence`, just appended: the cursor a later
+    /// read resumes from (none for batch objects, which are listed by name).
+    pub(crate) fn cursor_after(&self, sequence: u64) -> Option<Cursor> {
+        match self {
+            Self::Objects => None,
+            Self::Segments { current, .. } => current.as_ref().map(|open| Cursor {
+                segment: open.first,
+                offset: open.end,
+                last: sequence,
+            }),
+        }
     }
 
     /// Writes batch `sequence` of `writer` (sealed as `sealed`) durably.
@@ -172,6 +187,7 @@ impl OpenSegment {
         let capacity = file.metadata()?.len();
         let mut segment = Self {
             file,
+            first: tail.first,
             end: tail.end,
             capacity,
         };
@@ -199,6 +215,7 @@ impl OpenSegment {
             .open(path)?;
         let mut segment = Self {
             file,
+            first,
             end: 0,
             capacity: 0,
         };

@@ -8,6 +8,7 @@
 //! authenticates after bytes that do not means the segment was damaged, and reading fails.
 
 use object_store::path::Path;
+use serde::{Deserialize, Serialize};
 
 use super::super::error::{Detail, Result, VaultError};
 use super::super::ids::WriterId;
@@ -18,11 +19,14 @@ use super::{Mutation, open};
 
 /// Where reading a writer's last segment stopped, kept between reads so that a later one
 /// fetches only what was appended since.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct Cursor {
-    segment: u64,
-    offset: u64,
-    last: u64,
+    /// The segment's first sequence.
+    pub(crate) segment: u64,
+    /// The offset after the last whole frame read.
+    pub(crate) offset: u64,
+    /// The sequence of that frame.
+    pub(crate) last: u64,
 }
 
 /// What a read found at the end of a writer's log.
@@ -174,7 +178,7 @@ impl WriterLog {
         end: &mut LogEnd,
         each: &mut (dyn FnMut(u64, Vec<Mutation>) -> Result<()> + Send),
     ) -> Result<SegmentTail> {
-        let resume = shared.log_cursor(self.writer).filter(|cursor| {
+        let resume = shared.log_cursor(self.writer)?.filter(|cursor| {
             cursor.segment == first && self.after.is_some_and(|after| cursor.last <= after)
         });
         let start = resume.map_or(0, |cursor| cursor.offset);
@@ -266,7 +270,7 @@ impl WriterLog {
                     offset: end_offset,
                     last,
                 },
-            );
+            )?;
         }
         Ok(SegmentTail {
             first,
