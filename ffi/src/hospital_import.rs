@@ -24,8 +24,12 @@ pub struct ImportResult {
     pub rejected: u64,
     /// Rows repeating an earlier row of the file.
     pub duplicates: u64,
-    /// Rows an earlier import already brought.
+    /// Rows with the source id of an earlier row of the file but other data, left out.
+    pub conflicts: u64,
+    /// Rows an earlier import already brought, as they are.
     pub unchanged: u64,
+    /// Rows an earlier import brought, which changed them (patients' demographics).
+    pub updated: u64,
     /// The report as JSON.
     pub report_json: String,
     /// The report as CSV.
@@ -39,7 +43,9 @@ impl From<ImportReport> for ImportResult {
             accepted: count(report.counts.accepted),
             rejected: count(report.counts.rejected),
             duplicates: count(report.counts.duplicates),
+            conflicts: count(report.counts.conflicts),
             unchanged: count(report.counts.unchanged),
+            updated: count(report.counts.updated),
             report_json: report.to_json(),
             report_csv: report.to_csv(),
         }

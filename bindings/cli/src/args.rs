@@ -187,7 +187,8 @@ pub enum Command {
     },
     /// Import patients, physicians or appointments from a Synthea CSV file or a FHIR R4
     /// Bundle, cleansing them on the way; prints one line: accepted, rejected, duplicates,
-    /// unchanged. Rows an earlier import brought are left alone.
+    /// conflicts, unchanged, updated. A patient whose demographics a later file changes is
+    /// updated; physicians and appointments an earlier import brought are left alone.
     Import {
         /// The file to import.
         file: PathBuf,

@@ -608,7 +608,7 @@ fn import_reports_every_row_and_a_second_run_changes_nothing() {
     ));
     assert_eq!(
         dry.trim_end(),
-        "dry run: accepted 8, rejected 6, duplicates 2, unchanged 0"
+        "dry run: accepted 8, rejected 6, duplicates 1, conflicts 1, unchanged 0, updated 0"
     );
     let report: Value =
         serde_json::from_slice(&std::fs::read(dir.join("dry.json")).expect("report"))
@@ -630,7 +630,7 @@ fn import_reports_every_row_and_a_second_run_changes_nothing() {
     ));
     assert_eq!(
         done.trim_end(),
-        "accepted 8, rejected 6, duplicates 2, unchanged 0"
+        "accepted 8, rejected 6, duplicates 1, conflicts 1, unchanged 0, updated 0"
     );
     let csv = std::fs::read_to_string(dir.join("done.csv")).expect("CSV report");
     assert!(csv.starts_with("row,locator,kind,source_id,outcome,reasons,duplicate_of"));
@@ -638,7 +638,7 @@ fn import_reports_every_row_and_a_second_run_changes_nothing() {
     let again = success(&medvault(dir, &["import", &patients], &[], None));
     assert_eq!(
         again.trim_end(),
-        "accepted 0, rejected 6, duplicates 2, unchanged 8"
+        "accepted 0, rejected 6, duplicates 1, conflicts 1, unchanged 8, updated 0"
     );
 
     let bundle = success(&medvault(
@@ -649,7 +649,7 @@ fn import_reports_every_row_and_a_second_run_changes_nothing() {
     ));
     assert_eq!(
         bundle.trim_end(),
-        "accepted 7, rejected 2, duplicates 1, unchanged 0"
+        "accepted 7, rejected 2, duplicates 1, conflicts 0, unchanged 0, updated 0"
     );
 
     fails_with(

@@ -1047,8 +1047,12 @@ pub struct ImportResult {
     rejected: usize,
     /// Rows repeating an earlier row of the file.
     duplicates: usize,
-    /// Rows an earlier import already brought.
+    /// Rows with the source id of an earlier row of the file but other data, left out.
+    conflicts: usize,
+    /// Rows an earlier import already brought, as they are.
     unchanged: usize,
+    /// Rows an earlier import brought, which changed them (patients' demographics).
+    updated: usize,
     /// The report as JSON.
     report_json: String,
     /// The report as CSV.
@@ -1059,8 +1063,14 @@ pub struct ImportResult {
 impl ImportResult {
     fn __repr__(&self) -> String {
         format!(
-            "ImportResult(accepted={}, rejected={}, duplicates={}, unchanged={})",
-            self.accepted, self.rejected, self.duplicates, self.unchanged
+            "ImportResult(accepted={}, rejected={}, duplicates={}, conflicts={}, unchanged={}, \
+             updated={})",
+            self.accepted,
+            self.rejected,
+            self.duplicates,
+            self.conflicts,
+            self.unchanged,
+            self.updated
         )
     }
 }
@@ -1076,7 +1086,9 @@ impl From<core::import::ImportReport> for ImportResult {
                     accepted,
                     rejected,
                     duplicates,
+                    conflicts,
                     unchanged,
+                    updated,
                 },
         } = report;
         let _ = rows; // shown, row by row, in `report_json` and `report_csv`
@@ -1084,7 +1096,9 @@ impl From<core::import::ImportReport> for ImportResult {
             accepted,
             rejected,
             duplicates,
+            conflicts,
             unchanged,
+            updated,
             report_json,
             report_csv,
         }

@@ -597,13 +597,21 @@ def test_an_admin_imports_a_synthea_csv_and_a_second_import_changes_nothing(
         b"py-1,1962-01-01,Joseph,Hill,M,\n"
     )
 
-    def counts(result: medvault.ImportResult) -> tuple[int, int, int, int]:
-        return (result.accepted, result.rejected, result.duplicates, result.unchanged)
+    def counts(result: medvault.ImportResult) -> tuple[int, int, int, int, int, int]:
+        return (
+            result.accepted,
+            result.rejected,
+            result.duplicates,
+            result.conflicts,
+            result.unchanged,
+            result.updated,
+        )
 
+    # py-1 again with other demographics is a conflict, not a duplicate.
     dry = hospital.admin.import_data(csv, dry_run=True)
-    assert counts(dry) == (1, 1, 1, 0)
+    assert counts(dry) == (1, 1, 0, 1, 0, 0)
     done = hospital.admin.import_data(csv, kind="patients")
-    assert counts(done) == (1, 1, 1, 0)
+    assert counts(done) == (1, 1, 0, 1, 0, 0)
     rows = {row["row"]: row for row in json.loads(done.report_json)["rows"]}
     assert rows[3]["outcome"] == "rejected"
     assert rows[3]["reasons"] == ["BIRTHDATE: no such date"]
@@ -611,7 +619,7 @@ def test_an_admin_imports_a_synthea_csv_and_a_second_import_changes_nothing(
     for value in ("Garcia", "Maria", "O'BRIEN", "617", "2023-02-30"):
         assert value not in done.report_json
         assert value not in done.report_csv
-    assert counts(hospital.admin.import_data(csv)) == (0, 1, 1, 1)
+    assert counts(hospital.admin.import_data(csv)) == (0, 1, 0, 1, 1, 0)
     assert "Mary" not in repr(done)
 
     for session in (hospital.heart, hospital.ada):

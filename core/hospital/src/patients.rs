@@ -109,10 +109,17 @@ impl Hospital {
     /// The patient whose profile has the identifier `key` ([`Identifier::key`]).
     pub(crate) fn patient_with_identifier(&self, key: &str) -> Result<Option<AccountId>> {
         Ok(self
+            .patient_file_with_identifier(key)?
+            .map(|file| file.account))
+    }
+
+    /// The stored profile, with its account, that has the identifier `key`.
+    pub(crate) fn patient_file_with_identifier(&self, key: &str) -> Result<Option<PatientFile>> {
+        Ok(self
             .patient_files()
             .find("identifier", key)?
-            .first()
-            .map(|file| file.account))
+            .into_iter()
+            .next())
     }
 
     pub(crate) fn stored_profile(&self, patient: AccountId) -> Result<PatientProfile> {

@@ -1461,7 +1461,15 @@ async fn csv_import_cleanses_reports_and_is_idempotent() {
         rows(&patients, ReportOutcome::Accepted),
         [2, 3, 4, 5, 6, 7, 8, 17]
     );
-    assert_eq!(rows(&patients, ReportOutcome::Duplicate), [13, 14]);
+    assert_eq!(rows(&patients, ReportOutcome::Duplicate), [14]);
+    assert_eq!(rows(&patients, ReportOutcome::Conflict), [13]);
+    assert_eq!(
+        reasons(&patients, 13),
+        [
+            "name: differs from the earlier row with the same source id",
+            "birth date: differs from the earlier row with the same source id"
+        ]
+    );
     assert_eq!(
         rows(&patients, ReportOutcome::Rejected),
         [9, 10, 11, 12, 15, 16]
@@ -1475,7 +1483,7 @@ async fn csv_import_cleanses_reports_and_is_idempotent() {
     );
     assert_eq!(
         patients.summary_line(),
-        "accepted 8, rejected 6, duplicates 2, unchanged 0"
+        "accepted 8, rejected 6, duplicates 1, conflicts 1, unchanged 0, updated 0"
     );
 
     // The accepted rows, as stored.
@@ -1666,4 +1674,391 @@ fn bundle_patient_id() -> String {
         .as_str()
         .expect("an id")
         .to_owned()
+}
+
+// ----- import: conflicts, corrections, ids, hidden characters, dates and codes -----
+
+/// Parses `text` as an import file (with the fixtures' `today`), applies it as the operator,
+/// and checks that neither report carries any of `values`, the patient data in `text`.
+async fn import_text(
+    hospital: &Hospital,
+    text: &str,
+    dry_run: bool,
+    values: &[&str],
+) -> ImportReport {
+    let report = import(hospital, text.as_bytes(), dry_run).await;
+    for value in values {
+        assert!(
+            !report.to_json().contains(value),
+            "the JSON report quotes {value:?}"
+        );
+        assert!(
+            !report.to_csv().contains(value),
+            "the CSV report quotes {value:?}"
+        );
+    }
+    report
+}
+
+/// Row `row` of `report` as its JSON form shows it: what a hospital engineer reads.
+fn json_row(report: &ImportReport, row: usize) -> serde_json::Value {
+    let json: serde_json::Value = serde_json::from_str(&report.to_json()).expect("JSON");
+    json["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .find(|entry| entry["row"] == row)
+        .cloned()
+        .unwrap_or_else(|| panic!("no row {row} in {json}"))
+}
+
+/// The outcome, reasons and notes of row `row` of `report`, as its JSON form shows them.
+fn json_outcome(report: &ImportReport, row: usize) -> (String, Vec<String>, Vec<String>) {
+    let entry = json_row(report, row);
+    let texts = |key: &str| -> Vec<String> {
+        let texts = entry[key].as_array().map(Vec::as_slice).unwrap_or_default();
+        texts
+            .iter()
+            .map(|text| text.as_str().expect("text").to_owned())
+            .collect()
+    };
+    let outcome = entry["outcome"].as_str().expect("an outcome").to_owned();
+    (outcome, texts("reasons"), texts("notes"))
+}
+
+/// The count of `what` in the JSON form of `report`.
+fn json_count(report: &ImportReport, what: &str) -> serde_json::Value {
+    let json: serde_json::Value = serde_json::from_str(&report.to_json()).expect("JSON");
+    json["counts"][what].clone()
+}
+
+/// An outcome with its reasons and notes, as [`json_outcome`] gives them.
+fn outcome(text: &str, reasons: &[&str], notes: &[&str]) -> (String, Vec<String>, Vec<String>) {
+    let owned = |texts: &[&str]| texts.iter().map(|text| (*text).to_owned()).collect();
+    (text.to_owned(), owned(reasons), owned(notes))
+}
+
+/// The stored profile of the patient imported from a Synthea CSV file with `id`.
+async fn imported_profile(clinic: &Clinic, id: &str) -> Option<PatientProfile> {
+    let admin = &clinic.admin.token;
+    let identifier = Identifier::new(import::SYSTEM_CSV_PATIENTS, id);
+    let account = clinic
+        .hospital
+        .find_patient(admin, &identifier)
+        .await
+        .expect("find")?;
+    Some(
+        clinic
+            .hospital
+            .patient_profile(admin, account)
+            .await
+            .expect("profile"),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_source_id_with_other_demographics_in_one_file_is_a_conflict() {
+    let clinic = Clinic::new(Backend::Memory).await;
+    let report = import_text(
+        &clinic.hospital,
+        "Id,BIRTHDATE,FIRST,LAST,GENDER,PHONE\n\
+         c-1,1980-01-01,Ada,Lovelace,F,555-201-3344\n\
+         c-1,1980-01-01,ADA,LOVELACE,female,\n\
+         c-1,1981-02-03,Bea,Lovelace,M,\n\
+         c-1,1980-01-01,Ada,Lovelace,F,555-201-9999\n",
+        false,
+        &["Bea", "1981", "Lovelace", "9999"],
+    )
+    .await;
+    assert_eq!(
+        json_outcome(&report, 3),
+        outcome("duplicate", &[], &[]),
+        "the same data: a plain duplicate"
+    );
+    let differs =
+        |field: &str| format!("{field}: differs from the earlier row with the same source id");
+    assert_eq!(
+        json_outcome(&report, 4),
+        (
+            "conflict".to_owned(),
+            vec![differs("name"), differs("birth date"), differs("gender")],
+            Vec::new()
+        )
+    );
+    assert_eq!(json_row(&report, 4)["duplicate_of"], 2);
+    assert_eq!(json_outcome(&report, 5).1, [differs("phone")]);
+    assert_eq!(json_count(&report, "conflicts"), 2);
+    assert_eq!(json_count(&report, "duplicates"), 1);
+    assert!(
+        report.to_csv().contains(",conflict,"),
+        "{}",
+        report.to_csv()
+    );
+    let kept = imported_profile(&clinic, "c-1").await.expect("imported");
+    assert_eq!(kept.birth_date, date("1980-01-01"), "the first row is kept");
+    assert_eq!(kept.contact.phone.as_deref(), Some("+15552013344"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_later_file_that_corrects_a_patient_updates_the_profile() {
+    let clinic = Clinic::new(Backend::Folder).await;
+    let hospital = &clinic.hospital;
+    let store = clinic.fixture.store_folder.clone().expect("a folder store");
+    let files = || -> BTreeSet<std::path::PathBuf> { all_files(&store).into_iter().collect() };
+    let first = "Id,BIRTHDATE,FIRST,LAST,GENDER,PHONE,CITY\n\
+                 u-1,1980-01-01,Ada,Lovelace,F,555-201-3344,Boston\n\
+                 u-2,1975-07-04,Bob,Byron,M,,\n";
+    let corrected = "Id,BIRTHDATE,FIRST,LAST,GENDER,PHONE,CITY\n\
+                     u-1,1980-01-02,Ada,King,F,,Boston\n\
+                     u-2,1975-07-04,Bob,Byron,M,,\n";
+    import_text(hospital, first, false, &[]).await;
+    let account = hospital
+        .find_patient(
+            &clinic.admin.token,
+            &Identifier::new(import::SYSTEM_CSV_PATIENTS, "u-1"),
+        )
+        .await
+        .expect("find")
+        .expect("imported");
+
+    let before = files();
+    let values = ["King", "1980-01-02", "Lovelace"];
+    let dry = import_text(hospital, corrected, true, &values).await;
+    assert_eq!(files(), before, "a dry run writes nothing");
+    let updated = outcome("updated", &[], &["name: updated", "birth date: updated"]);
+    assert_eq!(
+        json_outcome(&dry, 2),
+        updated,
+        "the dry run predicts the update"
+    );
+    let done = import_text(hospital, corrected, false, &values).await;
+    assert_eq!(dry, done);
+    assert_eq!(json_outcome(&done, 2), updated);
+    assert_eq!(json_outcome(&done, 3), outcome("unchanged", &[], &[]));
+    assert_eq!(json_count(&done, "updated"), 1);
+    assert_eq!(json_count(&done, "unchanged"), 1);
+
+    let profile = imported_profile(&clinic, "u-1").await.expect("imported");
+    assert_eq!(profile.name.text(), "Ada King");
+    assert_eq!(profile.birth_date, date("1980-01-02"));
+    assert_eq!(
+        profile.contact.phone.as_deref(),
+        Some("+15552013344"),
+        "a value the file leaves blank is kept"
+    );
+    assert_eq!(
+        profile.address.map(|address| address.city).as_deref(),
+        Some("Boston")
+    );
+    assert_eq!(
+        profile.identifiers,
+        [Identifier::new(import::SYSTEM_CSV_PATIENTS, "u-1")]
+    );
+    let edits = medvault_identity::audit::read_trail(&clinic.vault)
+        .await
+        .expect("trail")
+        .iter()
+        .filter(|record| {
+            record.event.actor == Actor::Operator
+                && record.event.action
+                    == HospitalOperation::EditProfile { patient: account }.audit_action()
+        })
+        .count();
+    assert_eq!(edits, 1, "the update is audited as the operator's");
+
+    let imported = files();
+    let again = import_text(hospital, corrected, false, &[]).await;
+    assert_eq!(json_outcome(&again, 2), outcome("unchanged", &[], &[]));
+    assert_eq!(
+        files(),
+        imported,
+        "the same correction again writes nothing"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn source_ids_are_trimmed_but_never_merged_across_letter_case() {
+    let clinic = Clinic::new(Backend::Memory).await;
+    let report = import_text(
+        &clinic.hospital,
+        "Id,BIRTHDATE,FIRST,LAST,GENDER\n\
+         k-1,1980-01-01,Ada,Lovelace,F\n\
+         \" k-1 \",1980-01-01,Ada,Lovelace,F\n\
+         K-1,1980-01-01,Ada,Lovelace,F\n\
+         K-2,1990-01-01,Cy,Young,M\n\
+         k-2,1991-01-01,Di,Young,F\n",
+        false,
+        &[],
+    )
+    .await;
+    assert_eq!(json_outcome(&report, 3), outcome("duplicate", &[], &[]));
+    assert_eq!(json_row(&report, 3)["source_id"], "k-1", "trimmed");
+    let case = |line: usize| {
+        outcome(
+            "rejected",
+            &[&format!(
+                "source id: differs only in letter case from that of line {line}"
+            )],
+            &[],
+        )
+    };
+    assert_eq!(json_outcome(&report, 4), case(2));
+    assert_eq!(json_outcome(&report, 5), outcome("accepted", &[], &[]));
+    assert_eq!(json_outcome(&report, 6), case(5));
+    assert!(imported_profile(&clinic, "K-1").await.is_none());
+    assert!(imported_profile(&clinic, "k-2").await.is_none());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn control_and_bidirectional_characters_reject_the_row_naming_the_field() {
+    let clinic = Clinic::new(Backend::Memory).await;
+    let hidden = ["\u{0}", "\u{7}", "\u{202e}", "\u{2066}", "\u{2069}"];
+    let report = import_text(
+        &clinic.hospital,
+        "Id,BIRTHDATE,FIRST,LAST,GENDER,CITY,EMAIL\n\
+         h-1,1980-01-01,Ada\u{0},Lovelace,F,,\n\
+         h-2,1980-01-01,Bea,\u{202e}nori,F,,\n\
+         h-3,1980-01-01,Cy,Young,M,Bo\u{2066}ston\u{2069},\n\
+         h\u{202e}-4,1980-01-01,Di,Young,F,,\n\
+         h-5,1980-01-01,Ed,Young,M,,ed\u{7}@example.org\n\
+         h-6,1980-01-01,Fay,\"Young\tSmith\",F,,\n",
+        false,
+        &hidden,
+    )
+    .await;
+    let control = "contains a control character";
+    let bidi = "contains a bidirectional formatting character";
+    let rejected = |reason: String| outcome("rejected", &[&reason], &[]);
+    assert_eq!(
+        json_outcome(&report, 2),
+        rejected(format!("FIRST: {control}"))
+    );
+    assert_eq!(json_outcome(&report, 3), rejected(format!("LAST: {bidi}")));
+    assert_eq!(json_outcome(&report, 4), rejected(format!("CITY: {bidi}")));
+    assert_eq!(json_outcome(&report, 5), rejected(format!("Id: {bidi}")));
+    assert_eq!(json_row(&report, 5)["source_id"], serde_json::Value::Null);
+    assert_eq!(
+        json_outcome(&report, 6),
+        rejected(format!("EMAIL: {control}"))
+    );
+    assert_eq!(
+        json_outcome(&report, 7),
+        outcome("accepted", &[], &[]),
+        "a tab is whitespace"
+    );
+
+    let bundle = r#"{"resourceType": "Bundle", "entry": [
+        {"resource": {"resourceType": "Patient", "id": "f-1", "gender": "female",
+            "birthDate": "1980-01-01",
+            "name": [{"family": "Lovelace", "given": ["Ada", "M\u202eary"]}]}}
+    ]}"#;
+    let report = import_text(&clinic.hospital, bundle, true, &hidden).await;
+    assert_eq!(
+        json_outcome(&report, 1),
+        rejected(format!("name.given: {bidi}"))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_death_date_before_the_birth_date_is_rejected() {
+    let clinic = Clinic::new(Backend::Memory).await;
+    let report = import_text(
+        &clinic.hospital,
+        "Id,BIRTHDATE,DEATHDATE,FIRST,LAST,GENDER\n\
+         d-1,1980-01-01,1979-12-31,Ada,Lovelace,F\n\
+         d-2,1980-01-01,2020-05-01,Bea,Byron,F\n\
+         d-3,1980-01-01,,Cy,Young,M\n\
+         d-4,1980-01-01,2030-01-01,Di,Young,F\n\
+         d-5,1980-01-01,someday,Ed,Young,M\n",
+        false,
+        &["1979", "2020", "2030", "someday"],
+    )
+    .await;
+    assert_eq!(
+        json_outcome(&report, 2),
+        outcome("rejected", &["DEATHDATE: before BIRTHDATE"], &[])
+    );
+    assert_eq!(
+        json_outcome(&report, 3),
+        outcome(
+            "accepted",
+            &[],
+            &["DEATHDATE: not stored (a profile has no death date)"]
+        )
+    );
+    assert_eq!(json_outcome(&report, 4), outcome("accepted", &[], &[]));
+    assert_eq!(
+        json_outcome(&report, 5),
+        outcome("rejected", &["DEATHDATE: in the future"], &[])
+    );
+    assert_eq!(
+        json_outcome(&report, 6),
+        outcome(
+            "rejected",
+            &["DEATHDATE: not a date in a known format"],
+            &[]
+        )
+    );
+
+    let bundle = r#"{"resourceType": "Bundle", "entry": [
+        {"resource": {"resourceType": "Patient", "id": "f-1", "gender": "female",
+            "birthDate": "1970-05-20", "deceasedDateTime": "1969-01-01T10:00:00Z",
+            "name": [{"family": "Lovelace", "given": ["Ada"]}]}}
+    ]}"#;
+    let report = import_text(&clinic.hospital, bundle, true, &["1969", "1970"]).await;
+    assert_eq!(
+        json_outcome(&report, 1),
+        outcome("rejected", &["deceasedDateTime: before birthDate"], &[])
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn day_first_dates_and_non_standard_sex_codes_are_converted_with_a_note() {
+    let clinic = Clinic::new(Backend::Memory).await;
+    let report = import_text(
+        &clinic.hospital,
+        "Id,BIRTHDATE,FIRST,LAST,GENDER\n\
+         n-1,14/02/1992,Ada,Lovelace,X\n\
+         n-2,03/04/1990,Bea,Byron,F\n\
+         n-3,07/23/1954,Cy,Young,M\n\
+         n-4,1980-01-01,Di,Young,diverse\n\
+         n-5,1981-01-01,Ed,Young,U\n",
+        false,
+        &["14/02", "1992", "03/04", "1990", "diverse"],
+    )
+    .await;
+    let day_first = "BIRTHDATE: read day first (DD/MM/YYYY)";
+    let month_first = "BIRTHDATE: ambiguous, read month first (MM/DD/YYYY)";
+    let code = "GENDER: non-standard code converted";
+    assert_eq!(
+        json_outcome(&report, 2),
+        outcome("accepted", &[], &[day_first, code])
+    );
+    assert_eq!(
+        json_outcome(&report, 3),
+        outcome("accepted", &[], &[month_first])
+    );
+    assert_eq!(
+        json_outcome(&report, 4),
+        outcome("accepted", &[], &[]),
+        "month first, and nothing else it could be"
+    );
+    assert_eq!(json_outcome(&report, 5), outcome("accepted", &[], &[code]));
+    assert_eq!(
+        json_outcome(&report, 6),
+        outcome("accepted", &[], &[]),
+        "HL7's U"
+    );
+    let csv = report.to_csv();
+    assert!(
+        csv.starts_with("row,locator,kind,source_id,outcome,reasons,duplicate_of,notes\r\n"),
+        "{csv}"
+    );
+    let row = format!("\r\n2,line 2,patients,n-1,accepted,,,{day_first}; {code}\r\n");
+    assert!(csv.contains(&row), "{csv}");
+    let ada = imported_profile(&clinic, "n-1").await.expect("imported");
+    assert_eq!(ada.birth_date, date("1992-02-14"));
+    assert_eq!(ada.gender, Gender::Other);
+    let bea = imported_profile(&clinic, "n-2").await.expect("imported");
+    assert_eq!(bea.birth_date, date("1990-03-04"));
 }

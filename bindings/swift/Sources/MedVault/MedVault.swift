@@ -3584,9 +3584,17 @@ public struct ImportResult: Equatable, Hashable {
      */
     public var duplicates: UInt64
     /**
-     * Rows an earlier import already brought.
+     * Rows with the source id of an earlier row of the file but other data, left out.
+     */
+    public var conflicts: UInt64
+    /**
+     * Rows an earlier import already brought, as they are.
      */
     public var unchanged: UInt64
+    /**
+     * Rows an earlier import brought, which changed them (patients' demographics).
+     */
+    public var updated: UInt64
     /**
      * The report as JSON.
      */
@@ -3609,8 +3617,14 @@ public struct ImportResult: Equatable, Hashable {
          * Rows repeating an earlier row of the file.
          */duplicates: UInt64, 
         /**
-         * Rows an earlier import already brought.
+         * Rows with the source id of an earlier row of the file but other data, left out.
+         */conflicts: UInt64, 
+        /**
+         * Rows an earlier import already brought, as they are.
          */unchanged: UInt64, 
+        /**
+         * Rows an earlier import brought, which changed them (patients' demographics).
+         */updated: UInt64, 
         /**
          * The report as JSON.
          */reportJson: String, 
@@ -3620,7 +3634,9 @@ public struct ImportResult: Equatable, Hashable {
         self.accepted = accepted
         self.rejected = rejected
         self.duplicates = duplicates
+        self.conflicts = conflicts
         self.unchanged = unchanged
+        self.updated = updated
         self.reportJson = reportJson
         self.reportCsv = reportCsv
     }
@@ -3644,7 +3660,9 @@ public struct FfiConverterTypeImportResult: FfiConverterRustBuffer {
                 accepted: FfiConverterUInt64.read(from: &buf), 
                 rejected: FfiConverterUInt64.read(from: &buf), 
                 duplicates: FfiConverterUInt64.read(from: &buf), 
+                conflicts: FfiConverterUInt64.read(from: &buf), 
                 unchanged: FfiConverterUInt64.read(from: &buf), 
+                updated: FfiConverterUInt64.read(from: &buf), 
                 reportJson: FfiConverterString.read(from: &buf), 
                 reportCsv: FfiConverterString.read(from: &buf)
         )
@@ -3654,7 +3672,9 @@ public struct FfiConverterTypeImportResult: FfiConverterRustBuffer {
         FfiConverterUInt64.write(value.accepted, into: &buf)
         FfiConverterUInt64.write(value.rejected, into: &buf)
         FfiConverterUInt64.write(value.duplicates, into: &buf)
+        FfiConverterUInt64.write(value.conflicts, into: &buf)
         FfiConverterUInt64.write(value.unchanged, into: &buf)
+        FfiConverterUInt64.write(value.updated, into: &buf)
         FfiConverterString.write(value.reportJson, into: &buf)
         FfiConverterString.write(value.reportCsv, into: &buf)
     }

@@ -1,7 +1,9 @@
 //! Import, the applying half: accepted rows become accounts with profiles and appointments,
 //! in batches, as the operator. A row already imported by an earlier run (found by its
 //! source identifier) is left alone and reported `unchanged`, so importing a file twice
-//! changes nothing; a dry run decides every row the same way and writes nothing.
+//! changes nothing; except a patient row whose demographics differ from the stored profile,
+//! which updates the profile (audited as a profile change) and is reported `updated`, naming
+//! the fields that changed. A dry run decides every row the same way and writes nothing.
 //!
 //! Imported patients and physicians get an account named `patient-…` / `physician-…` whose
 //! password is random and discarded: nobody can log in with it until the account is given a
@@ -11,6 +13,7 @@ use std::collections::{HashMap, HashSet};
 
 use medvault::vault::{DocumentRevision, Progress};
 use medvault_identity::audit::{Actor, AuditAction, AuditEvent};
+use medvault_identity::policy::Permission;
 use medvault_identity::{AccountId, Role, SessionToken};
 
 use super::report::ImportReport;
@@ -18,7 +21,7 @@ use super::{CleanAppointment, CleanPatient, CleanPhysician, CleanRow, ImportKind
 use crate::appointment::{Appointment, slot_key};
 use crate::error::Result;
 use crate::operation::HospitalOperation;
-use crate::profile::{PatientFile, PatientProfile, Physician, PhysicianProfile};
+use crate::profile::{PatientFile, Physician, PhysicianProfile};
 use crate::schedule::Schedule;
 use crate::{Hospital, new_id};
 
@@ -29,8 +32,10 @@ const ROWS_PER_BATCH: usize = 500;
 enum Planned {
     /// New documents, added to the batch.
     Added,
-    /// Imported by an earlier run.
+    /// Imported by an earlier run, as it is.
     Unchanged,
+    /// Imported by an earlier run, and changed in these fields, added to the batch.
+    Updated(Vec<&'static str>),
     /// Refused, with a reason naming the column.
     Refused(String),
 }
@@ -147,6 +152,9 @@ impl Hospital {
                     Planned::Unchanged => {
                         report.mark_unchanged(row.row);
                     }
+                    Planned::Updated(fields) => {
+                        report.mark_updated(row.row, &fields);
+                    }
                     Planned::Refused(reason) => {
                         report.mark_rejected(row.row, reason);
                     }
@@ -198,20 +206,10 @@ impl Hospital {
         created: &mut Created,
         batch: &mut Batch,
     ) -> Result<Planned> {
-        if self
-            .patient_with_identifier(&patient.source.key())?
-            .is_some()
-        {
-            return Ok(Planned::Unchanged);
+        if let Some(known) = self.patient_file_with_identifier(&patient.source.key())? {
+            return self.plan_patient_update(patient, known, new.actor, batch);
         }
-        let profile = PatientProfile {
-            name: patient.name.clone(),
-            birth_date: patient.birth_date,
-            gender: patient.gender,
-            contact: patient.contact.clone(),
-            address: patient.address.clone(),
-            identifiers: vec![patient.source.clone()],
-        };
+        let profile = patient.profile();
         if let Err(error) = profile.check(self.today()) {
             return Ok(Planned::Refused(format!("profile: {error}")));
         }
@@ -222,6 +220,34 @@ impl Hospital {
             .push(self.patient_files().revision_of(&file, 1)?);
         created.accounts.insert(patient.source.key(), account);
         Ok(Planned::Added)
+    }
+
+    /// A patient an earlier run imported: its profile with the row's demographics, if they
+    /// change it, added to the batch with the audit event of a profile change.
+    fn plan_patient_update(
+        &self,
+        patient: &CleanPatient,
+        known: PatientFile,
+        actor: &Actor,
+        batch: &mut Batch,
+    ) -> Result<Planned> {
+        let (profile, changed) = patient.apply_to(&known.profile);
+        if changed.is_empty() {
+            return Ok(Planned::Unchanged);
+        }
+        if let Err(error) = profile.check(self.today()) {
+            return Ok(Planned::Refused(format!("profile: {error}")));
+        }
+        let account = known.account;
+        let file = PatientFile { account, profile };
+        batch
+            .revisions
+            .push(self.patient_files().next_revision_of(&file)?);
+        let edit = HospitalOperation::EditProfile { patient: account };
+        batch
+            .events
+            .push(self.identity.event(actor.clone(), edit.audit_action()));
+        Ok(Planned::Updated(changed))
     }
 
     fn plan_physician(

@@ -2,8 +2,14 @@
 //!
 //! Each rule turns one trimmed text into a clean value, or says what is wrong with it in a few
 //! words (`not a phone number`) that the caller prefixes with the column: a reason never
-//! quotes the value. The row builders at the end put whole rows together from raw fields,
-//! collecting every reason instead of stopping at the first.
+//! quotes the value. A rule that had to guess or convert (a date read day first, a
+//! non-standard sex code) says so in a note ([`Noted`]), which the report shows beside the
+//! row, worded the same way. The row builders at the end put whole rows together from raw
+//! fields, collecting every reason and note instead of stopping at the first.
+//!
+//! Every text field is refused, whatever its rule, when it holds a control character (other
+//! than tab and line breaks, which are whitespace) or a bidirectional embedding, override or
+//! isolate ([`hidden_character`]).
 
 use chrono::format::ParseErrorKind;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeDelta};
@@ -19,6 +25,35 @@ const NAME_MAX_CHARS: usize = 200;
 
 /// How long an appointment without an end lasts.
 pub const DEFAULT_APPOINTMENT_MINUTES: i64 = 30;
+
+/// The note of a slashed date read day first (its first number is over 12).
+pub const DAY_FIRST: &str = "read day first (DD/MM/YYYY)";
+/// The note of a slashed date read month first although it could be read day first too.
+pub const AMBIGUOUS_MONTH_FIRST: &str = "ambiguous, read month first (MM/DD/YYYY)";
+/// The note of a sex code outside FHIR's and HL7 v2's, converted ([`gender`]).
+pub const NON_STANDARD_CODE: &str = "non-standard code converted";
+/// The note of a death date: checked, but a profile has nowhere to keep it.
+pub const DEATH_DATE_NOT_STORED: &str = "not stored (a profile has no death date)";
+
+/// A clean value, and a note when reading it took a guess or a conversion that the report
+/// should show: a few words such as [`DAY_FIRST`], never the value.
+pub type Noted<T> = (T, Option<&'static str>);
+
+/// What makes `text` unfit to import, if anything: a control character (tab, line feed and
+/// carriage return excepted: they are whitespace) or a bidirectional embedding, override or
+/// isolate (U+202A to U+202E, U+2066 to U+2069), which can make a name or an id display as
+/// another.
+pub fn hidden_character(text: &str) -> Option<&'static str> {
+    text.chars().find_map(|c| {
+        if c.is_control() && !matches!(c, '\t' | '\n' | '\r') {
+            Some("contains a control character")
+        } else if matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') {
+            Some("contains a bidirectional formatting character")
+        } else {
+            None
+        }
+    })
+}
 
 /// Trims `text` and collapses inner runs of whitespace to one space.
 pub fn collapse_whitespace(text: &str) -> String {
@@ -76,8 +111,11 @@ fn fix_case(text: &str) -> String {
 ///
 /// Slashes with the year last are read the US way, month first, as Synthea's US data writes
 /// them; only when the first number is over 12 can it be nothing but a day, and the date is
-/// read day first (`31/01/1980`). `01/02/1980` is therefore 2 January.
-pub fn date(text: &str) -> Result<NaiveDate, &'static str> {
+/// read day first (`31/01/1980`), noted [`DAY_FIRST`]: the file may be written day first,
+/// and its other slashed dates misread. `01/02/1980` is therefore 2 January, noted
+/// [`AMBIGUOUS_MONTH_FIRST`]; `07/23/1954` and `01/01/1980` can be read one way only, and
+/// are not noted.
+pub fn date(text: &str) -> Result<Noted<NaiveDate>, &'static str> {
     const UNKNOWN: &str = "not a date in a known format";
     let text = text.trim();
     let (date_part, time_part) = match text.find(['T', ' ']) {
@@ -87,18 +125,20 @@ pub fn date(text: &str) -> Result<NaiveDate, &'static str> {
     if time_part.is_some_and(|time| !time.starts_with(|c: char| c.is_ascii_digit())) {
         return Err(UNKNOWN);
     }
-    let (year, month, day) = date_fields(date_part).ok_or(UNKNOWN)?;
-    NaiveDate::from_ymd_opt(year, month, day).ok_or("no such date")
+    let (year, month, day, note) = date_fields(date_part).ok_or(UNKNOWN)?;
+    let date = NaiveDate::from_ymd_opt(year, month, day).ok_or("no such date")?;
+    Ok((date, note))
 }
 
-/// The year, month and day of a date in one of the known forms, unchecked.
-fn date_fields(text: &str) -> Option<(i32, u32, u32)> {
+/// The year, month and day of a date in one of the known forms, unchecked, and how it was
+/// read when the report should say so.
+fn date_fields(text: &str) -> Option<(i32, u32, u32, Option<&'static str>)> {
     let number = |part: &str| part.parse::<u32>().ok();
     let short = |part: &&str| (1..=2).contains(&part.len());
     let digits = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
     if text.len() == 8 && digits(text) {
         let year = i32::try_from(number(&text[..4])?).ok()?;
-        return Some((year, number(&text[4..6])?, number(&text[6..])?));
+        return Some((year, number(&text[4..6])?, number(&text[6..])?, None));
     }
     let separator = ['-', '/', '.']
         .into_iter()
@@ -110,26 +150,29 @@ fn date_fields(text: &str) -> Option<(i32, u32, u32)> {
     if !(digits(a) && digits(b) && digits(c)) {
         return None;
     }
-    let (year, month, day) = match separator {
-        '-' | '/' if a.len() == 4 && short(&b) && short(&c) => (a, b, c),
+    let (year, month, day, note) = match separator {
+        '-' | '/' if a.len() == 4 && short(&b) && short(&c) => (a, b, c, None),
         '/' if short(&a) && short(&b) && c.len() == 4 => {
-            if number(a)? > 12 {
-                (c, b, a)
+            let (first, second) = (number(a)?, number(b)?);
+            if first > 12 {
+                (c, b, a, Some(DAY_FIRST))
+            } else if second > 12 || first == second {
+                (c, a, b, None)
             } else {
-                (c, a, b)
+                (c, a, b, Some(AMBIGUOUS_MONTH_FIRST))
             }
         }
-        '.' if short(&a) && short(&b) && c.len() == 4 => (c, b, a),
+        '.' if short(&a) && short(&b) && c.len() == 4 => (c, b, a, None),
         _ => return None,
     };
     let year = i32::try_from(number(year)?).ok()?;
-    Some((year, number(month)?, number(day)?))
+    Some((year, number(month)?, number(day)?, note))
 }
 
 /// Reads a birth date ([`date`]) that is neither in the future nor more than 150 years before
 /// `today`.
-pub fn birth_date(text: &str, today: NaiveDate) -> Result<NaiveDate, &'static str> {
-    let birth_date = date(text)?;
+pub fn birth_date(text: &str, today: NaiveDate) -> Result<Noted<NaiveDate>, &'static str> {
+    let (birth_date, note) = date(text)?;
     check_birth_date(birth_date, today).map_err(|_| {
         if birth_date > today {
             "in the future"
@@ -137,7 +180,17 @@ pub fn birth_date(text: &str, today: NaiveDate) -> Result<NaiveDate, &'static st
             "more than 150 years ago"
         }
     })?;
-    Ok(birth_date)
+    Ok((birth_date, note))
+}
+
+/// Reads a death date ([`date`], also the date of a date-time) that is not in the future;
+/// the row builder checks that it is not before the birth date.
+pub fn death_date(text: &str, today: NaiveDate) -> Result<Noted<NaiveDate>, &'static str> {
+    let (death_date, note) = date(text)?;
+    if death_date > today {
+        return Err("in the future");
+    }
+    Ok((death_date, note))
 }
 
 /// Reads a date-time: RFC 3339 with an offset or `Z` (converted to UTC, the offset dropped:
@@ -174,14 +227,20 @@ pub fn date_time(text: &str) -> Result<NaiveDateTime, &'static str> {
     })
 }
 
-/// Reads a sex or gender code, in any case: `M`, `male`, `man`; `F`, `female`, `woman`;
-/// `O`, `other`, `X`, `diverse`; `U`, `unknown`.
-pub fn gender(text: &str) -> Result<Gender, &'static str> {
+/// Reads a sex or gender code, in any case. FHIR's codes (`male`, `female`, `other`,
+/// `unknown`) and HL7 v2's (`M`, `F`, `O`, `U`) are read as they are; `man` and `woman` as
+/// male and female, and `X` (the passports' unspecified sex) and `diverse` as other, each
+/// noted [`NON_STANDARD_CODE`].
+pub fn gender(text: &str) -> Result<Noted<Gender>, &'static str> {
+    let converted = |gender| Ok((gender, Some(NON_STANDARD_CODE)));
     match text.trim().to_lowercase().as_str() {
-        "m" | "male" | "man" => Ok(Gender::Male),
-        "f" | "female" | "woman" => Ok(Gender::Female),
-        "o" | "other" | "x" | "diverse" => Ok(Gender::Other),
-        "u" | "unknown" => Ok(Gender::Unknown),
+        "m" | "male" => Ok((Gender::Male, None)),
+        "f" | "female" => Ok((Gender::Female, None)),
+        "o" | "other" => Ok((Gender::Other, None)),
+        "u" | "unknown" => Ok((Gender::Unknown, None)),
+        "man" => converted(Gender::Male),
+        "woman" => converted(Gender::Female),
+        "x" | "diverse" => converted(Gender::Other),
         _ => Err("unknown code"),
     }
 }
@@ -320,23 +379,77 @@ impl Field {
         }
     }
 
+    /// The value as the row's source id, for the report: trimmed, if it is not blank and holds
+    /// no [`hidden_character`] (a report must not carry one).
+    pub fn source_id(&self) -> Option<String> {
+        match &self.value {
+            Value::Text(text) if hidden_character(text).is_none() => {
+                Some(text.trim().to_owned()).filter(|id| !id.is_empty())
+            }
+            Value::Text(_) | Value::Absent | Value::Invalid(_) => None,
+        }
+    }
+
+    /// The column's label and `what`: a reason or a note.
     fn reason(&self, what: &str) -> String {
         format!("{}: {what}", self.label)
     }
 
-    /// The clean value `rule` makes of the text; `None` with a reason pushed when the rule
-    /// refuses it, when the source could not read it, or when a `required` value is missing.
+    /// The clean value `rule` makes of the text, whitespace collapsed; `None` with a reason
+    /// pushed when the rule refuses it, when the text holds a [`hidden_character`], when the
+    /// source could not read it, or when a `required` value is missing.
     fn check<T>(
         &self,
         required: bool,
         rule: impl FnOnce(&str) -> Result<T, &'static str>,
         reasons: &mut Vec<String>,
     ) -> Option<T> {
-        if let Value::Invalid(problem) = self.value {
-            reasons.push(self.reason(problem));
-            return None;
-        }
-        let Some(text) = self.text() else {
+        self.check_as(collapse_whitespace, required, rule, reasons)
+    }
+
+    /// [`Field::check`] with a rule that may note how it read the value: the note, after the
+    /// column's label, is pushed to `notes`.
+    fn check_noted<T>(
+        &self,
+        required: bool,
+        rule: impl FnOnce(&str) -> Result<Noted<T>, &'static str>,
+        reasons: &mut Vec<String>,
+        notes: &mut Vec<String>,
+    ) -> Option<T> {
+        let (value, note) = self.check(required, rule, reasons)?;
+        notes.extend(note.map(|note| self.reason(note)));
+        Some(value)
+    }
+
+    /// The value as an id (a row's own, or the one it refers to), required: trimmed, and
+    /// otherwise exact, case and inner spaces kept.
+    fn id(&self, reasons: &mut Vec<String>) -> Option<String> {
+        self.check_as(str::to_owned, true, |text| Ok(text.to_owned()), reasons)
+    }
+
+    /// [`Field::check`] on the trimmed text as `read` makes it.
+    fn check_as<T>(
+        &self,
+        read: fn(&str) -> String,
+        required: bool,
+        rule: impl FnOnce(&str) -> Result<T, &'static str>,
+        reasons: &mut Vec<String>,
+    ) -> Option<T> {
+        let text = match &self.value {
+            Value::Invalid(problem) => {
+                reasons.push(self.reason(problem));
+                return None;
+            }
+            Value::Text(text) => {
+                if let Some(problem) = hidden_character(text) {
+                    reasons.push(self.reason(problem));
+                    return None;
+                }
+                Some(read(text.trim())).filter(|text| !text.is_empty())
+            }
+            Value::Absent => None,
+        };
+        let Some(text) = text else {
             if required {
                 reasons.push(self.reason("missing"));
             }
@@ -345,10 +458,6 @@ impl Field {
         rule(&text)
             .map_err(|what| reasons.push(self.reason(what)))
             .ok()
-    }
-
-    fn required(&self, reasons: &mut Vec<String>) -> Option<String> {
-        self.check(true, |text| Ok(text.to_owned()), reasons)
     }
 }
 
@@ -469,9 +578,11 @@ pub(crate) struct RawAddress {
 }
 
 impl RawAddress {
-    /// The address, if any part of it is given.
-    fn clean(&self) -> Option<Address> {
-        let parts = [&self.line, &self.city, &self.state, &self.postal_code].map(Field::text);
+    /// The address, if any part of it is given; `None` with a reason pushed for every part
+    /// that cannot be read.
+    fn clean(&self, reasons: &mut Vec<String>) -> Option<Address> {
+        let parts = [&self.line, &self.city, &self.state, &self.postal_code]
+            .map(|part| part.check(false, |text| Ok(text.to_owned()), reasons));
         if parts.iter().all(Option::is_none) {
             return None;
         }
@@ -500,22 +611,41 @@ pub(crate) struct RawPatient {
     pub id: Field,
     pub name: RawName,
     pub birth_date: Field,
+    /// Optional; checked (not in the future, not before the birth date), not stored.
+    pub death_date: Field,
     pub gender: Field,
     pub phone: Field,
     pub email: Field,
     pub address: RawAddress,
 }
 
-/// Cleans a patient, or says everything that is wrong with it.
-pub(crate) fn patient(raw: &RawPatient, today: NaiveDate) -> Result<CleanPatient, Vec<String>> {
+/// Cleans a patient, or says everything that is wrong with it; what it converted goes to
+/// `notes`.
+pub(crate) fn patient(
+    raw: &RawPatient,
+    today: NaiveDate,
+    notes: &mut Vec<String>,
+) -> Result<CleanPatient, Vec<String>> {
     let mut reasons = Vec::new();
-    let id = raw.id.required(&mut reasons);
+    let id = raw.id.id(&mut reasons);
     let name = raw.name.clean(&mut reasons);
-    let birth_date = raw
-        .birth_date
-        .check(true, |text| birth_date(text, today), &mut reasons);
-    let gender = raw.gender.check(true, gender, &mut reasons);
+    let birth_date =
+        raw.birth_date
+            .check_noted(true, |text| birth_date(text, today), &mut reasons, notes);
+    let death_date =
+        raw.death_date
+            .check_noted(false, |text| death_date(text, today), &mut reasons, notes);
+    if let (Some(birth_date), Some(death_date)) = (birth_date, death_date)
+        && death_date < birth_date
+    {
+        let before = format!("before {}", raw.birth_date.label);
+        reasons.push(raw.death_date.reason(&before));
+    } else if death_date.is_some() {
+        notes.push(raw.death_date.reason(DEATH_DATE_NOT_STORED));
+    }
+    let gender = raw.gender.check_noted(true, gender, &mut reasons, notes);
     let contact = contact(&raw.phone, &raw.email, &mut reasons);
+    let address = raw.address.clean(&mut reasons);
     match (id, name, birth_date, gender) {
         (Some(id), Some(name), Some(birth_date), Some(gender)) if reasons.is_empty() => {
             Ok(CleanPatient {
@@ -524,7 +654,7 @@ pub(crate) fn patient(raw: &RawPatient, today: NaiveDate) -> Result<CleanPatient
                 birth_date,
                 gender,
                 contact,
-                address: raw.address.clean(),
+                address,
             })
         }
         _ => Err(reasons),
@@ -544,13 +674,17 @@ pub(crate) struct RawPhysician {
     pub email: Field,
 }
 
-/// Cleans a physician, or says everything that is wrong with it.
-pub(crate) fn physician(raw: &RawPhysician) -> Result<CleanPhysician, Vec<String>> {
+/// Cleans a physician, or says everything that is wrong with it; what it converted goes to
+/// `notes`.
+pub(crate) fn physician(
+    raw: &RawPhysician,
+    notes: &mut Vec<String>,
+) -> Result<CleanPhysician, Vec<String>> {
     let mut reasons = Vec::new();
-    let id = raw.id.required(&mut reasons);
+    let id = raw.id.id(&mut reasons);
     let name = raw.name.clean(&mut reasons);
     let specialty = raw.specialty.check(true, specialty, &mut reasons);
-    let gender = raw.gender.check(false, gender, &mut reasons);
+    let gender = raw.gender.check_noted(false, gender, &mut reasons, notes);
     let contact = contact(&raw.phone, &raw.email, &mut reasons);
     match (id, name, specialty) {
         (Some(id), Some(name), Some(specialty)) if reasons.is_empty() => Ok(CleanPhysician {
@@ -599,9 +733,9 @@ pub(crate) fn appointment(
     today: NaiveDate,
 ) -> Result<CleanAppointment, Vec<String>> {
     let mut reasons = Vec::new();
-    let id = raw.id.required(&mut reasons);
-    let patient = raw.patient.required(&mut reasons);
-    let physician = raw.physician.required(&mut reasons);
+    let id = raw.id.id(&mut reasons);
+    let patient = raw.patient.id(&mut reasons);
+    let physician = raw.physician.id(&mut reasons);
     let start = raw.start.check(true, date_time, &mut reasons);
     let end = match raw.end.check(false, date_time, &mut reasons) {
         Some(end) => Some(end),
@@ -788,16 +922,26 @@ mod tests {
             "1980-02-29 08:30",
             " 29.2.1980 ",
         ] {
-            assert_eq!(date(text), expected, "{text}");
+            assert_eq!(date(text).map(|(date, _)| date), expected, "{text}");
         }
     }
 
     #[test]
-    fn slashed_dates_are_month_first_unless_the_first_number_is_over_12() {
-        assert_eq!(date("01/02/1980"), Ok(day(1980, 1, 2)));
-        assert_eq!(date("12/11/1980"), Ok(day(1980, 12, 11)));
-        assert_eq!(date("13/11/1980"), Ok(day(1980, 11, 13)));
+    fn slashed_dates_are_month_first_unless_the_first_number_is_over_12_and_say_so() {
+        let ambiguous = Some(AMBIGUOUS_MONTH_FIRST);
+        assert_eq!(date("01/02/1980"), Ok((day(1980, 1, 2), ambiguous)));
+        assert_eq!(date("12/11/1980"), Ok((day(1980, 12, 11), ambiguous)));
+        assert_eq!(date("13/11/1980"), Ok((day(1980, 11, 13), Some(DAY_FIRST))));
+        assert_eq!(date("14/02/1992"), Ok((day(1992, 2, 14), Some(DAY_FIRST))));
         assert_eq!(date("13/13/1980"), Err("no such date"));
+        for (text, expected) in [
+            ("07/23/1954", day(1954, 7, 23)),
+            ("03/03/1990", day(1990, 3, 3)),
+            ("1980/02/29", day(1980, 2, 29)),
+            ("29.02.1980", day(1980, 2, 29)),
+        ] {
+            assert_eq!(date(text), Ok((expected, None)), "one reading only: {text}");
+        }
     }
 
     #[test]
@@ -819,14 +963,93 @@ mod tests {
 
     #[test]
     fn birth_dates_are_bounded() {
-        assert_eq!(birth_date("1980-02-29", today()), Ok(day(1980, 2, 29)));
-        assert_eq!(birth_date("2026-11-30", today()), Ok(today()));
+        assert_eq!(
+            birth_date("1980-02-29", today()),
+            Ok((day(1980, 2, 29), None))
+        );
+        assert_eq!(birth_date("2026-11-30", today()), Ok((today(), None)));
         assert_eq!(birth_date("2026-12-01", today()), Err("in the future"));
         assert_eq!(
             birth_date("1870-01-01", today()),
             Err("more than 150 years ago")
         );
         assert_eq!(birth_date("1980-13-01", today()), Err("no such date"));
+    }
+
+    #[test]
+    fn death_dates_are_not_in_the_future_nor_before_the_birth_date() {
+        assert_eq!(
+            death_date("2020-05-01T10:00:00+02:00", today()),
+            Ok((day(2020, 5, 1), None))
+        );
+        assert_eq!(death_date("2026-12-01", today()), Err("in the future"));
+        let mut raw = raw_patient();
+        raw.birth_date = Field::new("BIRTHDATE", Some("1980-01-02"));
+        raw.death_date = Field::new("DEATHDATE", Some("01/01/1980"));
+        let mut notes = Vec::new();
+        assert_eq!(
+            patient(&raw, today(), &mut notes).err(),
+            Some(vec!["DEATHDATE: before BIRTHDATE".to_owned()])
+        );
+        raw.death_date = Field::new("DEATHDATE", Some("1980-01-02"));
+        let mut notes = Vec::new();
+        assert!(patient(&raw, today(), &mut notes).is_ok(), "the same day");
+        assert_eq!(notes, [format!("DEATHDATE: {DEATH_DATE_NOT_STORED}")]);
+    }
+
+    #[test]
+    fn control_and_bidirectional_characters_are_refused_in_every_field() {
+        assert_eq!(hidden_character("Ada Lovelace, 12 Main St."), None);
+        assert_eq!(hidden_character("1 Long\r\n\tRoad"), None, "whitespace");
+        assert_eq!(hidden_character("Zoë Ørsted"), None);
+        for text in [
+            "Ada\u{0}",
+            "\u{7}",
+            "\u{1b}[31m",
+            "\u{7f}",
+            "\u{85}",
+            "\u{b}",
+        ] {
+            assert_eq!(
+                hidden_character(text),
+                Some("contains a control character"),
+                "{text:?}"
+            );
+        }
+        for c in ('\u{202a}'..='\u{202e}').chain('\u{2066}'..='\u{2069}') {
+            assert_eq!(
+                hidden_character(&format!("ab{c}c")),
+                Some("contains a bidirectional formatting character"),
+                "{c:?}"
+            );
+        }
+        let mut raw = raw_patient();
+        raw.birth_date = Field::new("BIRTHDATE", Some("1915-12-10"));
+        raw.address.city = Field::new("CITY", Some("Lon\u{2067}don"));
+        raw.phone = Field::new("PHONE", Some("555\u{0} 123 4567"));
+        assert_eq!(
+            patient(&raw, today(), &mut Vec::new()).err(),
+            Some(vec![
+                "PHONE: contains a control character".to_owned(),
+                "CITY: contains a bidirectional formatting character".to_owned(),
+            ])
+        );
+        assert_eq!(Field::new("Id", Some(" p\u{202e}-1 ")).source_id(), None);
+        assert_eq!(
+            Field::new("Id", Some(" p-1 ")).source_id().as_deref(),
+            Some("p-1")
+        );
+    }
+
+    #[test]
+    fn ids_are_trimmed_and_otherwise_exact() {
+        let mut reasons = Vec::new();
+        let id = |text: &str, reasons: &mut Vec<String>| Field::new("Id", Some(text)).id(reasons);
+        assert_eq!(id("  P-1 ", &mut reasons).as_deref(), Some("P-1"));
+        assert_eq!(id("a  b", &mut reasons).as_deref(), Some("a  b"));
+        assert!(reasons.is_empty());
+        assert_eq!(id(" ", &mut reasons), None);
+        assert_eq!(reasons, ["Id: missing"]);
     }
 
     #[test]
@@ -868,17 +1091,25 @@ mod tests {
 
     #[test]
     fn sex_codes_become_genders() {
-        for code in ["M", "m", "male", "Male", "MALE", "man", " M "] {
-            assert_eq!(gender(code), Ok(Gender::Male), "{code}");
+        for (codes, expected) in [
+            (&["M", "m", "male", "Male", "MALE", " M "][..], Gender::Male),
+            (&["F", "f", "female", "Female"], Gender::Female),
+            (&["O", "o", "other"], Gender::Other),
+            (&["U", "unknown", "UNKNOWN"], Gender::Unknown),
+        ] {
+            for code in codes {
+                assert_eq!(gender(code), Ok((expected, None)), "{code}");
+            }
         }
-        for code in ["F", "f", "female", "Female", "woman"] {
-            assert_eq!(gender(code), Ok(Gender::Female), "{code}");
-        }
-        for code in ["O", "other", "X", "diverse"] {
-            assert_eq!(gender(code), Ok(Gender::Other), "{code}");
-        }
-        for code in ["U", "unknown"] {
-            assert_eq!(gender(code), Ok(Gender::Unknown), "{code}");
+        let converted = Some(NON_STANDARD_CODE);
+        for (code, expected) in [
+            ("man", Gender::Male),
+            ("Woman", Gender::Female),
+            ("X", Gender::Other),
+            ("x", Gender::Other),
+            ("diverse", Gender::Other),
+        ] {
+            assert_eq!(gender(code), Ok((expected, converted)), "{code}");
         }
         assert_eq!(gender("Q"), Err("unknown code"));
         let mut reasons = Vec::new();
@@ -987,6 +1218,7 @@ mod tests {
                 more_given: vec![Field::new("MIDDLE", Some("maria"))],
             },
             birth_date: Field::new("BIRTHDATE", Some("12/10/1815")),
+            death_date: Field::absent("DEATHDATE"),
             gender: Field::new("GENDER", Some("F")),
             phone: Field::new("PHONE", Some("555 123 4567")),
             email: Field::absent("EMAIL"),
@@ -1003,8 +1235,9 @@ mod tests {
     fn a_clean_patient_is_built() {
         let mut raw = raw_patient();
         raw.birth_date = Field::new("BIRTHDATE", Some("12/10/1915"));
+        let mut notes = Vec::new();
         assert_eq!(
-            patient(&raw, today()),
+            patient(&raw, today(), &mut notes),
             Ok(CleanPatient {
                 source: Identifier::new(SYSTEM_CSV_PATIENTS, "p-1"),
                 name: HumanName::new("Ada Maria", "Lovelace"),
@@ -1020,6 +1253,7 @@ mod tests {
                 }),
             })
         );
+        assert_eq!(notes, [format!("BIRTHDATE: {AMBIGUOUS_MONTH_FIRST}")]);
     }
 
     #[test]
@@ -1034,7 +1268,9 @@ mod tests {
         raw.gender = Field::new("GENDER", Some("Q"));
         raw.phone = Field::new("PHONE", Some("12-34"));
         raw.email = Field::new("EMAIL", Some("ada-at-example"));
-        let reasons = patient(&raw, today()).err().unwrap_or_default();
+        let reasons = patient(&raw, today(), &mut Vec::new())
+            .err()
+            .unwrap_or_default();
         assert_eq!(
             reasons,
             [

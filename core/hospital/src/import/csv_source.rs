@@ -95,9 +95,14 @@ pub(crate) fn read(text: &str, kind: Option<ImportKind>, today: NaiveDate) -> Re
             header: &header,
             record: &record,
         };
+        let mut notes = Vec::new();
         let result = match kind {
-            ImportKind::Patients => clean::patient(&row.patient(), today).map(CleanRow::Patient),
-            ImportKind::Physicians => clean::physician(&row.physician()).map(CleanRow::Physician),
+            ImportKind::Patients => {
+                clean::patient(&row.patient(), today, &mut notes).map(CleanRow::Patient)
+            }
+            ImportKind::Physicians => {
+                clean::physician(&row.physician(), &mut notes).map(CleanRow::Physician)
+            }
             ImportKind::Appointments => {
                 clean::appointment(&row.appointment(), today).map(CleanRow::Appointment)
             }
@@ -106,7 +111,8 @@ pub(crate) fn read(text: &str, kind: Option<ImportKind>, today: NaiveDate) -> Re
             row: line,
             locator: format!("line {line}"),
             kind: Some(kind),
-            source_id: row.field("Id").text(),
+            source_id: row.field("Id").source_id(),
+            notes,
             result,
         });
     }
@@ -258,6 +264,7 @@ impl Row<'_> {
                 more_given: vec![self.field("MIDDLE")],
             },
             birth_date: self.field("BIRTHDATE"),
+            death_date: self.field("DEATHDATE"),
             gender: self.field("GENDER"),
             phone: self.field("PHONE"),
             email: self.field("EMAIL"),
@@ -483,7 +490,14 @@ mod tests {
                 P11,
                 rejected(&["LAST: missing", "PHONE: not a phone number"]),
             ),
-            row(13, P01, RowOutcome::Duplicate { of_row: 2 }),
+            row(
+                13,
+                P01,
+                RowOutcome::Conflict {
+                    of_row: 2,
+                    fields: vec!["name", "birth date"],
+                },
+            ),
             row(14, P12, RowOutcome::Duplicate { of_row: 3 }),
             row(
                 15,
@@ -504,6 +518,36 @@ mod tests {
             ),
         ];
         assert_rows(&file, "line", &expected);
+        let noted: Vec<(usize, &[String])> = file
+            .rows
+            .iter()
+            .filter(|row| !row.notes.is_empty())
+            .map(|row| (row.row, row.notes.as_slice()))
+            .collect();
+        let converted = "GENDER: non-standard code converted".to_owned();
+        assert_eq!(
+            noted,
+            [
+                (
+                    7,
+                    &[
+                        "BIRTHDATE: read day first (DD/MM/YYYY)".to_owned(),
+                        converted.clone()
+                    ][..]
+                ),
+                (
+                    14,
+                    &["BIRTHDATE: ambiguous, read month first (MM/DD/YYYY)".to_owned()]
+                ),
+                (
+                    17,
+                    &[
+                        "DEATHDATE: not stored (a profile has no death date)".to_owned(),
+                        converted
+                    ]
+                ),
+            ]
+        );
     }
 
     fn accepted_physician(
@@ -562,7 +606,14 @@ mod tests {
             ),
             row(5, D04, rejected(&["SPECIALITY: missing"])),
             row(6, D05, RowOutcome::Duplicate { of_row: 2 }),
-            row(7, D02, RowOutcome::Duplicate { of_row: 3 }),
+            row(
+                7,
+                D02,
+                RowOutcome::Conflict {
+                    of_row: 3,
+                    fields: vec!["name"],
+                },
+            ),
             row(8, D06, rejected(&["NAME: missing given name"])),
             row(9, D07, rejected(&["GENDER: unknown code"])),
             row(
@@ -647,7 +698,14 @@ mod tests {
             row(6, E05, rejected(&["STATUS: unknown code"])),
             row(7, E06, rejected(&["STOP: not after START"])),
             row(8, E07, rejected(&["PATIENT: missing"])),
-            row(9, E01, RowOutcome::Duplicate { of_row: 2 }),
+            row(
+                9,
+                E01,
+                RowOutcome::Conflict {
+                    of_row: 2,
+                    fields: vec!["patient", "start", "end"],
+                },
+            ),
             row(10, E09, RowOutcome::Duplicate { of_row: 3 }),
             row(
                 11,

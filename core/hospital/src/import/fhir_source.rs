@@ -52,7 +52,9 @@ pub(crate) fn read(
     let mut skipped = 0;
     for (at, entry) in entries.iter().enumerate() {
         let id = resource_id(entry);
-        let (kind, result) = match read_entry(entry, id.as_deref(), &index, only, today) {
+        let mut notes = Vec::new();
+        let read = read_entry(entry, id.as_deref(), &index, only, today, &mut notes);
+        let (kind, result) = match read {
             Entry::Row(kind, result) => (kind, result),
             Entry::Role => continue,
             Entry::Skipped => {
@@ -65,7 +67,8 @@ pub(crate) fn read(
             row: number,
             locator: format!("entry {number}"),
             kind,
-            source_id: id.map(|id| clean::collapse_whitespace(&id)),
+            source_id: Field::new("id", id.as_deref()).source_id(),
+            notes,
             result,
         });
     }
@@ -89,13 +92,15 @@ enum Entry {
     Skipped,
 }
 
-/// Reads one entry, whose resource id is `id`; only of kind `only`, if given.
+/// Reads one entry, whose resource id is `id`; only of kind `only`, if given. What cleansing
+/// converted goes to `notes`.
 fn read_entry(
     entry: &Value,
     id: Option<&str>,
     index: &Index<'_>,
     only: Option<ImportKind>,
     today: NaiveDate,
+    notes: &mut Vec<String>,
 ) -> Entry {
     if let Some(reason) = unreadable(entry) {
         return Entry::Row(None, Err(vec![reason.to_owned()]));
@@ -114,11 +119,12 @@ fn read_entry(
     let id_field = Field::new("id", id);
     let result = match kind {
         ImportKind::Patients => {
-            clean::patient(&patient(resource, id_field), today).map(CleanRow::Patient)
+            clean::patient(&patient(resource, id_field), today, notes).map(CleanRow::Patient)
         }
         ImportKind::Physicians => {
             let specialty = id.and_then(|id| index.specialties.get(id).copied());
-            clean::physician(&physician(resource, id_field, specialty)).map(CleanRow::Physician)
+            clean::physician(&physician(resource, id_field, specialty), notes)
+                .map(CleanRow::Physician)
         }
         ImportKind::Appointments => {
             clean::appointment(&index.appointment(resource, id_field), today)
@@ -214,6 +220,7 @@ fn patient(resource: &Value, id: Field) -> RawPatient {
         id,
         name: name(resource),
         birth_date: field("birthDate", resource.get("birthDate")),
+        death_date: field("deceasedDateTime", resource.get("deceasedDateTime")),
         gender: field("gender", resource.get("gender")),
         phone: telecom(resource, "phone", "telecom.phone"),
         email: telecom(resource, "email", "telecom.email"),

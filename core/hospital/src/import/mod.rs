@@ -1,9 +1,15 @@
 //! Import with cleansing, the pure half: turns the bytes of a Synthea CSV file
 //! (`patients.csv`, `providers.csv`, `encounters.csv`) or a FHIR R4 Bundle into rows, each
-//! cleaned and accepted, a duplicate of an earlier row of the same file, or rejected with
-//! reasons; then [`Hospital::operator_import`](crate::Hospital::operator_import)
-//! (`apply`) writes the accepted rows to the vault, leaving alone rows an earlier run already
-//! imported (found through their source [`Identifier`]).
+//! cleaned and accepted (with notes on what cleansing converted), a duplicate of an earlier
+//! row of the same file, in conflict with one (its source id, with other data), or rejected
+//! with reasons; then [`Hospital::operator_import`](crate::Hospital::operator_import)
+//! (`apply`) writes the accepted rows to the vault, finding rows an earlier run already
+//! imported through their source [`Identifier`]: it leaves them alone, or updates a patient
+//! whose demographics the file changes.
+//!
+//! Source ids are exact strings once trimmed. Within a file, an id that differs from an
+//! earlier accepted row's only in letter case is rejected: some systems read ids in any case
+//! (UUIDs, for one), so the two rows may be one patient or two, and a person must decide.
 //!
 //! - [`clean`]: the cleansing rules (names, dates, sex codes, phone numbers, statuses), shared
 //!   by both sources;
@@ -33,7 +39,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::appointment::AppointmentStatus;
 use crate::error::{HospitalError, Result};
-use crate::profile::{Address, Contact, Gender, HumanName, Identifier, invalid};
+use crate::profile::{Address, Contact, Gender, HumanName, Identifier, PatientProfile, invalid};
 
 pub use report::{ImportReport, ImportSummary, ReportOutcome, ReportRow};
 
@@ -127,6 +133,50 @@ pub struct CleanPatient {
 
 debug_without_patient_data!(CleanPatient {});
 
+impl CleanPatient {
+    /// The profile of a new patient: this row's demographics and its source identifier.
+    pub(crate) fn profile(&self) -> PatientProfile {
+        PatientProfile {
+            name: self.name.clone(),
+            birth_date: self.birth_date,
+            gender: self.gender,
+            contact: self.contact.clone(),
+            address: self.address.clone(),
+            identifiers: vec![self.source.clone()],
+        }
+    }
+
+    /// `known` with this row's demographics, and the fields that changed: name, birth date
+    /// and gender always come from the row; phone, email and address when the row gives
+    /// them (a row that leaves one blank keeps the known one: an import never erases).
+    /// Identifiers stay as they are.
+    pub(crate) fn apply_to(&self, known: &PatientProfile) -> (PatientProfile, Vec<&'static str>) {
+        let changed = changed([
+            ("name", self.name != known.name),
+            ("birth date", self.birth_date != known.birth_date),
+            ("gender", self.gender != known.gender),
+            ("phone", replaces(&self.contact.phone, &known.contact.phone)),
+            ("email", replaces(&self.contact.email, &known.contact.email)),
+            ("address", replaces(&self.address, &known.address)),
+        ]);
+        let or_known = |value: &Option<String>, known: &Option<String>| {
+            value.clone().or_else(|| known.clone())
+        };
+        let profile = PatientProfile {
+            name: self.name.clone(),
+            birth_date: self.birth_date,
+            gender: self.gender,
+            contact: Contact {
+                phone: or_known(&self.contact.phone, &known.contact.phone),
+                email: or_known(&self.contact.email, &known.contact.email),
+            },
+            address: self.address.clone().or_else(|| known.address.clone()),
+            identifiers: known.identifiers.clone(),
+        };
+        (profile, changed)
+    }
+}
+
 /// A cleaned physician, ready to become a physician profile.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CleanPhysician {
@@ -140,6 +190,26 @@ pub struct CleanPhysician {
     pub gender: Option<Gender>,
     /// Phone (E.164) and email (lowercase).
     pub contact: Contact,
+}
+
+impl CleanPhysician {
+    /// The fields in which this row would change `earlier`: name and specialty, and gender,
+    /// phone and email when this row gives them.
+    fn changes_to(&self, earlier: &Self) -> Vec<&'static str> {
+        changed([
+            ("name", self.name != earlier.name),
+            ("specialty", self.specialty != earlier.specialty),
+            ("gender", replaces(&self.gender, &earlier.gender)),
+            (
+                "phone",
+                replaces(&self.contact.phone, &earlier.contact.phone),
+            ),
+            (
+                "email",
+                replaces(&self.contact.email, &earlier.contact.email),
+            ),
+        ])
+    }
 }
 
 /// A cleaned appointment, naming its patient and physician by their source identifiers.
@@ -160,6 +230,32 @@ pub struct CleanAppointment {
 }
 
 debug_without_patient_data!(CleanAppointment { status });
+
+impl CleanAppointment {
+    /// The fields in which this row differs from `earlier`.
+    fn changes_to(&self, earlier: &Self) -> Vec<&'static str> {
+        changed([
+            ("patient", self.patient != earlier.patient),
+            ("physician", self.physician != earlier.physician),
+            ("start", self.start != earlier.start),
+            ("end", self.end != earlier.end),
+            ("status", self.status != earlier.status),
+        ])
+    }
+}
+
+/// The names of the fields marked changed.
+fn changed<const N: usize>(fields: [(&'static str, bool); N]) -> Vec<&'static str> {
+    fields
+        .into_iter()
+        .filter_map(|(name, changed)| changed.then_some(name))
+        .collect()
+}
+
+/// Whether an optional `value` changes the `known` one: it is given, and differs.
+fn replaces<T: PartialEq>(value: &Option<T>, known: &Option<T>) -> bool {
+    value.is_some() && value != known
+}
 
 /// An accepted row's cleaned content.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -188,6 +284,19 @@ impl CleanRow {
             Self::Patient(_) => ImportKind::Patients,
             Self::Physician(_) => ImportKind::Physicians,
             Self::Appointment(_) => ImportKind::Appointments,
+        }
+    }
+
+    /// The fields in which this row, with the same source id as `earlier`, would change it
+    /// (see [`CleanPatient::apply_to`]); none for a plain repeat.
+    fn changes_to(&self, earlier: &CleanRow) -> Vec<&'static str> {
+        match (self, earlier) {
+            (Self::Patient(row), Self::Patient(earlier)) => row.apply_to(&earlier.profile()).1,
+            (Self::Physician(row), Self::Physician(earlier)) => row.changes_to(earlier),
+            (Self::Appointment(row), Self::Appointment(earlier)) => row.changes_to(earlier),
+            // Each kind has identifier systems of its own: rows sharing a source id share a
+            // kind.
+            _ => vec!["kind"],
         }
     }
 
@@ -237,6 +346,16 @@ pub enum RowOutcome {
         /// The earlier row's number.
         of_row: usize,
     },
+    /// The same source id as an earlier accepted row of the file, with other data: the earlier
+    /// row is kept, this one left out.
+    Conflict {
+        /// The earlier row's number.
+        of_row: usize,
+        /// The fields that differ, such as `name` or `birth date`: a value this row gives
+        /// that the earlier row lacks or has otherwise (a value this row leaves blank does
+        /// not count).
+        fields: Vec<&'static str>,
+    },
     /// Rejected; each reason names a column and what is wrong with it.
     Rejected {
         /// Every problem found: the id, the name, then the other fields in a fixed order.
@@ -254,10 +373,25 @@ pub struct ParsedRow {
     pub locator: String,
     /// What it describes; `None` for a bundle entry too broken to tell (rejected).
     pub kind: Option<ImportKind>,
-    /// Its id in the system it came from, trimmed, if it has one.
+    /// Its id in the system it came from, trimmed, if it has one (and it holds no control or
+    /// bidirectional formatting character).
     pub source_id: Option<String>,
     /// What became of it.
     pub outcome: RowOutcome,
+    /// What cleansing converted that a reader should check, such as
+    /// `BIRTHDATE: read day first (DD/MM/YYYY)`: the column and a few words, never the
+    /// value. Empty for a rejected row.
+    pub notes: Vec<String>,
+}
+
+impl ParsedRow {
+    /// Its cleaned content, if it was accepted.
+    pub fn clean(&self) -> Option<&CleanRow> {
+        match &self.outcome {
+            RowOutcome::Accepted(clean) => Some(clean),
+            _ => None,
+        }
+    }
 }
 
 /// Every row of an input file.
@@ -274,10 +408,7 @@ pub struct ParsedFile {
 impl ParsedFile {
     /// The accepted rows with their cleaned content, in file order.
     pub fn accepted(&self) -> impl Iterator<Item = (&ParsedRow, &CleanRow)> {
-        self.rows.iter().filter_map(|row| match &row.outcome {
-            RowOutcome::Accepted(clean) => Some((row, clean)),
-            _ => None,
-        })
+        self.rows.iter().filter_map(|row| Some((row, row.clean()?)))
     }
 }
 
@@ -318,39 +449,70 @@ pub(crate) struct Draft {
     pub locator: String,
     pub kind: Option<ImportKind>,
     pub source_id: Option<String>,
+    pub notes: Vec<String>,
     pub result: std::result::Result<CleanRow, Vec<String>>,
 }
 
-/// Turns drafts into rows, marking accepted rows that repeat an earlier accepted row.
+/// Turns drafts into rows, comparing each cleaned row with the accepted rows before it: the
+/// same source id makes it a duplicate, or a conflict if it would change the earlier row;
+/// the same source id but for letter case rejects it; the same natural key makes it a
+/// duplicate.
 fn settle(drafts: Vec<Draft>) -> Vec<ParsedRow> {
+    // Where the accepted rows are in `rows`: by source id, by source id in lower case, and
+    // by natural key.
     let mut ids: HashMap<Identifier, usize> = HashMap::new();
+    let mut folded_ids: HashMap<Identifier, usize> = HashMap::new();
     let mut keys: HashMap<NaturalKey, usize> = HashMap::new();
-    drafts
-        .into_iter()
-        .map(|draft| {
-            let outcome = match draft.result {
-                Err(reasons) => RowOutcome::Rejected { reasons },
-                Ok(clean) => {
-                    let key = clean.natural_key();
-                    match ids.get(clean.source()).or_else(|| keys.get(&key)) {
-                        Some(&of_row) => RowOutcome::Duplicate { of_row },
-                        None => {
-                            ids.insert(clean.source().clone(), draft.row);
-                            keys.insert(key, draft.row);
-                            RowOutcome::Accepted(clean)
-                        }
+    let mut rows: Vec<ParsedRow> = Vec::with_capacity(drafts.len());
+    for draft in drafts {
+        let (outcome, notes) = match draft.result {
+            Err(reasons) => (RowOutcome::Rejected { reasons }, Vec::new()),
+            Ok(clean) => {
+                let source = clean.source();
+                let folded = Identifier::new(&source.system, &source.value.to_lowercase());
+                let key = clean.natural_key();
+                let outcome = if let Some(earlier) = ids.get(source).map(|&at| &rows[at]) {
+                    let fields = earlier
+                        .clean()
+                        .map(|earlier| clean.changes_to(earlier))
+                        .unwrap_or_default();
+                    let of_row = earlier.row;
+                    if fields.is_empty() {
+                        RowOutcome::Duplicate { of_row }
+                    } else {
+                        RowOutcome::Conflict { of_row, fields }
                     }
-                }
-            };
-            ParsedRow {
-                row: draft.row,
-                locator: draft.locator,
-                kind: draft.kind,
-                source_id: draft.source_id,
-                outcome,
+                } else if let Some(&at) = folded_ids.get(&folded) {
+                    let reason = format!(
+                        "source id: differs only in letter case from that of {}",
+                        rows[at].locator
+                    );
+                    RowOutcome::Rejected {
+                        reasons: vec![reason],
+                    }
+                } else if let Some(&at) = keys.get(&key) {
+                    RowOutcome::Duplicate {
+                        of_row: rows[at].row,
+                    }
+                } else {
+                    ids.insert(source.clone(), rows.len());
+                    folded_ids.insert(folded, rows.len());
+                    keys.insert(key, rows.len());
+                    RowOutcome::Accepted(clean)
+                };
+                (outcome, draft.notes)
             }
-        })
-        .collect()
+        };
+        rows.push(ParsedRow {
+            row: draft.row,
+            locator: draft.locator,
+            kind: draft.kind,
+            source_id: draft.source_id,
+            outcome,
+            notes,
+        });
+    }
+    rows
 }
 
 /// A file-level error; `reason` must not quote the file.
@@ -478,21 +640,54 @@ mod tests {
     }
 
     #[test]
-    fn only_accepted_rows_count_for_duplicates() -> Result<()> {
+    fn only_accepted_rows_count_for_duplicates_and_conflicts() -> Result<()> {
         let file = parse(
             b"Id,BIRTHDATE,FIRST,LAST,GENDER\n\
               1,1980-01-01,Ada,,F\n\
               1,1980-01-01,Ada,Lovelace,F\n\
               1,1981-01-01,Bea,Byron,F\n\
-              2,1980-01-01,ADA,LOVELACE,female\n",
+              2,1980-01-01,ADA,LOVELACE,female\n\
+              1,1980-01-01,ada,lovelace,f\n",
             None,
             today(),
         )?;
         let outcomes: Vec<_> = file.rows.iter().map(|row| &row.outcome).collect();
         assert!(matches!(outcomes[0], RowOutcome::Rejected { .. }));
         assert!(matches!(outcomes[1], RowOutcome::Accepted(_)));
-        assert_eq!(outcomes[2], &RowOutcome::Duplicate { of_row: 3 });
+        assert_eq!(
+            outcomes[2],
+            &RowOutcome::Conflict {
+                of_row: 3,
+                fields: vec!["name", "birth date"]
+            }
+        );
         assert_eq!(outcomes[3], &RowOutcome::Duplicate { of_row: 3 });
+        assert_eq!(outcomes[4], &RowOutcome::Duplicate { of_row: 3 });
         Ok(())
+    }
+
+    #[test]
+    fn a_later_row_changes_an_earlier_one_by_the_values_it_gives() {
+        let patient = |phone: Option<&str>, city: Option<&str>| CleanPatient {
+            source: Identifier::new(SYSTEM_CSV_PATIENTS, "p-1"),
+            name: HumanName::new("Ada", "Lovelace"),
+            birth_date: today(),
+            gender: Gender::Female,
+            contact: Contact {
+                phone: phone.map(str::to_owned),
+                email: None,
+            },
+            address: city.map(|city| Address {
+                city: city.to_owned(),
+                ..Address::default()
+            }),
+        };
+        let known = patient(Some("+15552013344"), Some("Boston")).profile();
+        let (kept, changed) = patient(None, None).apply_to(&known);
+        assert_eq!((kept, changed), (known.clone(), Vec::new()), "blanks keep");
+        let (moved, changed) = patient(Some("+15552019999"), Some("Quincy")).apply_to(&known);
+        assert_eq!(changed, ["phone", "address"]);
+        assert_eq!(moved.contact.phone.as_deref(), Some("+15552019999"));
+        assert_eq!(moved.identifiers, known.identifiers);
     }
 }

@@ -1,8 +1,8 @@
 //! What an import did with every row, to show, save as JSON or CSV, or share.
 //!
 //! A report carries each row's number, locator, kind, source id (the sending system's own
-//! key, needed to find and fix the row), outcome and reasons, and no other value from the
-//! file.
+//! key, needed to find and fix the row), outcome, reasons and notes, and no other value from
+//! the file: reasons and notes name a column or field and say what happened in a few words.
 
 use serde::{Deserialize, Serialize};
 
@@ -16,20 +16,28 @@ pub enum ReportOutcome {
     Accepted,
     /// The same as an earlier row of the file.
     Duplicate,
+    /// The source id of an earlier row of the file, with other data; the earlier row is
+    /// kept, and the reasons name the fields that differ.
+    Conflict,
     /// Rejected, with reasons.
     Rejected,
-    /// Accepted, but already in the vault from an earlier import.
+    /// Accepted, but already in the vault from an earlier import, as it is.
     Unchanged,
+    /// Accepted, already in the vault from an earlier import, and changed as this row says;
+    /// the notes name the fields that changed.
+    Updated,
 }
 
 impl ReportOutcome {
-    /// `accepted`, `duplicate`, `rejected` or `unchanged`.
+    /// `accepted`, `duplicate`, `conflict`, `rejected`, `unchanged` or `updated`.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Accepted => "accepted",
             Self::Duplicate => "duplicate",
+            Self::Conflict => "conflict",
             Self::Rejected => "rejected",
             Self::Unchanged => "unchanged",
+            Self::Updated => "updated",
         }
     }
 }
@@ -47,10 +55,17 @@ pub struct ReportRow {
     pub source_id: Option<String>,
     /// What became of it.
     pub outcome: ReportOutcome,
-    /// Why it was rejected: column and problem, never the value.
+    /// Why it was rejected, or what it conflicts in: column (or field) and problem, never
+    /// the value.
     pub reasons: Vec<String>,
-    /// For a duplicate, the number of the row it repeats.
+    /// For a duplicate, the number of the row it repeats; for a conflict, the number of the
+    /// earlier row with its source id, which was kept.
     pub duplicate_of: Option<usize>,
+    /// What the import converted or changed that a reader should check: a date read day
+    /// first, a non-standard code converted, a value not stored, the fields an update
+    /// changed. Column (or field) and a few words, never the value.
+    #[serde(default)]
+    pub notes: Vec<String>,
 }
 
 /// How many rows ended each way.
@@ -62,8 +77,14 @@ pub struct ImportSummary {
     pub rejected: usize,
     /// Duplicates of earlier rows.
     pub duplicates: usize,
-    /// Accepted rows already in the vault.
+    /// Rows in conflict with an earlier row of the file.
+    #[serde(default)]
+    pub conflicts: usize,
+    /// Accepted rows already in the vault, as they are.
     pub unchanged: usize,
+    /// Accepted rows already in the vault, which they changed.
+    #[serde(default)]
+    pub updated: usize,
 }
 
 /// What an import did with every row of a file.
@@ -88,6 +109,17 @@ impl ImportReport {
                     RowOutcome::Duplicate { of_row } => {
                         (ReportOutcome::Duplicate, Vec::new(), Some(*of_row))
                     }
+                    RowOutcome::Conflict { of_row, fields } => {
+                        let reasons = fields
+                            .iter()
+                            .map(|field| {
+                                format!(
+                                    "{field}: differs from the earlier row with the same source id"
+                                )
+                            })
+                            .collect();
+                        (ReportOutcome::Conflict, reasons, Some(*of_row))
+                    }
                     RowOutcome::Rejected { reasons } => {
                         (ReportOutcome::Rejected, reasons.clone(), None)
                     }
@@ -100,6 +132,7 @@ impl ImportReport {
                     outcome,
                     reasons,
                     duplicate_of,
+                    notes: row.notes.clone(),
                 }
             })
             .collect();
@@ -114,17 +147,36 @@ impl ImportReport {
     /// Marks an accepted row as already in the vault. False if no accepted row has this
     /// number.
     pub fn mark_unchanged(&mut self, row: usize) -> bool {
-        self.change(row, ReportOutcome::Unchanged, None)
+        self.change(row, ReportOutcome::Unchanged, None, Vec::new())
+    }
+
+    /// Marks an accepted row as an update of what an earlier import brought, noting each of
+    /// `fields` (such as `name`, `birth date`) as updated. False if no accepted row has this
+    /// number.
+    pub fn mark_updated(&mut self, row: usize, fields: &[&str]) -> bool {
+        let notes = fields.iter().map(|field| format!("{field}: updated"));
+        self.change(row, ReportOutcome::Updated, None, notes.collect())
     }
 
     /// Marks an accepted row as rejected after all, when applying it failed (such as an
     /// appointment whose patient is not in the vault); `reason` names the column and what is
     /// wrong, without quoting values. False if no accepted row has this number.
     pub fn mark_rejected(&mut self, row: usize, reason: impl Into<String>) -> bool {
-        self.change(row, ReportOutcome::Rejected, Some(reason.into()))
+        self.change(
+            row,
+            ReportOutcome::Rejected,
+            Some(reason.into()),
+            Vec::new(),
+        )
     }
 
-    fn change(&mut self, row: usize, outcome: ReportOutcome, reason: Option<String>) -> bool {
+    fn change(
+        &mut self,
+        row: usize,
+        outcome: ReportOutcome,
+        reason: Option<String>,
+        notes: Vec<String>,
+    ) -> bool {
         let found = self
             .rows
             .iter_mut()
@@ -134,6 +186,7 @@ impl ImportReport {
         };
         entry.outcome = outcome;
         entry.reasons.extend(reason);
+        entry.notes.extend(notes);
         self.recount();
         true
     }
@@ -144,24 +197,30 @@ impl ImportReport {
             let count = match row.outcome {
                 ReportOutcome::Accepted => &mut counts.accepted,
                 ReportOutcome::Duplicate => &mut counts.duplicates,
+                ReportOutcome::Conflict => &mut counts.conflicts,
                 ReportOutcome::Rejected => &mut counts.rejected,
                 ReportOutcome::Unchanged => &mut counts.unchanged,
+                ReportOutcome::Updated => &mut counts.updated,
             };
             *count += 1;
         }
         self.counts = counts;
     }
 
-    /// One line for people: `accepted 12, rejected 5, duplicates 3, unchanged 0`.
+    /// One line for people:
+    /// `accepted 12, rejected 5, duplicates 3, conflicts 1, unchanged 0, updated 0`.
     pub fn summary_line(&self) -> String {
         let ImportSummary {
             accepted,
             rejected,
             duplicates,
+            conflicts,
             unchanged,
+            updated,
         } = self.counts;
         format!(
-            "accepted {accepted}, rejected {rejected}, duplicates {duplicates}, unchanged {unchanged}"
+            "accepted {accepted}, rejected {rejected}, duplicates {duplicates}, \
+             conflicts {conflicts}, unchanged {unchanged}, updated {updated}"
         )
     }
 
@@ -172,12 +231,14 @@ impl ImportReport {
     }
 
     /// The report as CSV with a header, columns
-    /// `row,locator,kind,source_id,outcome,reasons,duplicate_of`; reasons joined with `; `,
+    /// `row,locator,kind,source_id,outcome,reasons,duplicate_of,notes`; reasons and notes
+    /// joined with `; `,
     /// empty fields for missing values, fields quoted where needed (RFC 4180), and a field
     /// that starts like a spreadsheet formula (`=`, `+`, `-`, `@`, tab, carriage return) quoted
     /// with a `'` in front, so that a spreadsheet shows it and never runs it (OWASP).
     pub fn to_csv(&self) -> String {
-        let mut csv = String::from("row,locator,kind,source_id,outcome,reasons,duplicate_of\r\n");
+        let mut csv =
+            String::from("row,locator,kind,source_id,outcome,reasons,duplicate_of,notes\r\n");
         for row in &self.rows {
             let fields = [
                 row.row.to_string(),
@@ -192,6 +253,7 @@ impl ImportReport {
                 row.duplicate_of
                     .map(|of| of.to_string())
                     .unwrap_or_default(),
+                row.notes.join("; "),
             ];
             let fields: Vec<String> = fields.iter().map(|field| csv_field(field)).collect();
             csv.push_str(&fields.join(","));
@@ -240,7 +302,8 @@ mod tests {
               p1,1980-01-01,Ada,Lovelace,F\n\
               \"p,2\",1980-01-01,Secret,,Q\n\
               p1,1981-01-01,Bea,Byron,F\n\
-              p4,1982-01-01,Cy,Young,M\n",
+              p4,14/02/1982,Cy,Young,X\n\
+              p1,1980-01-01,Ada,Lovelace,F\n",
             None,
             today,
         );
@@ -256,34 +319,63 @@ mod tests {
             [
                 ReportOutcome::Accepted,
                 ReportOutcome::Rejected,
+                ReportOutcome::Conflict,
+                ReportOutcome::Accepted,
                 ReportOutcome::Duplicate,
-                ReportOutcome::Accepted
             ]
         );
         assert_eq!(
             report.rows[1].reasons,
             ["LAST: missing", "GENDER: unknown code"]
         );
+        assert_eq!(
+            report.rows[2].reasons,
+            [
+                "name: differs from the earlier row with the same source id",
+                "birth date: differs from the earlier row with the same source id"
+            ]
+        );
         assert_eq!(report.rows[2].duplicate_of, Some(2));
         assert_eq!(report.rows[2].locator, "line 4");
         assert_eq!(
+            report.rows[3].notes,
+            [
+                "BIRTHDATE: read day first (DD/MM/YYYY)",
+                "GENDER: non-standard code converted"
+            ]
+        );
+        assert_eq!(report.rows[4].duplicate_of, Some(2));
+        assert_eq!(
             report.summary_line(),
-            "accepted 2, rejected 1, duplicates 1, unchanged 0"
+            "accepted 2, rejected 1, duplicates 1, conflicts 1, unchanged 0, updated 0"
         );
     }
 
     #[test]
-    fn accepted_rows_can_be_marked_unchanged_or_rejected() {
+    fn accepted_rows_can_be_marked_unchanged_updated_or_rejected() {
         let mut report = report();
         assert!(report.mark_unchanged(2));
         assert!(!report.mark_unchanged(2), "no longer accepted");
         assert!(!report.mark_unchanged(3), "rejected rows stay rejected");
+        assert!(
+            !report.mark_updated(4, &["name"]),
+            "conflicts stay conflicts"
+        );
         assert!(report.mark_rejected(5, "PATIENT: not in the vault"));
         assert_eq!(report.rows[3].reasons, ["PATIENT: not in the vault"]);
         assert_eq!(
             report.summary_line(),
-            "accepted 0, rejected 2, duplicates 1, unchanged 1"
+            "accepted 0, rejected 2, duplicates 1, conflicts 1, unchanged 1, updated 0"
         );
+        let mut report = self::report();
+        assert!(report.mark_updated(5, &["name", "birth date"]));
+        assert_eq!(report.rows[3].outcome, ReportOutcome::Updated);
+        assert_eq!(
+            &report.rows[3].notes[2..],
+            ["name: updated", "birth date: updated"],
+            "after the notes of the cleansing"
+        );
+        assert_eq!(report.counts.updated, 1);
     }
 
     #[test]
@@ -291,13 +383,18 @@ mod tests {
         let csv = report().to_csv();
         assert_eq!(
             csv,
-            "row,locator,kind,source_id,outcome,reasons,duplicate_of\r\n\
-             2,line 2,patients,p1,accepted,,\r\n\
-             3,line 3,patients,\"p,2\",rejected,LAST: missing; GENDER: unknown code,\r\n\
-             4,line 4,patients,p1,duplicate,,2\r\n\
-             5,line 5,patients,p4,accepted,,\r\n"
+            "row,locator,kind,source_id,outcome,reasons,duplicate_of,notes\r\n\
+             2,line 2,patients,p1,accepted,,,\r\n\
+             3,line 3,patients,\"p,2\",rejected,LAST: missing; GENDER: unknown code,,\r\n\
+             4,line 4,patients,p1,conflict,name: differs from the earlier row with the same source id; \
+             birth date: differs from the earlier row with the same source id,2,\r\n\
+             5,line 5,patients,p4,accepted,,,BIRTHDATE: read day first (DD/MM/YYYY); \
+             GENDER: non-standard code converted\r\n\
+             6,line 6,patients,p1,duplicate,,2,\r\n"
         );
-        assert!(!csv.contains("Secret") && !csv.contains("Lovelace"));
+        for value in ["Secret", "Lovelace", "Bea", "1981", "14/02", "1982"] {
+            assert!(!csv.contains(value), "{value}");
+        }
         assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
         assert_eq!(csv_field(" x"), "\" x\"");
     }
@@ -339,6 +436,7 @@ mod tests {
         let json = report.to_json();
         assert!(json.contains("\"outcome\": \"rejected\""), "{json}");
         assert!(json.contains("\"kind\": \"patients\""), "{json}");
+        assert!(json.contains("\"outcome\": \"conflict\""), "{json}");
         assert!(!json.contains("Secret"));
         let back: ImportReport = serde_json::from_str(&json).unwrap_or_default();
         assert_eq!(back, report);

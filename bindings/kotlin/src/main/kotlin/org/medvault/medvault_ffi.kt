@@ -5215,9 +5215,19 @@ data class ImportResult (
     var `duplicates`: kotlin.ULong
     , 
     /**
-     * Rows an earlier import already brought.
+     * Rows with the source id of an earlier row of the file but other data, left out.
+     */
+    var `conflicts`: kotlin.ULong
+    , 
+    /**
+     * Rows an earlier import already brought, as they are.
      */
     var `unchanged`: kotlin.ULong
+    , 
+    /**
+     * Rows an earlier import brought, which changed them (patients' demographics).
+     */
+    var `updated`: kotlin.ULong
     , 
     /**
      * The report as JSON.
@@ -5248,6 +5258,8 @@ public object FfiConverterTypeImportResult: FfiConverterRustBuffer<ImportResult>
             FfiConverterULong.read(buf),
             FfiConverterULong.read(buf),
             FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
             FfiConverterString.read(buf),
             FfiConverterString.read(buf),
         )
@@ -5257,7 +5269,9 @@ public object FfiConverterTypeImportResult: FfiConverterRustBuffer<ImportResult>
             FfiConverterULong.allocationSize(value.`accepted`) +
             FfiConverterULong.allocationSize(value.`rejected`) +
             FfiConverterULong.allocationSize(value.`duplicates`) +
+            FfiConverterULong.allocationSize(value.`conflicts`) +
             FfiConverterULong.allocationSize(value.`unchanged`) +
+            FfiConverterULong.allocationSize(value.`updated`) +
             FfiConverterString.allocationSize(value.`reportJson`) +
             FfiConverterString.allocationSize(value.`reportCsv`)
     )
@@ -5266,7 +5280,9 @@ public object FfiConverterTypeImportResult: FfiConverterRustBuffer<ImportResult>
             FfiConverterULong.write(value.`accepted`, buf)
             FfiConverterULong.write(value.`rejected`, buf)
             FfiConverterULong.write(value.`duplicates`, buf)
+            FfiConverterULong.write(value.`conflicts`, buf)
             FfiConverterULong.write(value.`unchanged`, buf)
+            FfiConverterULong.write(value.`updated`, buf)
             FfiConverterString.write(value.`reportJson`, buf)
             FfiConverterString.write(value.`reportCsv`, buf)
     }

@@ -478,10 +478,12 @@ val hospitalTests = listOf(
             kt-2,2023-02-30,Maria,Garcia,F
             kt-1,1962-01-01,Joseph,Hill,M
         """.trimIndent().toByteArray()
-        fun counts(result: ImportResult) = listOf(result.accepted, result.rejected, result.duplicates, result.unchanged)
+        fun counts(result: ImportResult) =
+            listOf(result.accepted, result.rejected, result.duplicates, result.conflicts, result.unchanged, result.updated)
 
+        // kt-1 again with other demographics is a conflict, not a duplicate.
         val dry = admin.importData(csv, null, true)
-        assertEquals(listOf(1uL, 1uL, 1uL, 0uL), counts(dry))
+        assertEquals(listOf(1uL, 1uL, 0uL, 1uL, 0uL, 0uL), counts(dry))
         val done = admin.importData(csv, ImportKind.PATIENTS, false)
         assertEquals(counts(dry), counts(done))
         assertTrue("BIRTHDATE: no such date" in done.reportJson, done.reportJson)
@@ -489,7 +491,7 @@ val hospitalTests = listOf(
         for (value in listOf("Garcia", "Maria", "O'BRIEN", "2023-02-30")) {
             assertFalse(value in done.reportJson, "the report quotes $value")
         }
-        assertEquals(listOf(0uL, 1uL, 1uL, 1uL), counts(admin.importData(csv, null, false)))
+        assertEquals(listOf(0uL, 1uL, 0uL, 1uL, 1uL, 0uL), counts(admin.importData(csv, null, false)))
 
         assertFailsWith<MedVaultException.AccessDenied> { ward.house.session.importData(csv, null, true) }
         assertFailsWith<MedVaultException.AccessDenied> { ward.ada.session.importData(csv, null, true) }
