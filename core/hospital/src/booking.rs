@@ -3,7 +3,8 @@
 //! sharing a store each booking must win the slot's claim ([`medvault::vault::Vault::claim`]).
 
 use chrono::NaiveDateTime;
-use medvault::vault::{Collection, HolderState};
+use medvault::vault::{Collection, HolderState, UpdateGuard};
+use medvault_identity::audit::AuditEvent;
 use medvault_identity::{AccountId, SessionToken};
 
 use super::appointment::{Appointment, AppointmentStatus, Cancellation, slot_key};
@@ -70,8 +71,9 @@ impl Hospital {
             .ok_or(HospitalError::SlotUnavailable("it is booked"))?;
         let committed = match claim.check_in_time() {
             Ok(()) => {
-                let revision = self.appointments().revision_of(&appointment, 1)?;
-                self.identity.commit(vec![revision], vec![event]).await
+                let guard = self.vault().lock_updates().await;
+                self.commit_appointment(&guard, None, &appointment, event)
+                    .await
             }
             Err(error) => Err(error.into()),
         };
@@ -79,7 +81,7 @@ impl Hospital {
             // The booking is not acknowledged: free the slot (a claim left behind is cleared
             // by the next claimant once it is stale).
             let _ = self.vault().release_claim(&topic, &appointment.id).await;
-            return Err(error.into());
+            return Err(error);
         }
         Ok(appointment)
     }
@@ -215,14 +217,15 @@ impl Hospital {
     async fn change_status(
         &self,
         appointment: &str,
-        event: medvault_identity::audit::AuditEvent,
+        event: AuditEvent,
         change: impl FnOnce(&Appointment) -> Result<Appointment>,
     ) -> Result<Appointment> {
         let changed = {
-            let _guard = self.vault().lock_updates().await;
-            let changed = change(&self.stored_appointment(appointment)?)?;
-            let revision = self.appointments().next_revision_of(&changed)?;
-            self.identity.commit(vec![revision], vec![event]).await?;
+            let guard = self.vault().lock_updates().await;
+            let stored = self.stored_appointment(appointment)?;
+            let changed = change(&stored)?;
+            self.commit_appointment(&guard, Some(&stored), &changed, event)
+                .await?;
             changed
         };
         if !changed.status.holds_slot() {
@@ -234,6 +237,21 @@ impl Hospital {
                 .await;
         }
         Ok(changed)
+    }
+
+    /// Commits `after`, new or the change of `before` as stored, with `event` and this
+    /// instance's tallies of the days it changes, in one batch; hold `held` from reading
+    /// `before` to here.
+    async fn commit_appointment(
+        &self,
+        held: &UpdateGuard<'_>,
+        before: Option<&Appointment>,
+        after: &Appointment,
+        event: AuditEvent,
+    ) -> Result<()> {
+        let mut revisions = vec![self.appointments().next_revision_of(after)?];
+        revisions.extend(self.tally_revisions(held, &[(before, after)])?);
+        Ok(self.identity.commit(revisions, vec![event]).await?)
     }
 
     /// The appointment holding `physician`'s slot at `start`, if any (in this index).

@@ -10,7 +10,6 @@ use medvault_identity::{AccountId, SessionToken};
 use serde::{Deserialize, Serialize};
 
 use super::Hospital;
-use super::appointment::Appointment;
 use super::schedule::days;
 use crate::error::Result;
 use crate::operation::HospitalOperation;
@@ -82,7 +81,7 @@ impl Hospital {
         self.identity
             .authorize(session, HospitalOperation::ViewDashboard)
             .await?;
-        self.compute_dashboard(days)
+        self.compute_dashboard(days).await
     }
 
     /// [`Hospital::dashboard`] for the operator who unlocked the vault (the command line);
@@ -94,34 +93,29 @@ impl Hospital {
             HospitalOperation::ViewDashboard.audit_action(),
         );
         self.identity.log_audit(vec![event]).await?;
-        self.compute_dashboard(days)
+        self.compute_dashboard(days).await
     }
 
-    fn compute_dashboard(&self, days: Vec<NaiveDate>) -> Result<Dashboard> {
+    /// The dashboard from the tallies of `days` ([`super::tallies`]), without opening an
+    /// appointment.
+    async fn compute_dashboard(&self, days: Vec<NaiveDate>) -> Result<Dashboard> {
         let (from, to) = match (days.first(), days.last()) {
             (Some(from), Some(to)) => (*from, *to),
             _ => return Err(super::profile::invalid("date range", "it is empty")),
         };
+        let counts = self.day_counts(&days).await?;
         let mut by_physician: HashMap<AccountId, BTreeSet<AccountId>> = HashMap::new();
         let mut daily = Vec::with_capacity(days.len());
-        for day in days {
-            let counted: Vec<Appointment> = self
-                .appointments()
-                .find("day", &day.to_string())?
-                .into_iter()
-                .filter(|appointment| appointment.status.holds_slot())
-                .collect();
-            let patients: BTreeSet<AccountId> = counted.iter().map(|a| a.patient).collect();
+        for (day, counts) in days.into_iter().zip(&counts) {
+            let mut patients = BTreeSet::new();
+            for (physician, held) in counts.held() {
+                patients.extend(held.iter().copied());
+                by_physician.entry(physician).or_default().extend(held);
+            }
             daily.push(DailyCount {
                 day,
                 patients: patients.len() as u64,
             });
-            for appointment in counted {
-                by_physician
-                    .entry(appointment.physician)
-                    .or_default()
-                    .insert(appointment.patient);
-            }
         }
         Ok(Dashboard {
             from,

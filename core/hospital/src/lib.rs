@@ -38,6 +38,7 @@ mod patients;
 mod physicians;
 mod profile;
 mod schedule;
+mod tallies;
 
 pub use appointment::{Appointment, AppointmentStatus, Cancellation};
 pub use availability::{Slot, SlotQuery};

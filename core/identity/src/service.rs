@@ -1,6 +1,6 @@
 //! The access-controlled service apps hand to their users, and the account store under it.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use medvault::crypto::PasswordHasher;
@@ -77,6 +77,8 @@ pub struct Identity {
     pub(crate) config: Arc<IdentityConfig>,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) keys: Arc<IdentityKeys>,
+    /// [`Identity::instance_id`], made at its first use.
+    pub(crate) instance: Arc<OnceLock<String>>,
 }
 
 impl Identity {
@@ -92,6 +94,7 @@ impl Identity {
             vault,
             config: Arc::new(config),
             clock,
+            instance: Arc::default(),
         }
     }
 
@@ -104,6 +107,18 @@ impl Identity {
     /// as the operator, outside the access policy).
     pub fn vault(&self) -> &Vault {
         &self.vault
+    }
+
+    /// A random id (32 hex digits) of this `Identity` and its clones, made at its first use,
+    /// for the layers built on this one to name documents that no other instance writes: of
+    /// two revisions of one document from two instances sharing a store, only the higher
+    /// survives.
+    pub fn instance_id(&self) -> Result<&str> {
+        if let Some(id) = self.instance.get() {
+            return Ok(id);
+        }
+        let id = hex::encode(medvault::crypto::random_id()?);
+        Ok(self.instance.get_or_init(|| id))
     }
 
     // ----- accounts -----

@@ -45,7 +45,8 @@ enum Planned {
 struct Batch {
     revisions: Vec<DocumentRevision>,
     events: Vec<AuditEvent>,
-    appointments: usize,
+    /// The new appointments, whose days' tallies the batch commits with them.
+    appointments: Vec<Appointment>,
 }
 
 /// Who creates an import's accounts, and the password hash that locks them.
@@ -144,7 +145,7 @@ impl Hospital {
             // Imported appointments must not take a slot a booking is taking: the bookings'
             // section first, then the update lock, as everywhere.
             let _bookings = self.vault().lock_section(crate::booking::BOOKINGS).await;
-            let _guard = self.vault().lock_updates().await;
+            let guard = self.vault().lock_updates().await;
             let mut batch = Batch::default();
             for (row, clean) in chunk {
                 match self.plan(&actor, clean, &locked, &mut created, &mut batch)? {
@@ -160,17 +161,19 @@ impl Hospital {
                     }
                 }
             }
-            if batch.appointments > 0 {
+            if !batch.appointments.is_empty() {
                 let event = self.identity.event(
                     actor.clone(),
                     AuditAction::Authorize {
-                        operation: format!("import {} appointments", batch.appointments),
+                        operation: format!("import {} appointments", batch.appointments.len()),
                         patient: None,
                     },
                 );
                 batch.events.push(event);
             }
             if !dry_run && !batch.revisions.is_empty() {
+                let new: Vec<_> = batch.appointments.iter().map(|a| (None, a)).collect();
+                batch.revisions.extend(self.tally_revisions(&guard, &new)?);
                 self.identity.commit(batch.revisions, batch.events).await?;
             }
             done += chunk.len() as u64;
@@ -339,7 +342,7 @@ impl Hospital {
         batch
             .revisions
             .push(self.appointments().revision_of(&stored, 1)?);
-        batch.appointments += 1;
+        batch.appointments.push(stored);
         Ok(Planned::Added)
     }
 
