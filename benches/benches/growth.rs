@@ -6,7 +6,7 @@
 //!
 //! `cargo bench -p medvault-benches --bench growth` prints a Markdown table; each figure is the
 //! median of three runs (one run for a new index, which is made once per size). Under
-//! `cargo test` the sizes are 50 and 200, so the target stays quick there.
+//! `cargo test` the sizes are 50, 200 and 400, so the target stays quick there.
 
 #![allow(clippy::expect_used)]
 
@@ -14,7 +14,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{full_run, runtime};
+use common::{count, runtime};
 use medvault::crypto::{RawUnlockKey, UnlockCredential};
 use medvault::vault::{
     IndexLocation, NewRecord, S3Location, StoreLocation, Vault, VaultConfig, WriterId,
@@ -23,11 +23,7 @@ use medvault::vault::{
 const SCOPES: usize = 100;
 
 fn main() {
-    let sizes = if full_run() {
-        vec![1_000, 10_000, 100_000]
-    } else {
-        vec![50, 200]
-    };
+    let sizes = [count(1_000, 50), count(10_000, 200), count(100_000, 400)];
     let runtime = runtime();
     let mut stores = vec![("folder", None)];
     match std::env::var("MEDVAULT_TEST_S3_BUCKET") {
