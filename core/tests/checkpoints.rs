@@ -62,32 +62,42 @@ fn checkpoint_files(fixture: &Fixture) -> Vec<PathBuf> {
     files
 }
 
+/// Creates a vault in `fixture` that checkpoints as `policy`, writes `records` records one at a
+/// time over three patients, and closes it; returns its listing and its two checkpoints.
+async fn write_and_close(
+    fixture: &Fixture,
+    policy: CheckpointPolicy,
+    records: u8,
+) -> (BTreeSet<(String, u64)>, Vec<PathBuf>) {
+    let vault = Vault::create(
+        &fixture.config("a").with_checkpoints(policy),
+        fixture.credential(),
+    )
+    .await
+    .expect("create");
+    for i in 0..records {
+        vault
+            .put(
+                NewRecord::new(format!("patient-{}", i % 3), "note"),
+                &payload(150, i),
+            )
+            .await
+            .expect("put");
+    }
+    let listed = listing(&vault).await;
+    vault.close().await.expect("close");
+    let checkpoints = checkpoint_files(fixture);
+    assert_eq!(checkpoints.len(), 2, "{checkpoints:?}");
+    (listed, checkpoints)
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_new_index_starts_from_the_newest_checkpoint_and_replays_the_rest() {
     // One object per batch, so that the test can take away the batches a checkpoint covers:
     // a new index that still lists them read them from the checkpoint.
     let fixture = Fixture::new(Backend::Folder).with_log(LogLayout::ObjectPerBatch);
-    let vault = Vault::create(
-        &fixture.config("a").with_checkpoints(every(10)),
-        fixture.credential(),
-    )
-    .await
-    .expect("create");
-    for i in 0..35 {
-        vault
-            .put(
-                NewRecord::new(format!("patient-{}", i % 3), "note"),
-                &payload(100, i),
-            )
-            .await
-            .expect("put");
-    }
-    let expected = listing(&vault).await;
-    vault.close().await.expect("close");
-
-    // Three were due; each writer keeps its newest two.
-    let checkpoints = checkpoint_files(&fixture);
-    assert_eq!(checkpoints.len(), 2, "{checkpoints:?}");
+    // Three are due; each writer keeps its newest two.
+    let (expected, checkpoints) = write_and_close(&fixture, every(10), 35).await;
     let newest: u64 = checkpoints
         .iter()
         .map(|path| {
@@ -121,22 +131,7 @@ async fn a_new_index_starts_from_the_newest_checkpoint_and_replays_the_rest() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_bad_or_missing_checkpoint_falls_back_and_serves_nothing_wrong() {
     let fixture = Fixture::new(Backend::Folder);
-    let vault = Vault::create(
-        &fixture.config("a").with_checkpoints(every(8)),
-        fixture.credential(),
-    )
-    .await
-    .expect("create");
-    for i in 0..30 {
-        vault
-            .put(NewRecord::new("patient-1", "note"), &payload(200, i))
-            .await
-            .expect("put");
-    }
-    let expected = listing(&vault).await;
-    vault.close().await.expect("close");
-    let checkpoints = checkpoint_files(&fixture);
-    assert_eq!(checkpoints.len(), 2, "{checkpoints:?}");
+    let (expected, checkpoints) = write_and_close(&fixture, every(8), 30).await;
     let (older, newest) = (checkpoints[0].clone(), checkpoints[1].clone());
     let original = std::fs::read(&newest).expect("read");
 

@@ -25,6 +25,7 @@ use super::index;
 use super::keyring::Keyring;
 use super::layout;
 use super::lifecycle::Vault;
+use super::log;
 use super::runtime::off_worker;
 use super::shared::Shared;
 
@@ -149,11 +150,7 @@ pub(crate) async fn restore_newest(shared: &Shared) -> Result<bool> {
 }
 
 fn associated_data(keyring: &Keyring, writer: WriterId, sequence: u64) -> Vec<u8> {
-    let mut aad = MAGIC.to_vec();
-    aad.push(VERSION);
-    aad.extend_from_slice(keyring.vault_id().as_bytes());
-    aad.extend_from_slice(writer.as_bytes());
-    aad.extend_from_slice(&sequence.to_be_bytes());
+    let mut aad = log::named_associated_data(MAGIC, VERSION, keyring, writer, sequence);
     aad.extend_from_slice(keyring.root().id().as_bytes());
     aad.extend_from_slice(index::CHECK);
     aad

@@ -119,13 +119,25 @@ pub(crate) enum Mutation {
     Audit(AuditEntry),
 }
 
-fn associated_data(keyring: &Keyring, writer: WriterId, sequence: u64) -> Vec<u8> {
-    let mut aad = MAGIC.to_vec();
-    aad.push(VERSION);
+/// `magic ‖ version ‖ vault id ‖ writer id ‖ u64be(sequence)`: the associated data that binds
+/// something sealed for one writer to its name (a log batch; a checkpoint adds to it).
+pub(crate) fn named_associated_data(
+    magic: &[u8; 4],
+    version: u8,
+    keyring: &Keyring,
+    writer: WriterId,
+    sequence: u64,
+) -> Vec<u8> {
+    let mut aad = magic.to_vec();
+    aad.push(version);
     aad.extend_from_slice(keyring.vault_id().as_bytes());
     aad.extend_from_slice(writer.as_bytes());
     aad.extend_from_slice(&sequence.to_be_bytes());
     aad
+}
+
+fn associated_data(keyring: &Keyring, writer: WriterId, sequence: u64) -> Vec<u8> {
+    named_associated_data(MAGIC, VERSION, keyring, writer, sequence)
 }
 
 /// Seals `mutations` as batch `sequence` of `writer`.
