@@ -6,7 +6,7 @@
 //!
 //! `cargo bench -p medvault-benches --bench growth` prints a Markdown table; each figure is the
 //! median of three runs (one run for a new index, which is made once per size). Under
-//! `cargo test` the sizes are 50, 200 and 400, so the target stays quick there.
+//! `cargo test` the sizes are 100, 200 and 400, so the target stays quick there.
 
 #![allow(clippy::expect_used)]
 
@@ -23,7 +23,7 @@ use medvault::vault::{
 const SCOPES: usize = 100;
 
 fn main() {
-    let sizes = [count(1_000, 50), count(10_000, 200), count(100_000, 400)];
+    let sizes = [count(1_000, 100), count(10_000, 200), count(100_000, 400)];
     let runtime = runtime();
     let mut stores = vec![("folder", None)];
     match std::env::var("MEDVAULT_TEST_S3_BUCKET") {
