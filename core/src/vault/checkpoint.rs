@@ -110,7 +110,7 @@ pub(crate) async fn write(shared: &Shared) -> Result<CheckpointReport> {
         .await?;
     let mut own: Vec<(u64, object_store::path::Path)> = shared
         .store
-        .list(&layout::checkpoints())
+        .list(&layout::writer_checkpoints(shared.writer))
         .await?
         .into_iter()
         .filter_map(|meta| {

@@ -14,7 +14,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::checkpoint::CheckpointPolicy;
 use super::error::{Detail, Result, VaultError};
-use super::log::{self, AppendFailure, LogAppender, Mutation};
+use super::log::{self, LogAppender, Mutation};
 use super::shared::Shared;
 use crate::audit::{AuditEvent, ChainHead};
 
@@ -189,7 +189,7 @@ async fn refuse_all(mut receiver: mpsc::Receiver<Pending>, carried: Option<Pendi
 }
 
 /// How a batch failed, told to every write in it.
-enum BatchFailure {
+pub(crate) enum BatchFailure {
     /// The batch is not in the store: the writes were not acknowledged.
     NotStored(VaultError),
     /// The batch's write failed and the store could not say whether it landed anyway.
@@ -230,11 +230,7 @@ async fn write_batch(
     );
     let bytes = sealed.len();
     log.append(&shared.store, shared.writer, sequence, sealed)
-        .await
-        .map_err(|failure| match failure {
-            AppendFailure::NotStored(error) => BatchFailure::NotStored(error),
-            AppendFailure::Unknown(error) => BatchFailure::Unknown(error),
-        })?;
+        .await?;
     shared
         .index
         .apply_batch(shared.writer, sequence, mutations)

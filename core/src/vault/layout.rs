@@ -138,6 +138,11 @@ pub(crate) fn checkpoints() -> Path {
     Path::from("checkpoints")
 }
 
+/// The checkpoints of one writer.
+pub(crate) fn writer_checkpoints(writer: WriterId) -> Path {
+    Path::from_iter(["checkpoints", &writer.to_string()])
+}
+
 /// The checkpoint `writer` made when it had applied its own batches up to `sequence`.
 pub(crate) fn checkpoint(writer: WriterId, sequence: u64) -> Path {
     Path::from_iter([

@@ -13,6 +13,7 @@ use std::path::{Path as FsPath, PathBuf};
 
 use bytes::Bytes;
 
+use super::super::commit::BatchFailure;
 use super::super::error::{Result, VaultError};
 use super::super::ids::WriterId;
 use super::super::layout;
@@ -36,14 +37,6 @@ pub enum LogLayout {
     Segments,
     /// One object per batch on every store, as vaults wrote before segments.
     ObjectPerBatch,
-}
-
-/// How an append failed.
-pub(crate) enum AppendFailure {
-    /// The batch is not in the store.
-    NotStored(VaultError),
-    /// The store could not say whether the batch landed.
-    Unknown(VaultError),
 }
 
 /// Writes one writer's batches.
@@ -116,7 +109,7 @@ impl LogAppender {
         writer: WriterId,
         sequence: u64,
         sealed: Bytes,
-    ) -> std::result::Result<(), AppendFailure> {
+    ) -> std::result::Result<(), BatchFailure> {
         match self {
             Self::Objects => put_object(store, writer, sequence, sealed).await,
             Self::Segments {
@@ -124,7 +117,7 @@ impl LogAppender {
                 writer,
                 current,
             } => {
-                let frame = segment::frame(sequence, &sealed).map_err(AppendFailure::NotStored)?;
+                let frame = segment::frame(sequence, &sealed).map_err(BatchFailure::NotStored)?;
                 let path = segment_path(root, *writer, sequence);
                 off_worker(|| append_frame(&path, current, sequence, &frame))
             }
@@ -137,14 +130,14 @@ async fn put_object(
     writer: WriterId,
     sequence: u64,
     sealed: Bytes,
-) -> std::result::Result<(), AppendFailure> {
+) -> std::result::Result<(), BatchFailure> {
     let path = layout::log_batch(writer, sequence);
     if let Err(error) = store.put(&path, sealed.clone()).await {
         // A failed PUT may have landed all the same; only a read tells.
         match store.get(&path).await {
             Ok(Some(stored)) if stored == sealed => {}
-            Ok(_) => return Err(AppendFailure::NotStored(error)),
-            Err(_) => return Err(AppendFailure::Unknown(error)),
+            Ok(_) => return Err(BatchFailure::NotStored(error)),
+            Err(_) => return Err(BatchFailure::Unknown(error)),
         }
     }
     Ok(())
@@ -162,7 +155,7 @@ fn append_frame(
     current: &mut Option<OpenSegment>,
     sequence: u64,
     frame: &[u8],
-) -> std::result::Result<(), AppendFailure> {
+) -> std::result::Result<(), BatchFailure> {
     let full = current.as_ref().is_some_and(|open| {
         open.end > segment::HEADER_LEN as u64 && open.end + frame.len() as u64 > ROLL_SIZE
     });
@@ -173,7 +166,7 @@ fn append_frame(
         Some(open) => open,
         None => current.insert(
             OpenSegment::create(path, sequence, frame.len() as u64).map_err(|error| {
-                AppendFailure::NotStored(VaultError::io("creating a log segment", error))
+                BatchFailure::NotStored(VaultError::io("creating a log segment", error))
             })?,
         ),
     };
@@ -227,7 +220,7 @@ impl OpenSegment {
         Ok(segment)
     }
 
-    fn append(&mut self, frame: &[u8]) -> std::result::Result<(), AppendFailure> {
+    fn append(&mut self, frame: &[u8]) -> std::result::Result<(), BatchFailure> {
         let len = frame.len() as u64;
         let written = self
             .grow(self.end + len)
@@ -244,8 +237,8 @@ impl OpenSegment {
                     .zero(self.end, len)
                     .and_then(|()| self.file.sync_data())
                 {
-                    Ok(()) => Err(AppendFailure::NotStored(error)),
-                    Err(_) => Err(AppendFailure::Unknown(error)),
+                    Ok(()) => Err(BatchFailure::NotStored(error)),
+                    Err(_) => Err(BatchFailure::Unknown(error)),
                 }
             }
         }

@@ -12,8 +12,8 @@ mod appender;
 mod reader;
 mod segment;
 
+pub(crate) use appender::LogAppender;
 pub use appender::LogLayout;
-pub(crate) use appender::{AppendFailure, LogAppender};
 pub(crate) use reader::{Cursor, LogEnd, WriterLog};
 
 use serde::{Deserialize, Serialize};
