@@ -35,7 +35,7 @@ pub(crate) struct IndexKeys {
 }
 
 impl IndexKeys {
-    fn new(root: &RootKey, vault_id: VaultId) -> Self {
+    pub(crate) fn new(root: &RootKey, vault_id: VaultId) -> Self {
         Self {
             tokens: TokenKey::new(&root.subkey(vault_id, SubkeyLabel::new("index-tokens"))),
             values: root.subkey_aead(vault_id, SubkeyLabel::new("index-values")),

@@ -11,7 +11,7 @@ use super::ids::{ObjectName, RecordId};
 use super::keyring::Keyring;
 use super::layout;
 use super::lifecycle::{Vault, credential_error};
-use super::log::{LogEnd, Payload, WriterLog};
+use super::log::{LogEnd, PayloadPlace, WriterLog};
 use super::runtime::off_worker;
 use super::shared::Shared;
 use crate::crypto::hazmat::{SlotKind, WrappedDataKey};
@@ -247,8 +247,8 @@ impl Vault {
             .all_versions()?
             .into_iter()
             .filter_map(|version| match version.payload {
-                Payload::Stored { object, .. } => Some(object),
-                Payload::Inline(_) => None,
+                PayloadPlace::Stored(stored) => Some(stored.object),
+                PayloadPlace::Inline => None,
             })
             .collect();
         let mut orphans = Orphans::default();

@@ -13,7 +13,7 @@ use super::ids::{ObjectName, RecordId};
 use super::keyring::ScopeToken;
 use super::layout;
 use super::lifecycle::Vault;
-use super::log::{Mutation, Payload, RecordVersion};
+use super::log::{IndexedVersion, Mutation, Payload, PayloadPlace, RecordVersion, StoredPayload};
 use super::records::{NewRecord, RecordMeta, now_ms};
 use super::runtime::off_worker_for;
 use crate::audit::{AuditEvent, StorageAction};
@@ -91,11 +91,11 @@ impl Vault {
                 .store
                 .put(&layout::object(object), Bytes::from(envelope))
                 .await?;
-            let stored = Payload::Stored {
+            let stored = Payload::Stored(StoredPayload {
                 object,
                 envelope_len,
                 segment_size: crate::crypto::DEFAULT_SEGMENT_SIZE,
-            };
+            });
             (stored, 0)
         };
         let sealed_meta = metadata_cipher(self, &key).seal(
@@ -173,18 +173,18 @@ impl Vault {
         let identity = payload_identity(self, version.record, version.version, version.writer);
         let len = range.end - range.start;
         match &version.payload {
-            Payload::Inline(envelope) => Ok(Envelope::open_range(
+            PayloadPlace::Inline => Ok(Envelope::open_range(
                 &key,
                 &identity,
-                envelope.as_slice(),
+                self.inline_envelope(&version)?.as_slice(),
                 range.start,
                 len,
             )?),
-            Payload::Stored {
+            PayloadPlace::Stored(StoredPayload {
                 object,
                 envelope_len,
                 segment_size,
-            } => {
+            }) => {
                 let plan =
                     Envelope::plan_range(&key, *segment_size, *envelope_len, range.start, len)?;
                 let ranges = [plan.prefix_range(), plan.segments_range()];
@@ -219,46 +219,26 @@ impl Vault {
     /// The latest version of every record of `scope`, oldest first.
     pub async fn list_scope(&self, scope: &str) -> Result<Vec<RecordMeta>> {
         let token = self.shared.keyring().scope_token(scope);
-        let records = self.shared.index.scope_records(&token)?;
-        self.latest_metas(records, |_| true).await
+        let versions = self.shared.index.scope_versions(&token)?;
+        self.listing(&versions).await
     }
 
     /// The latest version of every record of `kind` made in `time` (milliseconds since the
     /// epoch), oldest first.
     pub async fn list_kind(&self, kind: &str, time: Range<i64>) -> Result<Vec<RecordMeta>> {
-        let records = self.shared.index.kind_records(kind)?;
-        self.latest_metas(records, |version| time.contains(&version.created_ms))
-            .await
+        let versions = self.shared.index.kind_versions(kind, time)?;
+        self.listing(&versions).await
     }
 
     /// The latest version of every record in the vault, oldest first.
     pub async fn list_all(&self) -> Result<Vec<RecordMeta>> {
-        let mut records: Vec<RecordId> = self
-            .shared
-            .index
-            .all_versions()?
-            .into_iter()
-            .map(|version| version.record)
-            .collect();
-        records.dedup();
-        self.latest_metas(records, |_| true).await
+        let versions = self.shared.index.latest_versions()?;
+        self.listing(&versions).await
     }
 
-    async fn latest_metas(
-        &self,
-        records: Vec<RecordId>,
-        keep: impl Fn(&RecordVersion) -> bool,
-    ) -> Result<Vec<RecordMeta>> {
-        let mut versions = Vec::with_capacity(records.len());
-        for record in records {
-            let Some(version) = self.shared.index.record_versions(record)?.pop() else {
-                continue;
-            };
-            if keep(&version) {
-                versions.push(version);
-            }
-        }
-        let mut metas = self.open_metas(&versions).await?;
+    /// The metadata of `versions`, oldest first.
+    async fn listing(&self, versions: &[IndexedVersion]) -> Result<Vec<RecordMeta>> {
+        let mut metas = self.open_metas(versions).await?;
         metas.sort_by_key(|meta| (meta.created_ms, meta.id));
         Ok(metas)
     }
@@ -282,7 +262,7 @@ impl Vault {
         let _guard = self.scope_key_lock.lock().await;
         let keyring = self.shared.keyring();
         let token = keyring.scope_token(scope);
-        let records = self.shared.index.scope_records(&token)?.len();
+        let records = self.shared.index.scope_versions(&token)?.len();
         let mut keys = self.shared.index.scope_keys(&token)?;
         for meta in self
             .shared
@@ -309,15 +289,26 @@ impl Vault {
         Ok(records)
     }
 
-    fn latest(&self, record: RecordId) -> Result<RecordVersion> {
+    fn latest(&self, record: RecordId) -> Result<IndexedVersion> {
         self.shared
             .index
-            .record_versions(record)?
-            .pop()
+            .latest_version(record)?
             .ok_or_else(|| not_found(record))
     }
 
-    pub(crate) async fn version_key(&self, version: &RecordVersion) -> Result<Arc<DataKey>> {
+    /// The inline envelope of `version`, which the index keeps beside it.
+    fn inline_envelope(&self, version: &IndexedVersion) -> Result<Vec<u8>> {
+        self.shared
+            .index
+            .inline_payload(version.record, version.version, version.writer)?
+            .ok_or_else(|| {
+                VaultError::Index(Detail::new(
+                    "a record version's inline payload is missing from the index; rebuild it",
+                ))
+            })
+    }
+
+    pub(crate) async fn version_key(&self, version: &IndexedVersion) -> Result<Arc<DataKey>> {
         self.shared
             .keyring()
             .scope_key(&self.shared.store, version.scope, version.key)
@@ -327,14 +318,14 @@ impl Vault {
             })
     }
 
-    pub(crate) async fn open_meta(&self, version: &RecordVersion) -> Result<RecordMeta> {
+    pub(crate) async fn open_meta(&self, version: &IndexedVersion) -> Result<RecordMeta> {
         let key = self.version_key(version).await?;
         open_meta_with(&metadata_cipher(self, &key), version)
     }
 
     /// The metadata of many versions: one metadata cipher per data key (a scope usually has
     /// one), and the versions opened on all cores.
-    async fn open_metas(&self, versions: &[RecordVersion]) -> Result<Vec<RecordMeta>> {
+    async fn open_metas(&self, versions: &[IndexedVersion]) -> Result<Vec<RecordMeta>> {
         let mut ciphers: HashMap<(ScopeToken, KeyId), RecordAead> = HashMap::new();
         for version in versions {
             if let Entry::Vacant(slot) = ciphers.entry((version.scope, version.key)) {
@@ -357,14 +348,16 @@ impl Vault {
 
     pub(crate) async fn read_version(
         &self,
-        version: &RecordVersion,
+        version: &IndexedVersion,
     ) -> Result<(RecordMeta, Vec<u8>)> {
         let key = self.version_key(version).await?;
         let meta = open_meta_with(&metadata_cipher(self, &key), version)?;
         let identity = payload_identity(self, version.record, version.version, version.writer);
         let payload = match &version.payload {
-            Payload::Inline(envelope) => Envelope::open(&key, &identity, envelope)?,
-            Payload::Stored { object, .. } => {
+            PayloadPlace::Inline => {
+                Envelope::open(&key, &identity, &self.inline_envelope(version)?)?
+            }
+            PayloadPlace::Stored(StoredPayload { object, .. }) => {
                 let envelope = self
                     .shared
                     .store
@@ -413,7 +406,7 @@ fn payload_identity(
 }
 
 /// Opens a version's sealed metadata and checks that it names that version.
-fn open_meta_with(cipher: &RecordAead, version: &RecordVersion) -> Result<RecordMeta> {
+fn open_meta_with(cipher: &RecordAead, version: &IndexedVersion) -> Result<RecordMeta> {
     let plain = zeroize::Zeroizing::new(cipher.open(
         &version.sealed_meta,
         &metadata_aad(version.record, version.version, version.writer),

@@ -15,6 +15,8 @@ pub(crate) trait IndexBackend: Send + Sync + std::fmt::Debug {
     fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>>;
     /// Every entry whose key starts with `prefix`, in key order.
     fn scan_prefix(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>>;
+    /// The last entry whose key starts with `prefix`, in key order.
+    fn last_with_prefix(&self, prefix: &[u8]) -> Result<Option<(Vec<u8>, Vec<u8>)>>;
     /// Applies `changes` in order, each key on its own: a reader may see some of them before
     /// the rest, and a crash may keep a prefix of them (the log replays what the index lost;
     /// see `Index::apply_batch`).
@@ -88,6 +90,15 @@ impl IndexBackend for SledBackend {
                     .map_err(VaultError::from)
             })
             .collect()
+    }
+
+    fn last_with_prefix(&self, prefix: &[u8]) -> Result<Option<(Vec<u8>, Vec<u8>)>> {
+        self.db()
+            .scan_prefix(prefix)
+            .next_back()
+            .transpose()
+            .map(|entry| entry.map(|(key, value)| (key.to_vec(), value.to_vec())))
+            .map_err(VaultError::from)
     }
 
     /// Key by key: a sled batch would write and sync sled's log buffer before and after it

@@ -6,22 +6,28 @@
 //! ```text
 //! C                                        check value: the index is keyed by this root
 //! W ‖ writer                               last applied log sequence of a writer
-//! V ‖ tok(record) ‖ version ‖ writer       a record version
+//! V ‖ tok(record) ‖ version ‖ writer       a record version, without an inline payload
+//! P ‖ tok(record) ‖ version ‖ writer       that version's inline payload envelope
 //! T ‖ tok(record)                          a deleted record
-//! S ‖ tok(scope) ‖ tok16(record)           a record of a scope
-//! K ‖ tok(kind) ‖ tok16(record)            a record of a kind
+//! S ‖ tok(scope) ‖ tok16(record)           the latest version of a record of a scope
+//! K ‖ tok(kind) ‖ tok8(kind, day) ‖ tok16(record)   the latest version of a record of a
+//!                                          kind, under the day it was made
 //! Y ‖ tok(scope) ‖ tok16(key)              a data key of a scope
 //! X ‖ tok(key)                             a shredded data key
 //! D ‖ tok(collection, id)                  a document
 //! F ‖ tok(collection, field, value) ‖ tok16(collection, id)   a document's indexed field
 //! H ‖ writer                               the head of a writer's audit chain
+//! R ‖ writer                               where reading a writer's log last stopped
 //! ```
 //!
 //! Values are `RecordAead(postcard(value))` under the index value key, with the entry's key as
-//! associated data, so a value moved to another key fails to open.
+//! associated data, so a value moved to another key fails to open; except `P` values, which
+//! are payload envelopes, sealed under the record's data key and bound to their version
+//! already. Record entries are in `records`.
 
 mod backend;
 mod folder;
+mod records;
 
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
@@ -32,15 +38,14 @@ pub(crate) use backend::{IndexBackend, SledBackend};
 pub(crate) use folder::IndexFolder;
 
 use super::error::{Result, VaultError};
-use super::ids::{RecordId, WriterId};
-use super::keyring::{IndexKeys, ScopeToken};
-use super::log::{Cursor, DocumentRevision, Mutation, RecordVersion};
+use super::ids::WriterId;
+use super::keyring::IndexKeys;
+use super::log::{Cursor, DocumentRevision, Mutation};
 use crate::audit::{AuditEntry, ChainHead};
-use crate::crypto::KeyId;
 use backend::Change;
 
 /// The index's check value, which names its layout: a checkpoint is bound to it too.
-pub(crate) const CHECK: &[u8] = b"medvault index v1";
+pub(crate) const CHECK: &[u8] = b"medvault index v2";
 const TOKEN_LEN: usize = 32;
 /// A restored snapshot is written to the backend in writes of this many entries.
 const RESTORE_CHUNK: usize = 4096;
@@ -213,45 +218,6 @@ impl Index {
         Ok(())
     }
 
-    fn record_token(&self, record: RecordId) -> [u8; TOKEN_LEN] {
-        self.token("record", &[record.as_bytes()])
-    }
-
-    fn version_entry(&self, record: RecordId, version: u64, writer: WriterId) -> Vec<u8> {
-        Self::key(
-            b'V',
-            &[
-                &self.record_token(record),
-                &version.to_be_bytes(),
-                writer.as_bytes(),
-            ],
-        )
-    }
-
-    fn scope_prefix(&self, scope: &ScopeToken) -> Vec<u8> {
-        Self::key(b'S', &[&self.token("scope", &[scope])])
-    }
-
-    fn kind_prefix(&self, kind: &str) -> Vec<u8> {
-        Self::key(b'K', &[&self.token("kind", &[kind.as_bytes()])])
-    }
-
-    fn member_suffix(&self, record: RecordId) -> Vec<u8> {
-        self.token("member", &[record.as_bytes()])[..16].to_vec()
-    }
-
-    fn scope_keys_prefix(&self, scope: &ScopeToken) -> Vec<u8> {
-        Self::key(b'Y', &[&self.token("scope-keys", &[scope])])
-    }
-
-    fn shredded_key(&self, key: KeyId) -> Vec<u8> {
-        Self::key(b'X', &[&self.token("shredded", &[key.as_bytes()])])
-    }
-
-    fn deleted_key(&self, record: RecordId) -> Vec<u8> {
-        Self::key(b'T', &[&self.record_token(record)])
-    }
-
     fn document_key(&self, collection: &str, id: &str) -> Vec<u8> {
         Self::key(
             b'D',
@@ -287,13 +253,12 @@ impl Index {
             .apply_lock
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
-        // Record puts read only tombstones, which only deletions and shreds write, and audit
-        // entries come in order, so a run of them goes to the backend as one write; any other
-        // mutation is written on its own, after what precedes it, so that it reads an
+        // Audit entries come in order, so a run of them goes to the backend as one write; any
+        // other mutation is written on its own, after what precedes it, so that it reads an
         // up-to-date index.
         let mut pending: Vec<Change> = Vec::new();
         for mutation in mutations {
-            let groups = matches!(mutation, Mutation::PutRecord(_) | Mutation::Audit(_));
+            let groups = matches!(mutation, Mutation::Audit(_));
             if !groups && !pending.is_empty() {
                 self.backend.write(std::mem::take(&mut pending))?;
             }
@@ -325,99 +290,6 @@ impl Index {
             Mutation::Audit(entry) => self.advance_audit_head(&mut changes, writer, entry)?,
         }
         Ok(changes)
-    }
-
-    fn put_record(&self, changes: &mut Vec<Change>, version: &RecordVersion) -> Result<()> {
-        let deleted = self
-            .backend
-            .get(&self.deleted_key(version.record))?
-            .is_some();
-        let shredded = self.backend.get(&self.shredded_key(version.key))?.is_some();
-        if deleted || shredded {
-            return Ok(());
-        }
-        let record = version.record;
-        self.set(
-            changes,
-            self.version_entry(record, version.version, version.writer),
-            version,
-        )?;
-        let member = self.member_suffix(record);
-        let scope_key = [self.scope_prefix(&version.scope), member.clone()].concat();
-        self.set(changes, scope_key, &record)?;
-        let kind_key = [self.kind_prefix(&version.kind), member].concat();
-        self.set(changes, kind_key, &record)?;
-        let key_entry = [
-            self.scope_keys_prefix(&version.scope),
-            self.token("key", &[version.key.as_bytes()])[..16].to_vec(),
-        ]
-        .concat();
-        self.set(changes, key_entry, &version.key)
-    }
-
-    fn delete_record(&self, changes: &mut Vec<Change>, record: RecordId) -> Result<()> {
-        self.drop_versions(changes, record, |_| true)?;
-        self.set(changes, self.deleted_key(record), &())
-    }
-
-    /// Removes the versions of `record` that `drop` selects, and its memberships when none
-    /// is left.
-    fn drop_versions(
-        &self,
-        changes: &mut Vec<Change>,
-        record: RecordId,
-        drop: impl Fn(&RecordVersion) -> bool,
-    ) -> Result<()> {
-        let prefix = Self::key(b'V', &[&self.record_token(record)]);
-        let entries = self.backend.scan_prefix(&prefix)?;
-        let mut kept = 0;
-        let mut dropped = Vec::new();
-        for (key, sealed) in entries {
-            let version: RecordVersion = self.open_value(&key, &sealed)?;
-            if drop(&version) {
-                changes.push((key, None));
-                dropped.push(version);
-            } else {
-                kept += 1;
-            }
-        }
-        if kept == 0 {
-            let member = self.member_suffix(record);
-            for version in &dropped {
-                changes.push((
-                    [self.scope_prefix(&version.scope), member.clone()].concat(),
-                    None,
-                ));
-                changes.push((
-                    [self.kind_prefix(&version.kind), member.clone()].concat(),
-                    None,
-                ));
-            }
-        }
-        Ok(())
-    }
-
-    fn shred_scope(
-        &self,
-        changes: &mut Vec<Change>,
-        scope: &ScopeToken,
-        keys: &[KeyId],
-    ) -> Result<()> {
-        for key in keys {
-            self.set(changes, self.shredded_key(*key), &())?;
-            changes.push((
-                [
-                    self.scope_keys_prefix(scope),
-                    self.token("key", &[key.as_bytes()])[..16].to_vec(),
-                ]
-                .concat(),
-                None,
-            ));
-        }
-        for record in self.scan::<RecordId>(&self.scope_prefix(scope))? {
-            self.drop_versions(changes, record, |version| keys.contains(&version.key))?;
-        }
-        Ok(())
     }
 
     fn put_document(&self, changes: &mut Vec<Change>, revision: &DocumentRevision) -> Result<()> {
@@ -499,44 +371,6 @@ impl Index {
         self.scan(b"H")
     }
 
-    /// Every version of `record`, oldest first; empty if there is none.
-    pub(crate) fn record_versions(&self, record: RecordId) -> Result<Vec<RecordVersion>> {
-        self.scan(&Self::key(b'V', &[&self.record_token(record)]))
-    }
-
-    /// Whether version `version` of `record` by `writer` is in the index (without opening it).
-    pub(crate) fn has_version(
-        &self,
-        record: RecordId,
-        version: u64,
-        writer: WriterId,
-    ) -> Result<bool> {
-        Ok(self
-            .backend
-            .get(&self.version_entry(record, version, writer))?
-            .is_some())
-    }
-
-    /// The records of a scope.
-    pub(crate) fn scope_records(&self, scope: &ScopeToken) -> Result<Vec<RecordId>> {
-        self.scan(&self.scope_prefix(scope))
-    }
-
-    /// The records of a kind.
-    pub(crate) fn kind_records(&self, kind: &str) -> Result<Vec<RecordId>> {
-        self.scan(&self.kind_prefix(kind))
-    }
-
-    /// The live data keys of a scope.
-    pub(crate) fn scope_keys(&self, scope: &ScopeToken) -> Result<Vec<KeyId>> {
-        self.scan(&self.scope_keys_prefix(scope))
-    }
-
-    /// Every record version in the index.
-    pub(crate) fn all_versions(&self) -> Result<Vec<RecordVersion>> {
-        self.scan(b"V")
-    }
-
     /// The latest revision of a document, deleted or not.
     pub(crate) fn document(&self, collection: &str, id: &str) -> Result<Option<DocumentRevision>> {
         self.get(&self.document_key(collection, id))
@@ -550,5 +384,41 @@ impl Index {
         value: &str,
     ) -> Result<Vec<String>> {
         self.scan(&self.field_prefix(collection, field, value))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::VaultId;
+    use crate::crypto::hazmat::RootKey;
+
+    fn index() -> Index {
+        let root = RootKey::generate().expect("root key");
+        let keys = IndexKeys::new(&root, VaultId::generate().expect("vault id"));
+        Index::new(Box::new(SledBackend::temporary().expect("database")), keys)
+    }
+
+    /// An index laid out by an earlier version (its check value names that version) is emptied
+    /// and stamped with the current one, so that the log rebuilds it in the current layout.
+    #[test]
+    fn an_index_of_an_earlier_layout_is_emptied_and_restamped() {
+        let index = index();
+        let check = b"C".to_vec();
+        let applied = Index::key(b'W', &[WriterId::generate().expect("writer").as_bytes()]);
+        let mut changes = Vec::new();
+        index
+            .set(&mut changes, check.clone(), &b"medvault index v1".to_vec())
+            .expect("seal");
+        index.set(&mut changes, applied, &7_u64).expect("seal");
+        index.backend.write(changes).expect("write");
+        assert!(!index.has_applied_nothing().expect("read"));
+
+        index.ensure_current().expect("ensure current");
+        assert!(index.has_applied_nothing().expect("read"));
+        assert_eq!(
+            index.get::<Vec<u8>>(&check).expect("read"),
+            Some(CHECK.to_vec())
+        );
     }
 }

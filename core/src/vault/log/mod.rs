@@ -27,25 +27,40 @@ use crate::crypto::KeyId;
 const MAGIC: &[u8; 4] = b"MVLB";
 const VERSION: u8 = 1;
 
-/// Where a record version's payload envelope is.
+/// Where a logged record version's payload envelope is.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) enum Payload {
-    /// Small payloads travel inside the log batch (and the index): one durable write.
+    /// Small payloads travel inside the log batch: one durable write.
     Inline(#[serde(with = "serde_bytes")] Vec<u8>),
     /// Large payloads have an object of their own.
-    Stored {
-        /// The object's name.
-        object: ObjectName,
-        /// The envelope's length in bytes.
-        envelope_len: u64,
-        /// The envelope's segment size.
-        segment_size: u32,
-    },
+    Stored(StoredPayload),
 }
 
-/// One version of a record, as logged and indexed.
+/// A payload envelope in an object of its own.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub(crate) struct RecordVersion {
+pub(crate) struct StoredPayload {
+    /// The object's name.
+    pub(crate) object: ObjectName,
+    /// The envelope's length in bytes.
+    pub(crate) envelope_len: u64,
+    /// The envelope's segment size.
+    pub(crate) segment_size: u32,
+}
+
+/// Where an indexed record version's payload envelope is: the index keeps an inline envelope
+/// under a key of its own, so that reading a version's metadata never reads its payload.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) enum PayloadPlace {
+    /// In the index, beside the version.
+    Inline,
+    /// In an object of its own.
+    Stored(StoredPayload),
+}
+
+/// One version of a record: as logged (`P` is [`Payload`], which may carry the envelope) or
+/// as indexed ([`IndexedVersion`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct RecordVersion<P = Payload> {
     pub(crate) record: RecordId,
     pub(crate) version: u64,
     /// The writer that made this version (breaks ties between concurrent amendments).
@@ -58,7 +73,40 @@ pub(crate) struct RecordVersion {
     /// The rest of the metadata, sealed under the scope's data key.
     #[serde(with = "serde_bytes")]
     pub(crate) sealed_meta: Vec<u8>,
-    pub(crate) payload: Payload,
+    pub(crate) payload: P,
+}
+
+/// A record version as the index keeps it: without its inline envelope.
+pub(crate) type IndexedVersion = RecordVersion<PayloadPlace>;
+
+impl<P> RecordVersion<P> {
+    /// Where this version stands among the versions of its record: the higher number, then
+    /// the higher writer, is the later one (the order of the index's version keys).
+    pub(crate) fn rank(&self) -> (u64, WriterId) {
+        (self.version, self.writer)
+    }
+}
+
+impl RecordVersion {
+    /// The version as the index keeps it, and the inline envelope it carries, if any.
+    pub(crate) fn split(&self) -> (IndexedVersion, Option<&[u8]>) {
+        let (place, inline) = match &self.payload {
+            Payload::Inline(envelope) => (PayloadPlace::Inline, Some(envelope.as_slice())),
+            Payload::Stored(stored) => (PayloadPlace::Stored(stored.clone()), None),
+        };
+        let indexed = RecordVersion {
+            record: self.record,
+            version: self.version,
+            writer: self.writer,
+            scope: self.scope,
+            key: self.key,
+            kind: self.kind.clone(),
+            created_ms: self.created_ms,
+            sealed_meta: self.sealed_meta.clone(),
+            payload: place,
+        };
+        (indexed, inline)
+    }
 }
 
 /// A revision of a document, as logged and indexed; one without a body is a deletion. Made by
