@@ -140,6 +140,75 @@ async fn records_round_trip(fixture: &Fixture) {
     ));
 }
 
+/// `put_many` stores records of several scopes, small and large, in one unit: every one is
+/// readable, listed and audited afterwards, and a set with one bad record stores none.
+async fn many_records_at_once(fixture: &Fixture) {
+    let vault = fixture.create("a").await;
+    vault
+        .put(NewRecord::new("patient-0", "note"), b"first")
+        .await
+        .expect("put");
+    let entries = vault.verify_audit().await.expect("audit").entries;
+    let payloads: Vec<Vec<u8>> = (0..12)
+        .map(|i| payload(if i % 5 == 0 { 70_000 } else { 500 + i }, i as u8))
+        .collect();
+    let records: Vec<(NewRecord, &[u8])> = payloads
+        .iter()
+        .enumerate()
+        .map(|(i, bytes)| {
+            let record = NewRecord::new(format!("patient-{}", i % 3), "note");
+            (record, bytes.as_slice())
+        })
+        .collect();
+    let batches = fixture.store_folder.as_deref().map(log_batch_count);
+    let metas = vault.put_many(records).await.expect("put many");
+    assert_eq!(metas.len(), payloads.len());
+    if let (Some(store), Some(before)) = (&fixture.store_folder, batches) {
+        assert_eq!(log_batch_count(store), before + 1, "one log batch");
+    }
+    for (meta, bytes) in metas.iter().zip(&payloads) {
+        assert_eq!(&vault.get(meta.id).await.expect("get").1, bytes);
+    }
+    for scope in 0..3 {
+        let listed = vault
+            .list_scope(&format!("patient-{scope}"))
+            .await
+            .expect("list");
+        assert_eq!(listed.len(), 4 + usize::from(scope == 0), "scope {scope}");
+    }
+    assert_eq!(
+        vault.verify_audit().await.expect("audit").entries,
+        entries + payloads.len() as u64,
+        "one audit entry per record"
+    );
+    assert!(vault.verify().await.expect("verify").is_sound());
+
+    let refused = vault
+        .put_many(vec![
+            (NewRecord::new("patient-9", "note"), b"fine".as_slice()),
+            (NewRecord::new("", "note"), b"no scope".as_slice()),
+        ])
+        .await;
+    assert!(
+        matches!(refused, Err(VaultError::InvalidInput { .. })),
+        "{refused:?}"
+    );
+    assert!(
+        vault
+            .list_scope("patient-9")
+            .await
+            .expect("list")
+            .is_empty()
+    );
+    assert!(
+        vault
+            .put_many(Vec::new())
+            .await
+            .expect("nothing")
+            .is_empty()
+    );
+}
+
 async fn documents(fixture: &Fixture) {
     let vault = fixture.create("a").await;
     let patients = vault.collection::<Patient>();
@@ -603,6 +672,11 @@ macro_rules! conformance {
             #[tokio::test(flavor = "multi_thread")]
             async fn concurrent_writes() {
                 run(super::concurrent_writes).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread")]
+            async fn many_records_at_once() {
+                run(super::many_records_at_once).await;
             }
 
             #[tokio::test(flavor = "multi_thread")]

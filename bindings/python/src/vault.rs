@@ -177,9 +177,8 @@ impl Vault {
 
     /// Stores many records at once and returns their metadata in order. ``records`` is an
     /// iterable of ``(payload, NewRecord)`` pairs, or ``(payload, dict)`` pairs whose dict
-    /// holds ``NewRecord``'s keyword arguments. The writes are issued concurrently, so they
-    /// share few batches (group commit). If some fail, the first error is raised; the others
-    /// may have been stored.
+    /// holds ``NewRecord``'s keyword arguments. They are committed in one batch: all are
+    /// stored, or none is and the error is raised.
     fn put_many(&self, py: Python<'_>, records: &Bound<'_, PyAny>) -> Result<Vec<RecordMeta>> {
         let mut payloads: Vec<Bound<'_, PyBytes>> = Vec::new();
         let mut drafts = Vec::new();
@@ -192,19 +191,7 @@ impl Vault {
             .into_iter()
             .zip(payloads.iter().map(|payload| payload.as_bytes()))
             .collect();
-        let stored = self.run(py, |vault| {
-            let puts = writes
-                .into_iter()
-                .map(|(record, payload)| vault.inner().put(record, payload));
-            // Every put runs to its end; the first failure, if any, is the answer.
-            let all =
-                async { Ok::<_, core::VaultError>(futures_util::future::join_all(puts).await) };
-            vault
-                .block_on(all)?
-                .into_iter()
-                .collect::<core::Result<Vec<_>>>()
-        })?;
-        Ok(metas(stored))
+        Ok(metas(self.run(py, |vault| vault.put_many(writes))?))
     }
 
     /// The latest version of a record: ``Record`` (``meta`` and ``payload``).

@@ -120,6 +120,15 @@ def test_put_many_accepts_new_records_and_dicts(vault: medvault.Vault):
     assert vault.put_many([]) == []
 
 
+def test_put_many_stores_all_or_nothing(vault: medvault.Vault):
+    before = vault.list_scope("p")
+    with pytest.raises(medvault.InvalidInputError):
+        vault.put_many(
+            [(b"kept back", {"scope": "p", "kind": "note"}), (b"bad", {"scope": "", "kind": "note"})]
+        )
+    assert vault.list_scope("p") == before
+
+
 def test_shred_scope_makes_records_unreadable(vault: medvault.Vault):
     meta = vault.put(b"secret", scope="leaving-patient", kind="note")
     assert vault.shred_scope("leaving-patient") == 1

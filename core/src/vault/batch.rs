@@ -123,13 +123,33 @@ impl<'v> Batch<'v> {
         self.stage_version(meta, payload).await
     }
 
+    /// Stages new records, their payloads sealed on all cores; returns the metadata each will
+    /// have once committed, in order.
+    pub async fn put_records(
+        &mut self,
+        records: Vec<(NewRecord, &[u8])>,
+    ) -> Result<Vec<RecordMeta>> {
+        let drafts = records
+            .into_iter()
+            .map(|(record, payload)| Ok((self.vault.new_record_meta(record, payload)?, payload)))
+            .collect::<Result<Vec<_>>>()?;
+        self.stage_versions(&drafts).await?;
+        Ok(drafts.into_iter().map(|(meta, _)| meta).collect())
+    }
+
     async fn stage_version(&mut self, meta: RecordMeta, payload: &[u8]) -> Result<RecordMeta> {
-        let (version, inline_bytes) = self.vault.seal_version(&meta, payload).await?;
-        self.versions
-            .push((version.record, version.version, version.writer));
-        self.mutations.push(Mutation::PutRecord(version));
-        self.inline_bytes += inline_bytes;
+        self.stage_versions(&[(meta.clone(), payload)]).await?;
         Ok(meta)
+    }
+
+    async fn stage_versions(&mut self, drafts: &[(RecordMeta, &[u8])]) -> Result<()> {
+        for (version, inline_bytes) in self.vault.seal_versions(drafts).await? {
+            self.versions
+                .push((version.record, version.version, version.writer));
+            self.mutations.push(Mutation::PutRecord(version));
+            self.inline_bytes += inline_bytes;
+        }
+        Ok(())
     }
 
     /// Stages a document revision (made by a [`super::Collection`]).

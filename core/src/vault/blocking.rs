@@ -86,6 +86,11 @@ impl BlockingVault {
         self.block_on(self.vault.put(record, payload))
     }
 
+    /// [`Vault::put_many`].
+    pub fn put_many(&self, records: Vec<(NewRecord, &[u8])>) -> Result<Vec<RecordMeta>> {
+        self.block_on(self.vault.put_many(records))
+    }
+
     /// [`Vault::amend`].
     pub fn amend(&self, record: RecordId, payload: &[u8]) -> Result<RecordMeta> {
         self.block_on(self.vault.amend(record, payload))

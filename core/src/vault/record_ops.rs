@@ -65,55 +65,102 @@ impl Vault {
         })
     }
 
-    /// Seals `payload` and `meta` as a version to log (storing a large payload as an object
-    /// first); returns it with the bytes of payload it carries inline.
-    pub(crate) async fn seal_version(
+    /// Stores new records in one log batch: all of them become durable together, or none
+    /// does. Returns their metadata in order. Their payloads are sealed on all cores. Each
+    /// write is audited as the operator's.
+    pub async fn put_many(&self, records: Vec<(NewRecord, &[u8])>) -> Result<Vec<RecordMeta>> {
+        let mut batch = self.batch();
+        let metas = batch.put_records(records).await?;
+        let now = now_ms();
+        for meta in &metas {
+            batch.audit(written(meta, now));
+        }
+        batch.commit().await?;
+        Ok(metas)
+    }
+
+    /// Seals each payload and its metadata as a version to log (storing a large payload as an
+    /// object first), on all cores; returns them in order, each with the bytes of payload it
+    /// carries inline.
+    pub(crate) async fn seal_versions(
         &self,
-        meta: &RecordMeta,
-        payload: &[u8],
-    ) -> Result<(RecordVersion, usize)> {
+        drafts: &[(RecordMeta, &[u8])],
+    ) -> Result<Vec<(RecordVersion, usize)>> {
         let keyring = self.shared.keyring();
-        let scope = keyring.scope_token(&meta.scope);
-        let (key_id, key) = self.write_key(scope).await?;
         let writer = self.shared.writer;
-        let identity = payload_identity(self, meta.id, meta.version, writer);
-        let envelope = off_worker_for(payload.len(), || {
-            Envelope::seal(&key, key_id, &identity, payload)
+        // Per scope: the data key, its id and the metadata cipher under it.
+        let mut scope_keys: HashMap<ScopeToken, (KeyId, Arc<DataKey>, RecordAead)> = HashMap::new();
+        let mut scopes = Vec::with_capacity(drafts.len());
+        for (meta, _) in drafts {
+            let scope = keyring.scope_token(&meta.scope);
+            if let Entry::Vacant(slot) = scope_keys.entry(scope) {
+                let (key_id, key) = self.write_key(scope).await?;
+                let cipher = metadata_cipher(self, &key);
+                slot.insert((key_id, key, cipher));
+            }
+            scopes.push(scope);
+        }
+        let seal = |((meta, payload), scope): (&(RecordMeta, &[u8]), &ScopeToken)| {
+            let (key_id, key, cipher) = &scope_keys[scope];
+            let identity = payload_identity(self, meta.id, meta.version, writer);
+            let envelope = Envelope::seal(key, *key_id, &identity, payload)?;
+            let plain = zeroize::Zeroizing::new(
+                postcard::to_stdvec(meta)
+                    .map_err(|error| VaultError::malformed("metadata", error))?,
+            );
+            let sealed_meta = cipher.seal(&plain, &metadata_aad(meta.id, meta.version, writer))?;
+            Ok((envelope, sealed_meta))
+        };
+        let total = drafts.iter().map(|(_, payload)| payload.len()).sum();
+        // One record is sealed on the calling thread: handing it to the pool would cost more.
+        let sealed: Vec<(Vec<u8>, Vec<u8>)> = off_worker_for(total, || match drafts {
+            [_] => drafts.iter().zip(&scopes).map(seal).collect::<Result<_>>(),
+            _ => drafts
+                .par_iter()
+                .zip(&scopes)
+                .map(seal)
+                .collect::<Result<_>>(),
         })?;
+        let mut versions = Vec::with_capacity(drafts.len());
+        let placed = drafts.iter().zip(scopes).zip(sealed);
+        for (((meta, _), scope), (envelope, sealed_meta)) in placed {
+            let (payload, inline_bytes) = self.place_payload(envelope).await?;
+            let version = RecordVersion {
+                record: meta.id,
+                version: meta.version,
+                writer,
+                scope,
+                key: scope_keys[&scope].0,
+                kind: meta.kind.clone(),
+                created_ms: meta.created_ms,
+                sealed_meta,
+                payload,
+            };
+            versions.push((version, inline_bytes));
+        }
+        Ok(versions)
+    }
+
+    /// Where a sealed payload `envelope` goes: inside the log batch if it is small, else into
+    /// an object of its own, stored now. Returns it with the bytes it carries inline.
+    async fn place_payload(&self, envelope: Vec<u8>) -> Result<(Payload, usize)> {
         // The committer bounds its batches by the inline bytes they carry.
-        let (payload, inline_bytes) = if envelope.len() <= INLINE_PAYLOAD_MAX {
+        if envelope.len() <= INLINE_PAYLOAD_MAX {
             let len = envelope.len();
-            (Payload::Inline(envelope), len)
-        } else {
-            let object = ObjectName::generate()?;
-            let envelope_len = envelope.len() as u64;
-            self.shared
-                .store
-                .put(&layout::object(object), Bytes::from(envelope))
-                .await?;
-            let stored = Payload::Stored(StoredPayload {
-                object,
-                envelope_len,
-                segment_size: crate::crypto::DEFAULT_SEGMENT_SIZE,
-            });
-            (stored, 0)
-        };
-        let sealed_meta = metadata_cipher(self, &key).seal(
-            &postcard::to_stdvec(meta).map_err(|error| VaultError::malformed("metadata", error))?,
-            &metadata_aad(meta.id, meta.version, writer),
-        )?;
-        let version = RecordVersion {
-            record: meta.id,
-            version: meta.version,
-            writer,
-            scope,
-            key: key_id,
-            kind: meta.kind.clone(),
-            created_ms: meta.created_ms,
-            sealed_meta,
-            payload,
-        };
-        Ok((version, inline_bytes))
+            return Ok((Payload::Inline(envelope), len));
+        }
+        let object = ObjectName::generate()?;
+        let envelope_len = envelope.len() as u64;
+        self.shared
+            .store
+            .put(&layout::object(object), Bytes::from(envelope))
+            .await?;
+        let stored = Payload::Stored(StoredPayload {
+            object,
+            envelope_len,
+            segment_size: crate::crypto::DEFAULT_SEGMENT_SIZE,
+        });
+        Ok((stored, 0))
     }
 
     /// The data key new records of `scope` are sealed with, created on first use.
