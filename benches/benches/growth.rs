@@ -1,6 +1,6 @@
 //! How the vault's costs grow with its history: a vault of N log batches (one 1 KiB record
 //! each, written one at a time) is opened with its index, opened with a new index, listed and
-//! verified, for N = 1,000, 10,000 and 100,000, on a local folder and (when
+//! verified, and the requests each open makes of the store counted, for N = 1,000, 10,000 and 100,000, on a local folder and (when
 //! `MEDVAULT_TEST_S3_BUCKET` and the `AWS_*` variables are set, `eval "$(scripts/start-garage.sh)"`)
 //! on S3. Checkpoints are on, at their defaults.
 //!
@@ -17,7 +17,8 @@ use std::time::{Duration, Instant};
 use common::{count, runtime};
 use medvault::crypto::{RawUnlockKey, UnlockCredential};
 use medvault::vault::{
-    IndexLocation, NewRecord, S3Location, StoreLocation, Vault, VaultConfig, WriterId,
+    IndexLocation, NewRecord, S3Location, StoreLocation, StoreRequests, Vault, VaultConfig,
+    WriterId,
 };
 
 const SCOPES: usize = 100;
@@ -34,19 +35,21 @@ fn main() {
         ),
     }
     println!(
-        "| store | batches | write (records/s) | open, existing index | open, new index | list a \
-         scope of {} | verify_audit |",
+        "| store | batches | write (records/s) | open, existing index | its store requests | open, \
+         new index | its store requests | list a scope of {} | verify_audit |",
         sizes.last().copied().unwrap_or_default() / SCOPES
     );
-    println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+    println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     for (name, bucket) in &stores {
         for &batches in &sizes {
             let row = runtime.block_on(measure(bucket.as_deref(), batches));
             println!(
-                "| {name} | {batches} | {:.0} | {} | {} | {} | {} |",
+                "| {name} | {batches} | {:.0} | {} | {} | {} | {} | {} | {} |",
                 row.write_rate,
                 ms(row.open),
+                requests(&row.open_requests),
                 ms(row.open_new_index),
+                requests(&row.new_index_requests),
                 ms(row.list),
                 ms(row.verify_audit)
             );
@@ -57,13 +60,23 @@ fn main() {
 struct Row {
     write_rate: f64,
     open: Duration,
+    open_requests: StoreRequests,
     open_new_index: Duration,
+    new_index_requests: StoreRequests,
     list: Duration,
     verify_audit: Duration,
 }
 
 fn ms(duration: Duration) -> String {
     format!("{:.1} ms", duration.as_secs_f64() * 1e3)
+}
+
+/// Reads and listings (with what they returned); an open writes nothing.
+fn requests(requests: &StoreRequests) -> String {
+    format!(
+        "{} GET, {} LIST ({} listed)",
+        requests.gets, requests.lists, requests.listed
+    )
 }
 
 async fn measure(bucket: Option<&str>, batches: usize) -> Row {
@@ -104,14 +117,15 @@ async fn measure(bucket: Option<&str>, batches: usize) -> Row {
     let write_rate = batches as f64 / started.elapsed().as_secs_f64();
     vault.close().await.expect("close");
 
-    let open = median(3, || async {
+    let (open, open_requests) = median_with(3, || async {
         let started = Instant::now();
         let vault = Vault::open(&config("index"), credential())
             .await
             .expect("open");
         let took = started.elapsed();
+        let requests = vault.store_requests();
         vault.close().await.expect("close");
-        took
+        (took, requests)
     })
     .await;
 
@@ -120,6 +134,7 @@ async fn measure(bucket: Option<&str>, batches: usize) -> Row {
         .await
         .expect("open with a new index");
     let open_new_index = started.elapsed();
+    let new_index_requests = fresh.store_requests();
     assert_eq!(
         fresh.list_scope("patient-1").await.expect("list").len(),
         batches / SCOPES
@@ -145,7 +160,9 @@ async fn measure(bucket: Option<&str>, batches: usize) -> Row {
     Row {
         write_rate,
         open,
+        open_requests,
         open_new_index,
+        new_index_requests,
         list,
         verify_audit,
     }
@@ -156,10 +173,24 @@ where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Duration>,
 {
-    let mut times = Vec::with_capacity(runs);
+    median_with(runs, || {
+        let timed = run();
+        async { (timed.await, ()) }
+    })
+    .await
+    .0
+}
+
+/// The median time of `runs` runs, with what that run returned beside its time.
+async fn median_with<T, F, Fut>(runs: usize, mut run: F) -> (Duration, T)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = (Duration, T)>,
+{
+    let mut results = Vec::with_capacity(runs);
     for _ in 0..runs {
-        times.push(run().await);
+        results.push(run().await);
     }
-    times.sort();
-    times[runs / 2]
+    results.sort_by_key(|(took, _)| *took);
+    results.swap_remove(runs / 2)
 }

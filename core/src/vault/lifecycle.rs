@@ -18,6 +18,7 @@ use super::log::{LogAppender, LogLayout};
 use super::runtime::{off_worker, require_runtime};
 use super::shared::Shared;
 use super::store::{Store, StoreLocation};
+use super::store_requests::StoreRequests;
 use crate::crypto::hazmat::{KeySlots, RootKey};
 use crate::crypto::{CryptoError, UnlockCredential, VaultId};
 
@@ -220,6 +221,12 @@ impl Vault {
     /// Where the store is, as given.
     pub fn location(&self) -> &str {
         self.shared.store.location()
+    }
+
+    /// The requests this vault has made of its store since it was opened (its clones
+    /// included).
+    pub fn store_requests(&self) -> StoreRequests {
+        self.shared.store.requests()
     }
 
     /// Flushes the index to disk and closes this handle. Other clones stay open; when the

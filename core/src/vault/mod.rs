@@ -32,6 +32,7 @@ mod runtime;
 mod s3;
 mod shared;
 mod store;
+mod store_requests;
 
 pub use app_documents::AppDocument;
 pub use batch::{Batch, SectionGuard, UpdateGuard};
@@ -53,3 +54,4 @@ pub use records::{NewRecord, RecordMeta, now_ms};
 #[cfg(feature = "s3")]
 pub use s3::S3Location;
 pub use store::{MemoryStore, StoreLocation};
+pub use store_requests::StoreRequests;

@@ -16,6 +16,7 @@ use object_store::{ObjectMeta, ObjectStore, ObjectStoreExt, PutPayload, WriteMul
 use super::error::{Detail, Result, VaultError};
 #[cfg(feature = "s3")]
 use super::s3::S3Location;
+use super::store_requests::{RequestCounter, StoreRequests};
 
 /// Payloads above this size are uploaded in parts of this size.
 pub(crate) const MULTIPART_PART_SIZE: usize = 8 * 1024 * 1024;
@@ -119,6 +120,7 @@ pub(crate) struct Store {
     location: String,
     bucket: Option<String>,
     endpoint: String,
+    requests: Arc<RequestCounter>,
 }
 
 /// Names the location only: a client's own `Debug` may print its credentials.
@@ -151,6 +153,7 @@ impl Store {
                     location: description.clone(),
                     bucket: None,
                     endpoint: description,
+                    requests: Arc::default(),
                 })
             }
             #[cfg(feature = "s3")]
@@ -162,6 +165,7 @@ impl Store {
                     location: description,
                     bucket: Some(s3.bucket().to_owned()),
                     endpoint,
+                    requests: Arc::default(),
                 })
             }
             StoreLocation::Memory(memory) => Ok(Self {
@@ -170,6 +174,7 @@ impl Store {
                 location: description.clone(),
                 bucket: None,
                 endpoint: description,
+                requests: Arc::default(),
             }),
         }
     }
@@ -198,8 +203,14 @@ impl Store {
         &self.location
     }
 
+    /// The requests made of the store through this handle and its clones so far.
+    pub(crate) fn requests(&self) -> StoreRequests {
+        self.requests.snapshot()
+    }
+
     /// Writes `bytes` at `path`, durable when this returns. Large payloads go in parts.
     pub(crate) async fn put(&self, path: &Path, bytes: Bytes) -> Result<()> {
+        self.requests.put();
         if bytes.len() <= MULTIPART_PART_SIZE {
             self.inner
                 .put(path, PutPayload::from_bytes(bytes))
@@ -220,6 +231,7 @@ impl Store {
 
     /// Reads the object at `path`; `None` if there is none.
     pub(crate) async fn get(&self, path: &Path) -> Result<Option<Bytes>> {
+        self.requests.get();
         let result = match self.inner.get(path).await {
             Ok(result) => result,
             Err(object_store::Error::NotFound { source, .. }) if !is_missing_bucket(&*source) => {
@@ -238,6 +250,7 @@ impl Store {
         path: &Path,
         ranges: &[Range<u64>],
     ) -> Result<Option<Vec<Bytes>>> {
+        self.requests.get();
         match self.inner.get_ranges(path, ranges).await {
             Ok(parts) => Ok(Some(parts)),
             Err(object_store::Error::NotFound { source, .. }) if !is_missing_bucket(&*source) => {
@@ -249,20 +262,26 @@ impl Store {
 
     /// Every object under `prefix`, in no particular order.
     pub(crate) async fn list(&self, prefix: &Path) -> Result<Vec<ObjectMeta>> {
-        self.inner
+        let listed: Vec<ObjectMeta> = self
+            .inner
             .list(Some(prefix))
             .try_collect()
             .await
-            .map_err(|error| self.error(error))
+            .map_err(|error| self.error(error))?;
+        self.requests.list(listed.len());
+        Ok(listed)
     }
 
     /// Objects under `prefix` whose names sort after `offset`.
     pub(crate) async fn list_after(&self, prefix: &Path, offset: &Path) -> Result<Vec<ObjectMeta>> {
-        self.inner
+        let listed: Vec<ObjectMeta> = self
+            .inner
             .list_with_offset(Some(prefix), offset)
             .try_collect()
             .await
-            .map_err(|error| self.error(error))
+            .map_err(|error| self.error(error))?;
+        self.requests.list(listed.len());
+        Ok(listed)
     }
 
     /// The immediate sub-folders of `prefix`.
@@ -272,11 +291,14 @@ impl Store {
             .list_with_delimiter(Some(prefix))
             .await
             .map_err(|error| self.error(error))?;
+        self.requests
+            .list(listed.common_prefixes.len() + listed.objects.len());
         Ok(listed.common_prefixes)
     }
 
     /// Deletes the object at `path`; deleting a missing object succeeds.
     pub(crate) async fn delete(&self, path: &Path) -> Result<()> {
+        self.requests.delete();
         match self.inner.delete(path).await {
             Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
             Err(error) => Err(self.error(error)),
