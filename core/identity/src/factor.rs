@@ -5,6 +5,7 @@ use std::fmt;
 
 use super::account::{AccountId, PendingTotp};
 use super::error::{IdentityError, Result};
+use super::instances::account_topic;
 use super::login::{FactorToCheck, LoginCode, account_actor};
 use super::policy::Operation;
 use super::recovery::{self, RecoveryCode};
@@ -81,14 +82,18 @@ impl Identity {
                 .await?;
             }
             (false, _) => {
-                let _guard = self.vault.lock_updates().await;
-                let mut current = self.reload(&account)?;
-                if current.totp.is_some() {
-                    return Err(IdentityError::CurrentCodeRequired);
-                }
-                let action = install(&mut current);
-                let event = self.event(account_actor(&current), action);
-                self.save(&current, Vec::new(), vec![event]).await?;
+                self.holding(&account_topic(account.id), async |held| {
+                    let _guard = self.vault.lock_updates().await;
+                    let mut current = self.reload(&account)?;
+                    if current.totp.is_some() {
+                        return Err(IdentityError::CurrentCodeRequired);
+                    }
+                    let action = install(&mut current);
+                    let event = self.event(account_actor(&current), action);
+                    held.check_in_time()?;
+                    self.save(&current, Vec::new(), vec![event]).await
+                })
+                .await?;
             }
         }
         Ok(Enrollment {
@@ -198,11 +203,15 @@ impl Identity {
     }
 
     async fn unlock(&self, actor: Actor, account: AccountId) -> Result<()> {
-        let _guard = self.vault.lock_updates().await;
-        let mut current = self.account_by_id(account)?;
-        current.locked = false;
-        current.failed_attempts = 0;
-        let event = self.event(actor, AuditAction::UnlockFactor { account });
-        self.save(&current, Vec::new(), vec![event]).await
+        self.holding(&account_topic(account), async |held| {
+            let _guard = self.vault.lock_updates().await;
+            let mut current = self.account_by_id(account)?;
+            current.locked = false;
+            current.failed_attempts = 0;
+            let event = self.event(actor, AuditAction::UnlockFactor { account });
+            held.check_in_time()?;
+            self.save(&current, Vec::new(), vec![event]).await
+        })
+        .await
     }
 }

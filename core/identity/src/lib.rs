@@ -19,6 +19,7 @@ mod blocking;
 mod clock;
 mod error;
 mod factor;
+mod instances;
 mod keys;
 mod login;
 mod password_policy;

@@ -7,6 +7,7 @@ use medvault::vault::{DocumentRevision, InstanceLock};
 
 use super::account::{Account, AccountInfo, StoredTotp};
 use super::error::{IdentityError, Result};
+use super::instances::account_topic;
 use super::recovery;
 use super::service::{Identity, PasswordMatch};
 use super::session::{Principal, SessionToken, StoredSession};
@@ -108,14 +109,18 @@ impl Identity {
     pub async fn logout(&self, token: &SessionToken) -> Result<()> {
         let who = self.session(token).await?;
         let id = self.session_id(token);
-        let _guard = self.vault.lock_updates().await;
-        let deletion = self
-            .vault
-            .collection::<StoredSession>()
-            .next_deletion(&id)?
-            .ok_or(IdentityError::SessionInvalid)?;
-        let event = self.event(who.actor(), AuditAction::Logout);
-        self.commit(vec![deletion], vec![event]).await
+        self.holding(&account_topic(who.account), async |held| {
+            let _guard = self.vault.lock_updates().await;
+            let deletion = self
+                .vault
+                .collection::<StoredSession>()
+                .next_deletion(&id)?
+                .ok_or(IdentityError::SessionInvalid)?;
+            let event = self.event(who.actor(), AuditAction::Logout);
+            held.check_in_time()?;
+            self.commit(vec![deletion], vec![event]).await
+        })
+        .await
     }
 
     /// The account a live session belongs to. Fails with [`IdentityError::SessionExpired`]
@@ -139,15 +144,20 @@ impl Identity {
             return Err(IdentityError::SessionExpired);
         }
         if now - session.last_seen_ms >= TOUCH_INTERVAL_MS {
-            let _guard = self.vault.lock_updates().await;
-            if sessions.get(&id)?.is_some() {
+            // Held among instances, so that a use written down here never outranks a logout
+            // committed elsewhere at the same moment.
+            self.holding(&account_topic(account.id), async |held| {
+                let _guard = self.vault.lock_updates().await;
+                let current = sessions.get(&id)?.ok_or(IdentityError::SessionInvalid)?;
                 let touched = StoredSession {
                     last_seen_ms: now,
-                    ..session
+                    ..current
                 };
                 let revision = sessions.next_revision_of(&touched)?;
-                self.commit(vec![revision], Vec::new()).await?;
-            }
+                held.check_in_time()?;
+                self.commit(vec![revision], Vec::new()).await
+            })
+            .await?;
         }
         Ok(Principal {
             account: account.id,
@@ -188,17 +198,11 @@ impl Identity {
         let (checked, rehash) = self
             .check_password(username, password, code.factor())
             .await?;
-        let held = self
-            .vault
-            .lock_across_instances(&format!("account:{}", checked.id))
-            .await?;
-        let result = self
-            .check_code_and_save(&held, &checked, rehash, code, factor, then)
-            .await;
-        // What was committed stands even if the lock cannot be withdrawn: it then counts as
-        // stale after `CLAIM_STALE_AFTER`.
-        let _ = held.release(&self.vault).await;
-        result
+        self.holding(&account_topic(checked.id), async |held| {
+            self.check_code_and_save(held, &checked, rehash, code, factor, then)
+                .await
+        })
+        .await
     }
 
     /// [`Self::authenticate`] once the password is checked and the account held.

@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use medvault::crypto::PasswordHasher;
 use medvault::vault::{
-    ClaimGuard, Collection, DocumentRevision, HolderState, Vault, VaultError, back_off,
+    ClaimGuard, Collection, DocumentRevision, HolderState, InstanceLock, Vault, VaultError,
+    back_off,
 };
 use zeroize::Zeroizing;
 
@@ -13,6 +14,7 @@ use super::account::{Account, AccountId, AccountInfo, Role, canonical_username};
 use super::audit::{Actor, AuditAction, AuditEvent, Outcome};
 use super::clock::{Clock, SystemClock};
 use super::error::{IdentityError, Result};
+use super::instances::{ADMINS_TOPIC, account_topic};
 use super::keys::IdentityKeys;
 use super::password_policy::{PasswordPolicy, normalize};
 use super::policy::{self, Decision, Operation, Permission};
@@ -313,6 +315,28 @@ impl Identity {
         account: AccountId,
         with: impl FnOnce() -> Result<Vec<DocumentRevision>, E>,
     ) -> Result<(), E> {
+        let role = self.account_by_id(account)?.role;
+        self.holding(&account_topic(account), async |held| {
+            if role == Role::Admin {
+                self.holding(ADMINS_TOPIC, async |_| {
+                    self.remove_held(held, actor, account, with).await
+                })
+                .await
+            } else {
+                self.remove_held(held, actor, account, with).await
+            }
+        })
+        .await
+    }
+
+    /// [`Self::remove_with`], holding the account (and the admins' topic for an admin's).
+    async fn remove_held<E: From<IdentityError>>(
+        &self,
+        held: &InstanceLock,
+        actor: Actor,
+        account: AccountId,
+        with: impl FnOnce() -> Result<Vec<DocumentRevision>, E>,
+    ) -> Result<(), E> {
         let _guard = self.vault.lock_updates().await;
         let removed = self.account_by_id(account)?;
         if removed.role == Role::Admin
@@ -337,6 +361,7 @@ impl Identity {
         let mut revisions = vec![deletion];
         revisions.extend(with()?);
         let event = self.event(actor, AuditAction::RemoveAccount { account });
+        held.check_in_time().map_err(IdentityError::from)?;
         self.commit(revisions, vec![event]).await?;
         self.release_username(&removed).await;
         Ok(())

@@ -1,7 +1,9 @@
 //! Invariants that hold when several instances share one store: two instances registering
 //! one username at the same moment create one account, and the other is told the username is
 //! taken; a removed account's username is free again everywhere; one TOTP code presented to
-//! two instances at once opens one session, and the other is told it was replayed.
+//! two instances at once opens one session, and the other is told it was replayed; two
+//! instances removing the last two admins at once remove one, and the other is refused; a
+//! session logged out on one instance while another marks it used stays logged out.
 #![allow(clippy::expect_used, clippy::panic)]
 
 #[path = "../../tests/common/mod.rs"]
@@ -12,7 +14,7 @@ use std::time::Duration;
 
 use common::{Backend, Fixture};
 use medvault_identity::{
-    Clock, Identity, IdentityConfig, IdentityError, LoginCode, ManualClock, Role,
+    Clock, Identity, IdentityConfig, IdentityError, LoginCode, ManualClock, Role, TotpFactor,
 };
 
 /// How many usernames the two instances race for.
@@ -64,6 +66,25 @@ async fn usernames_are_unique_across_instances(backend: Backend) {
     assert_eq!(named(&first, "racer0").await, 1);
 }
 
+/// Makes the patient `ada` with a confirmed TOTP factor through `identity`, at `clock`'s time;
+/// returns the factor.
+async fn patient_with_totp(identity: &Identity, clock: &ManualClock) -> TotpFactor {
+    identity
+        .operator_create_account(Role::Patient, "ada", PASSWORD)
+        .await
+        .expect("account");
+    let enrollment = identity
+        .enroll_totp("ada", PASSWORD, None)
+        .await
+        .expect("enroll");
+    let seconds = u64::try_from(clock.now_ms() / 1000).expect("positive time");
+    identity
+        .confirm_totp("ada", PASSWORD, &enrollment.factor.code_at(seconds))
+        .await
+        .expect("confirm");
+    enrollment.factor
+}
+
 async fn a_code_is_accepted_once_across_instances(backend: Backend) {
     let fixture = Fixture::new(backend);
     let clock = Arc::new(ManualClock::new(1_800_000_000_000));
@@ -71,22 +92,11 @@ async fn a_code_is_accepted_once_across_instances(backend: Backend) {
     let first = instance(fixture.create("a").await);
     let second = instance(fixture.open("b").await);
     let seconds = || u64::try_from(clock.now_ms() / 1000).expect("positive time");
-    first
-        .operator_create_account(Role::Patient, "ada", PASSWORD)
-        .await
-        .expect("account");
-    let enrollment = first
-        .enroll_totp("ada", PASSWORD, None)
-        .await
-        .expect("enroll");
-    first
-        .confirm_totp("ada", PASSWORD, &enrollment.factor.code_at(seconds()))
-        .await
-        .expect("confirm");
+    let factor = patient_with_totp(&first, &clock).await;
     second.vault().sync().await.expect("sync");
     for round in 0..ROUNDS {
         clock.advance(Duration::from_secs(30));
-        let code = enrollment.factor.code_at(seconds());
+        let code = factor.code_at(seconds());
         let (a, b) = tokio::join!(
             first.login("ada", PASSWORD, LoginCode::Totp(&code)),
             second.login("ada", PASSWORD, LoginCode::Totp(&code)),
@@ -103,6 +113,100 @@ async fn a_code_is_accepted_once_across_instances(backend: Backend) {
             matches!(loser, IdentityError::CodeReplayed),
             "round {round}: {loser:?}"
         );
+    }
+}
+
+async fn an_admin_is_left_whatever_two_instances_remove(backend: Backend) {
+    for round in 0..ROUNDS {
+        let fixture = Fixture::new(backend);
+        let first = Identity::new(fixture.create("a").await);
+        let second = Identity::new(fixture.open("b").await);
+        for username in ["ada", "bob"] {
+            first
+                .operator_create_account(Role::Admin, username, PASSWORD)
+                .await
+                .expect("admin");
+        }
+        second.vault().sync().await.expect("sync");
+        let (a, b) = tokio::join!(
+            first.operator_remove_account("ada"),
+            second.operator_remove_account("bob"),
+        );
+        let loser = match (a, b) {
+            (Ok(()), Err(loser)) | (Err(loser), Ok(())) => loser,
+            (a, b) => panic!("round {round}: one removal must succeed, not {a:?} and {b:?}"),
+        };
+        assert!(
+            matches!(
+                loser,
+                IdentityError::InvalidInput {
+                    what: "account",
+                    ..
+                }
+            ),
+            "round {round}: {loser:?}"
+        );
+        for identity in [&first, &second] {
+            identity.vault().sync().await.expect("sync");
+            let admins = identity
+                .operator_accounts()
+                .expect("accounts")
+                .into_iter()
+                .filter(|account| account.role == Role::Admin)
+                .count();
+            assert_eq!(admins, 1, "round {round}");
+        }
+    }
+}
+
+/// The second instance's clock runs a minute ahead of the first's, so that it writes down a use
+/// of the session that the first, logging it out at the same moment, does not.
+async fn a_logout_holds_against_a_use_elsewhere(backend: Backend) {
+    for round in 0..ROUNDS {
+        let fixture = Fixture::new(backend);
+        let clock = Arc::new(ManualClock::new(1_800_000_000_000));
+        let ahead = Arc::new(ManualClock::new(1_800_000_060_000));
+        let first = Identity::with_config(
+            fixture.create("a").await,
+            IdentityConfig::default(),
+            clock.clone(),
+        );
+        let second = Identity::with_config(
+            fixture.open("b").await,
+            IdentityConfig::default(),
+            ahead.clone(),
+        );
+        let seconds = || u64::try_from(clock.now_ms() / 1000).expect("positive time");
+        let factor = patient_with_totp(&first, &clock).await;
+        clock.advance(Duration::from_secs(30));
+        ahead.advance(Duration::from_secs(30));
+        let code = factor.code_at(seconds());
+        let token = first
+            .login("ada", PASSWORD, LoginCode::Totp(&code))
+            .await
+            .expect("login")
+            .token;
+        second.vault().sync().await.expect("sync");
+        clock.advance(Duration::from_secs(30));
+        ahead.advance(Duration::from_secs(30));
+        let (logout, used) = tokio::join!(first.logout(&token), second.session(&token));
+        logout.expect("logout");
+        if let Err(error) = used {
+            assert!(
+                matches!(error, IdentityError::SessionInvalid),
+                "round {round}: {error:?}"
+            );
+        }
+        for identity in [&first, &second] {
+            identity.vault().sync().await.expect("sync");
+            assert!(
+                matches!(
+                    identity.session(&token).await,
+                    Err(IdentityError::SessionInvalid)
+                ),
+                "round {round}: the session is back"
+            );
+        }
     }
 }
 
@@ -135,5 +239,7 @@ macro_rules! on_every_backend {
 
 on_every_backend!(
     usernames_are_unique_across_instances,
-    a_code_is_accepted_once_across_instances
+    a_code_is_accepted_once_across_instances,
+    an_admin_is_left_whatever_two_instances_remove,
+    a_logout_holds_against_a_use_elsewhere
 );
