@@ -543,7 +543,9 @@ async fn credentials(fixture: &Fixture) {
         .await
         .expect("change");
     assert!(matches!(
-        vault.change_passphrase(b"wrong", b"x").await,
+        vault
+            .change_passphrase(b"wrong", b"a third passphrase")
+            .await,
         Err(VaultError::WrongCredential)
     ));
     vault

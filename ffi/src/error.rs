@@ -24,6 +24,9 @@ pub enum MedVaultError {
     /// No unlock slot opens with the passphrase.
     #[error("{0}")]
     WrongPassphrase(Cause),
+    /// A new vault passphrase is below the floor: too short, blank, repetitive or common.
+    #[error("{0}")]
+    WeakPassphrase(Cause),
     /// There is no vault at the location.
     #[error("{0}")]
     NoVault(Cause),
@@ -103,6 +106,7 @@ impl MedVaultError {
         let cause = Cause(message);
         match kind {
             ErrorKind::WrongPassphrase => Self::WrongPassphrase(cause),
+            ErrorKind::WeakPassphrase => Self::WeakPassphrase(cause),
             ErrorKind::NoVault => Self::NoVault(cause),
             ErrorKind::VaultExists => Self::VaultExists(cause),
             ErrorKind::OpenElsewhere => Self::OpenElsewhere(cause),

@@ -129,9 +129,12 @@ async fn creating_over_a_vault_is_refused() {
     let root = tempfile::tempdir().expect("scratch");
     let config = folder_config(root.path());
     create(&config).await;
-    let error = Vault::create(&config, UnlockCredential::Passphrase(b"another"))
-        .await
-        .expect_err("a second create fails");
+    let error = Vault::create(
+        &config,
+        UnlockCredential::Passphrase(b"another strong passphrase"),
+    )
+    .await
+    .expect_err("a second create fails");
     assert!(matches!(error, VaultError::VaultExists { .. }), "{error:?}");
 }
 

@@ -34,8 +34,9 @@ pub struct Cli {
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Create a vault (passphrase from MEDVAULT_PASSPHRASE, else a prompt), and with
-    /// --admin its first admin account (password from MEDVAULT_USER_PASSWORD, else a prompt).
+    /// Create a vault (passphrase from MEDVAULT_PASSPHRASE, else a prompt: at least 12
+    /// characters, not blank, repetitive or commonly used), and with --admin its first admin
+    /// account (password from MEDVAULT_USER_PASSWORD, else a prompt).
     Init {
         /// The first admin's username.
         #[arg(long)]
@@ -131,7 +132,8 @@ pub enum Command {
         #[arg(long, default_value_t = 3600)]
         min_age_secs: u64,
     },
-    /// Change the passphrase (new one from MEDVAULT_NEW_PASSPHRASE, else a prompt).
+    /// Change the passphrase (new one from MEDVAULT_NEW_PASSPHRASE, else a prompt: at least 12
+    /// characters, not blank, repetitive or commonly used).
     Passwd,
     /// Rotate the root key: rewrap every key and re-key the index; payloads stay as they are.
     RotateKey,
@@ -204,8 +206,8 @@ pub enum Command {
         report: Option<PathBuf>,
     },
     /// Run the whole hospital story in a new vault in DIR (the store in DIR/store, its
-    /// index in DIR/index; passphrase from MEDVAULT_PASSPHRASE, else a prompt), printing
-    /// each step.
+    /// index in DIR/index; passphrase from MEDVAULT_PASSPHRASE, else a prompt, with the floor
+    /// of init), printing each step.
     Demo {
         /// A folder that holds no vault yet.
         #[arg(default_value = "./medvault-demo")]

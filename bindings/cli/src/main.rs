@@ -75,7 +75,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
     };
     let config = VaultConfig::new(store, index);
     if let Command::Init { admin } = &cli.command {
-        let passphrase = secrets::passphrase(PASSPHRASE_VARIABLE, "New vault passphrase: ", true)?;
+        let passphrase = secrets::new_passphrase(PASSPHRASE_VARIABLE, "New vault passphrase: ")?;
         let admin_password = match admin {
             Some(admin) => Some(people::first_admin_password(admin)?),
             None => None,
@@ -95,7 +95,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         return Ok(ExitCode::SUCCESS);
     }
     if let Command::Demo { dir } = &cli.command {
-        let passphrase = secrets::passphrase(PASSPHRASE_VARIABLE, "New vault passphrase: ", true)?;
+        let passphrase = secrets::new_passphrase(PASSPHRASE_VARIABLE, "New vault passphrase: ")?;
         demo::run(dir, passphrase.as_bytes())?;
         return Ok(ExitCode::SUCCESS);
     }
@@ -230,7 +230,7 @@ fn execute(vault: &BlockingVault, command: Command, passphrase: &[u8]) -> Result
             );
         }
         Command::Passwd => {
-            let new = secrets::passphrase(NEW_PASSPHRASE_VARIABLE, "New passphrase: ", true)?;
+            let new = secrets::new_passphrase(NEW_PASSPHRASE_VARIABLE, "New passphrase: ")?;
             vault
                 .change_passphrase(passphrase, new.as_bytes())
                 .map_err(fail)?;

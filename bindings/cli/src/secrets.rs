@@ -1,6 +1,18 @@
 //! Passphrases: from the environment, else from a prompt on the terminal; never an argument.
 
+use medvault::crypto::strength::check_passphrase;
+use medvault::vault::VaultError;
 use zeroize::Zeroizing;
+
+/// A new vault passphrase, as [`passphrase`] reads it (asked twice at a prompt), refused at once
+/// when it is below the engine's floor (fewer than 12 characters, blank, repetitive or common),
+/// with the engine's own message, which does not repeat it.
+pub fn new_passphrase(variable: &str, prompt: &str) -> Result<Zeroizing<String>, String> {
+    let passphrase = passphrase(variable, prompt, true)?;
+    check_passphrase(passphrase.as_bytes())
+        .map_err(|weakness| VaultError::WeakPassphrase(weakness).to_string())?;
+    Ok(passphrase)
+}
 
 /// The passphrase in `variable`, else one read from the terminal after `prompt`. With
 /// `confirm`, a prompted passphrase is asked twice.

@@ -291,6 +291,56 @@ fn passwd_and_rotate_key() {
 }
 
 #[test]
+fn init_and_passwd_refuse_a_weak_passphrase() {
+    let tmp = tempfile::tempdir().expect("temporary folder");
+    let dir = tmp.path();
+    for (passphrase, reason) in [
+        (
+            "x",
+            "the new passphrase is too weak: it must have at least 12 characters",
+        ),
+        (
+            "password1234",
+            "it is on the list of commonly used passwords",
+        ),
+        (
+            "hohohohohohoho",
+            "it is a sequence of at most 4 characters repeated",
+        ),
+    ] {
+        let init = medvault(dir, &["init"], &[("MEDVAULT_PASSPHRASE", passphrase)], None);
+        fails_with(&init, reason);
+        assert_eq!(init.status.code(), Some(1));
+        assert!(!String::from_utf8_lossy(&init.stderr).contains(passphrase));
+        assert!(
+            !dir.join("store").exists(),
+            "a refused init made the vault folder"
+        );
+        assert!(
+            !dir.join("index").exists(),
+            "a refused init made the index folder"
+        );
+    }
+    // A one-character passphrase is refused before the first admin's password is asked for.
+    let admin = medvault(
+        dir,
+        &["init", "--admin", "root-admin"],
+        &[("MEDVAULT_PASSPHRASE", "x")],
+        None,
+    );
+    fails_with(&admin, "at least 12 characters");
+    assert!(!dir.join("store").exists());
+
+    success(&medvault(dir, &["init"], &[], None));
+    let weak = [("MEDVAULT_NEW_PASSPHRASE", "            ")];
+    let passwd = medvault(dir, &["passwd"], &weak, None);
+    fails_with(&passwd, "it is only spaces or other blank characters");
+    assert_eq!(passwd.status.code(), Some(1));
+    // The old passphrase still opens the vault.
+    success(&medvault(dir, &["ls"], &[], None));
+}
+
+#[test]
 fn errors_are_one_line() {
     let tmp = tempfile::tempdir().expect("temporary folder");
     let dir = tmp.path();

@@ -31,6 +31,7 @@ exceptions! {
 
     VaultError(MedVaultError): "A vault operation failed.";
     WrongPassphraseError(VaultError): "No unlock slot of the vault opens with the passphrase or key given.";
+    WeakPassphraseError(VaultError): "A new vault passphrase is below the floor: fewer than 12 characters, blank, repetitive or commonly used.";
     NoVaultError(VaultError): "There is no vault at the location.";
     VaultExistsError(VaultError): "A vault already exists at the location.";
     VaultInUseError(VaultError): "Another process holds the vault's local index folder.";
@@ -137,6 +138,7 @@ fn exception(kind: ErrorKind, message: String) -> PyErr {
     use ErrorKind as K;
     match kind {
         K::WrongPassphrase => WrongPassphraseError::new_err(message),
+        K::WeakPassphrase => WeakPassphraseError::new_err(message),
         K::NoVault => NoVaultError::new_err(message),
         K::VaultExists => VaultExistsError::new_err(message),
         K::OpenElsewhere => VaultInUseError::new_err(message),

@@ -32,6 +32,22 @@ def test_wrong_passphrase(tmp_path: Path):
     assert "not-the-passphrase" not in str(caught.value)
 
 
+def test_a_weak_passphrase_creates_no_vault(tmp_path: Path):
+    for passphrase, reason in [
+        ("x", "it must have at least 12 characters"),
+        (b"password1234", "it is on the list of commonly used passwords"),
+        ("ab" * 8, "it is a sequence of at most 4 characters repeated"),
+    ]:
+        with pytest.raises(medvault.WeakPassphraseError) as caught:
+            medvault.Vault.create(
+                tmp_path / "store", passphrase=passphrase, index=tmp_path / "index"
+            )
+        assert isinstance(caught.value, medvault.VaultError)
+        assert str(caught.value) == f"the new passphrase is too weak: {reason}"
+        assert not (tmp_path / "store").exists()
+    create_vault(tmp_path).close()
+
+
 def test_no_vault_and_vault_exists(tmp_path: Path):
     with pytest.raises(medvault.NoVaultError):
         medvault.Vault.open(tmp_path / "nothing", passphrase=PASSPHRASE, index=tmp_path / "i")

@@ -16,6 +16,8 @@ use crate::error::HospitalError;
 pub enum ErrorKind {
     /// No unlock slot opens with the passphrase or key.
     WrongPassphrase,
+    /// A new vault passphrase is below the floor (too short, blank, repetitive or common).
+    WeakPassphrase,
     /// There is no vault at the location.
     NoVault,
     /// A vault already exists at the location.
@@ -96,6 +98,7 @@ impl From<&VaultError> for ErrorKind {
         match error {
             VaultError::Crypto(error) => error.into(),
             VaultError::WrongCredential => Self::WrongPassphrase,
+            VaultError::WeakPassphrase(_) => Self::WeakPassphrase,
             VaultError::NoVault { .. } => Self::NoVault,
             VaultError::VaultExists { .. } | VaultError::CreationInProgress { .. } => {
                 Self::VaultExists
@@ -182,6 +185,8 @@ mod tests {
             ErrorKind::CodeReplayed
         );
         assert_eq!(ErrorKind::from(&VaultError::Closed), ErrorKind::Closed);
+        let weak = VaultError::WeakPassphrase(medvault::crypto::strength::Weakness::Common);
+        assert_eq!(ErrorKind::from(&weak), ErrorKind::WeakPassphrase);
         assert_eq!(
             HospitalError::SlotUnavailable("it is booked").kind(),
             ErrorKind::SlotUnavailable

@@ -1,21 +1,15 @@
 //! Which passwords an account may have: NIST SP 800-63B-4 §3.1.1.2, for passwords used with
 //! a second factor; and the one form, NFKC, in which a password is checked, hashed and
-//! verified ([`normalize`]).
+//! verified ([`normalize`]). The rules on blank, repeated and common passwords, and the
+//! normalization, are the engine's ([`medvault::crypto::strength`]), shared with vault
+//! passphrases.
 
-use std::collections::HashSet;
 use std::fmt;
-use std::sync::OnceLock;
 
-use unicode_normalization::UnicodeNormalization;
+use medvault::crypto::strength::{self, Weakness};
 use zeroize::Zeroizing;
 
-/// Common passwords (lowercase, 8 characters or more) that are refused; see
-/// `common-passwords.md` for where the list comes from.
-const COMMON_PASSWORDS: &str = include_str!("common-passwords.txt");
-
-/// The longest sequence refused when repeated: a password that only repeats 4 characters or
-/// fewer is about as easy to guess as those few characters, well under the minimum length.
-pub(crate) const REPEATED_UNIT_MAX: usize = 4;
+pub(crate) use medvault::crypto::strength::normalize;
 
 /// Why a password was refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -48,20 +42,17 @@ pub enum PasswordRejection {
 
 impl fmt::Display for PasswordRejection {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::TooShort { min } => write!(f, "it must have at least {min} characters"),
-            Self::TooLong { max } => write!(f, "it may have at most {max} characters"),
-            Self::Common => f.write_str("it is on the list of commonly used passwords"),
-            Self::SameAsUsername => f.write_str("it is the username"),
-            Self::OnlyWhitespace => f.write_str("it is only spaces or other blank characters"),
-            Self::RepeatedCharacter => f.write_str("it is one character repeated"),
-            Self::RepeatedSequence { max_unit } => {
-                write!(
-                    f,
-                    "it is a sequence of at most {max_unit} characters repeated"
-                )
-            }
-        }
+        // The rules shared with vault passphrases say what is wrong in the engine's words.
+        let shared = match *self {
+            Self::TooLong { max } => return write!(f, "it may have at most {max} characters"),
+            Self::SameAsUsername => return f.write_str("it is the username"),
+            Self::TooShort { min } => Weakness::TooShort { min },
+            Self::Common => Weakness::Common,
+            Self::OnlyWhitespace => Weakness::OnlyWhitespace,
+            Self::RepeatedCharacter => Weakness::RepeatedCharacter,
+            Self::RepeatedSequence { max_unit } => Weakness::RepeatedSequence { max_unit },
+        };
+        fmt::Display::fmt(&shared, f)
     }
 }
 
@@ -103,15 +94,15 @@ impl PasswordPolicy {
                 max: self.max_chars,
             });
         }
-        if !password.is_empty() && password.chars().all(char::is_whitespace) {
+        if strength::is_blank(&password) {
             return Err(PasswordRejection::OnlyWhitespace);
         }
         let lowered = Zeroizing::new(password.to_lowercase());
-        match repeated_unit(&lowered) {
-            Some(1) => return Err(PasswordRejection::RepeatedCharacter),
+        match strength::repetition(&lowered) {
+            Some(Weakness::RepeatedCharacter) => return Err(PasswordRejection::RepeatedCharacter),
             Some(_) => {
                 return Err(PasswordRejection::RepeatedSequence {
-                    max_unit: REPEATED_UNIT_MAX,
+                    max_unit: strength::REPEATED_UNIT_MAX,
                 });
             }
             None => {}
@@ -119,50 +110,11 @@ impl PasswordPolicy {
         if *lowered == normalize(username).to_lowercase() {
             return Err(PasswordRejection::SameAsUsername);
         }
-        if common_passwords().contains(lowered.as_str()) {
+        if strength::is_common(&lowered) {
             return Err(PasswordRejection::Common);
         }
         Ok(())
     }
-}
-
-/// `password` in Unicode normalization form KC, as NIST SP 800-63B-4 asks before hashing: the
-/// same text typed precomposed (`ü`, NFC) or decomposed (`u` and a combining diaeresis, NFD),
-/// or in a compatibility form (the ligature `ﬁ`, fullwidth letters), is one password. Every
-/// password is checked, hashed and verified in this form.
-pub(crate) fn normalize(password: &str) -> Zeroizing<String> {
-    let mut normalized = Zeroizing::new(String::with_capacity(password.len()));
-    for c in password.nfkc() {
-        // Grown by hand, so that no copy is left behind unzeroized by a reallocation.
-        if normalized.len() + c.len_utf8() > normalized.capacity() {
-            let mut larger = Zeroizing::new(String::with_capacity(
-                normalized.capacity() * 2 + c.len_utf8(),
-            ));
-            larger.push_str(&normalized);
-            normalized = larger;
-        }
-        normalized.push(c);
-    }
-    normalized
-}
-
-/// The length of the shortest sequence of at most [`REPEATED_UNIT_MAX`] characters that makes
-/// up all of `text` repeated (at least twice; the last time may be cut short), if any:
-/// `aaaaaaaa` is 1 repeated, `12121212` 2, `abcabcabcabc` 3, `abcdabcdab` 4.
-fn repeated_unit(text: &str) -> Option<usize> {
-    let chars = text.chars().count();
-    (1..=REPEATED_UNIT_MAX).find(|&unit| {
-        chars >= 2 * unit
-            && text
-                .chars()
-                .zip(text.chars().skip(unit))
-                .all(|(a, b)| a == b)
-    })
-}
-
-fn common_passwords() -> &'static HashSet<&'static str> {
-    static LIST: OnceLock<HashSet<&'static str>> = OnceLock::new();
-    LIST.get_or_init(|| COMMON_PASSWORDS.lines().collect())
 }
 
 #[cfg(test)]
@@ -199,16 +151,10 @@ mod tests {
             policy.check("correct horse battery staple", "alice"),
             Ok(())
         );
-        assert!(common_passwords().len() > 10_000);
     }
 
     #[test]
     fn the_rules_apply_to_the_nfkc_form() {
-        // Normalizing grows the text by hand past its first capacity: U+FDFA, 3 bytes, is
-        // 18 characters (33 bytes) in NFKC.
-        for text in ["\u{fdfa}", "a\u{fdfa}\u{fdfa}b", "plain ascii", ""] {
-            assert_eq!(*normalize(text), text.nfkc().collect::<String>());
-        }
         let policy = PasswordPolicy::default();
         // Seven "é" as "e" and a combining accent: 14 code points, 7 characters once composed.
         let decomposed = "e\u{301}".repeat(7);
@@ -239,7 +185,7 @@ mod tests {
     fn blank_and_repetitive_passwords_are_refused() {
         let policy = PasswordPolicy::default();
         let sequence = PasswordRejection::RepeatedSequence {
-            max_unit: REPEATED_UNIT_MAX,
+            max_unit: strength::REPEATED_UNIT_MAX,
         };
         for (password, expected) in [
             ("        ", PasswordRejection::OnlyWhitespace),

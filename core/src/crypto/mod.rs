@@ -8,6 +8,8 @@
 //! - Keys: [`RootKey`](hazmat::RootKey), subkeys, per-scope [`DataKey`]s wrapped under the root, and [`KeySlots`](hazmat::KeySlots)
 //!   that unlock the root with a passphrase (Argon2id) or a raw key.
 //! - [`PasswordHasher`]: Argon2id PHC strings for people's passwords.
+//! - [`strength`]: the floor a new vault passphrase must meet, and the rules behind it that
+//!   people's passwords share (NFKC form, blank, repeated, commonly used).
 //!
 //! The byte-level formats are specified in `docs/FORMAT.md`.
 
@@ -23,6 +25,7 @@ mod random;
 mod secret;
 mod slots;
 mod streaming;
+pub mod strength;
 #[cfg(test)]
 mod test_vectors;
 mod tokens;

@@ -74,6 +74,10 @@ const MAX_SLOTS: usize = 255;
 
 /// The unlock slots of one vault, all wrapping the same root key.
 ///
+/// These seal any passphrase they are given: the floor on new passphrases
+/// ([`crate::crypto::strength::check_passphrase`]) is the vault's, applied when it creates a
+/// vault or changes a passphrase, so that rotation and slots made before the floor keep working.
+///
 /// ```
 /// use medvault::crypto::hazmat::{KeySlots, RootKey};
 /// use medvault::crypto::{RawUnlockKey, UnlockCredential, VaultId};

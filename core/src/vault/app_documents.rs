@@ -162,7 +162,10 @@ mod tests {
             StoreLocation::Memory(MemoryStore::new()),
             IndexLocation::Temporary,
         );
-        let vault = BlockingVault::create(&config, UnlockCredential::Passphrase(b"passphrase"))?;
+        let vault = BlockingVault::create(
+            &config,
+            UnlockCredential::Passphrase(b"a unit test passphrase"),
+        )?;
         let note =
             AppDocument::new("notes", "n1", "{\"text\":\"hello\"}")?.with_field("ward", "4B");
         let task = AppDocument::new("tasks", "n1", "{}")?.with_field("ward", "4B");

@@ -272,7 +272,11 @@ mod tests {
             StoreLocation::Memory(MemoryStore::new()),
             IndexLocation::Temporary,
         );
-        let vault = Vault::create(&config, UnlockCredential::Passphrase(b"passphrase")).await?;
+        let vault = Vault::create(
+            &config,
+            UnlockCredential::Passphrase(b"a unit test passphrase"),
+        )
+        .await?;
         let holding = |_: &str| Ok(HolderState::Holding);
         assert!(vault.claim("slot-1", &holder(1), holding).await?.is_some());
         assert!(vault.claim("slot-1", &holder(2), holding).await?.is_none());

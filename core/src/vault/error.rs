@@ -60,6 +60,12 @@ pub enum VaultError {
     #[error("wrong passphrase or key: no unlock slot of this vault opens with it")]
     WrongCredential,
 
+    /// A passphrase being set (at creation or in a change) is below the floor of
+    /// [`crate::crypto::strength::check_passphrase`]; the message says why without repeating
+    /// it. Passphrases set before the floor still open their vaults.
+    #[error("the new passphrase is too weak: {0}")]
+    WeakPassphrase(crate::crypto::strength::Weakness),
+
     /// There is no vault descriptor at the location.
     #[error("no vault at {location}: create one first (`medvault init`)")]
     NoVault {

@@ -20,6 +20,7 @@ use super::shared::Shared;
 use super::store::{Store, StoreLocation};
 use super::store_requests::StoreRequests;
 use crate::crypto::hazmat::{KeySlots, RootKey};
+use crate::crypto::strength::check_passphrase;
 use crate::crypto::{CryptoError, UnlockCredential, VaultId};
 
 /// Where the local index lives.
@@ -126,9 +127,14 @@ pub struct Vault {
 
 impl Vault {
     /// Creates a new vault, unlocked by `credential`. Fails with
-    /// [`VaultError::VaultExists`] if there is one already.
+    /// [`VaultError::VaultExists`] if there is one already, and with
+    /// [`VaultError::WeakPassphrase`], before anything is written, if `credential` is a
+    /// passphrase below the floor of [`check_passphrase`] (a raw key has none).
     pub async fn create(config: &VaultConfig, credential: UnlockCredential<'_>) -> Result<Self> {
         require_runtime()?;
+        if let UnlockCredential::Passphrase(passphrase) = credential {
+            check_new_passphrase(passphrase)?;
+        }
         let store = Store::connect(&config.store, true)?;
         let holder = claim_creation(&store).await?;
         let created = Self::write_new(&store, credential).await;
@@ -235,6 +241,11 @@ impl Vault {
         self.shared.finish_checkpoint().await;
         self.shared.index.flush()
     }
+}
+
+/// A passphrase about to be set, checked against the floor of [`check_passphrase`].
+pub(crate) fn check_new_passphrase(passphrase: &[u8]) -> Result<()> {
+    check_passphrase(passphrase).map_err(VaultError::WeakPassphrase)
 }
 
 /// A wrong passphrase or key is the caller's mistake, not a cryptographic failure.

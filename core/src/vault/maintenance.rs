@@ -10,7 +10,7 @@ use super::error::{Result, VaultError};
 use super::ids::{ObjectName, RecordId};
 use super::keyring::Keyring;
 use super::layout;
-use super::lifecycle::{Vault, credential_error};
+use super::lifecycle::{Vault, check_new_passphrase, credential_error};
 use super::log::{LogEnd, PayloadPlace, WriterLog};
 use super::runtime::off_worker;
 use super::shared::Shared;
@@ -288,8 +288,11 @@ impl Vault {
     }
 
     /// Changes the passphrase of the passphrase slot that `old` opens; only that slot is
-    /// rewrapped.
+    /// rewrapped. A `new` passphrase below the floor of
+    /// [`crate::crypto::strength::check_passphrase`] is refused with
+    /// [`VaultError::WeakPassphrase`] and nothing changes; `old` may be below it.
     pub async fn change_passphrase(&self, old: &[u8], new: &[u8]) -> Result<()> {
+        check_new_passphrase(new)?;
         let mut slots = self.slots.lock().await;
         let mut updated = slots.clone();
         let candidates: Vec<u32> = updated

@@ -5645,6 +5645,11 @@ enum MedVaultError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError 
     case WrongPassphrase(message: String)
     
     /**
+     * A new vault passphrase is below the floor: too short, blank, repetitive or common.
+     */
+    case WeakPassphrase(message: String)
+    
+    /**
      * There is no vault at the location.
      */
     case NoVault(message: String)
@@ -5797,99 +5802,103 @@ public struct FfiConverterTypeMedVaultError: FfiConverterRustBuffer {
             message: try FfiConverterString.read(from: &buf)
         )
         
-        case 2: return .NoVault(
+        case 2: return .WeakPassphrase(
             message: try FfiConverterString.read(from: &buf)
         )
         
-        case 3: return .VaultExists(
+        case 3: return .NoVault(
             message: try FfiConverterString.read(from: &buf)
         )
         
-        case 4: return .OpenElsewhere(
+        case 4: return .VaultExists(
             message: try FfiConverterString.read(from: &buf)
         )
         
-        case 5: return .RecordNotFound(
+        case 5: return .OpenElsewhere(
             message: try FfiConverterString.read(from: &buf)
         )
         
-        case 6: return .Tampered(
+        case 6: return .RecordNotFound(
             message: try FfiConverterString.read(from: &buf)
         )
         
-        case 7: return .Corrupt(
+        case 7: return .Tampered(
             message: try FfiConverterString.read(from: &buf)
         )
         
-        case 8: return .Storage(
+        case 8: return .Corrupt(
             message: try FfiConverterString.read(from: &buf)
         )
         
-        case 9: return .ReopenRequired(
+        case 9: return .Storage(
             message: try FfiConverterString.read(from: &buf)
         )
         
-        case 10: return .Closed(
+        case 10: return .ReopenRequired(
             message: try FfiConverterString.read(from: &buf)
         )
         
-        case 11: return .InvalidInput(
+        case 11: return .Closed(
             message: try FfiConverterString.read(from: &buf)
         )
         
-        case 12: return .InvalidCredentials(
+        case 12: return .InvalidInput(
             message: try FfiConverterString.read(from: &buf)
         )
         
-        case 13: return .WrongCode(
+        case 13: return .InvalidCredentials(
             message: try FfiConverterString.read(from: &buf)
         )
         
-        case 14: return .CodeReplayed(
+        case 14: return .WrongCode(
             message: try FfiConverterString.read(from: &buf)
         )
         
-        case 15: return .FactorLocked(
+        case 15: return .CodeReplayed(
             message: try FfiConverterString.read(from: &buf)
         )
         
-        case 16: return .FactorState(
+        case 16: return .FactorLocked(
             message: try FfiConverterString.read(from: &buf)
         )
         
-        case 17: return .SessionInvalid(
+        case 17: return .FactorState(
             message: try FfiConverterString.read(from: &buf)
         )
         
-        case 18: return .SessionExpired(
+        case 18: return .SessionInvalid(
             message: try FfiConverterString.read(from: &buf)
         )
         
-        case 19: return .AccessDenied(
+        case 19: return .SessionExpired(
             message: try FfiConverterString.read(from: &buf)
         )
         
-        case 20: return .PasswordRejected(
+        case 20: return .AccessDenied(
             message: try FfiConverterString.read(from: &buf)
         )
         
-        case 21: return .UsernameTaken(
+        case 21: return .PasswordRejected(
             message: try FfiConverterString.read(from: &buf)
         )
         
-        case 22: return .AccountNotFound(
+        case 22: return .UsernameTaken(
             message: try FfiConverterString.read(from: &buf)
         )
         
-        case 23: return .SlotUnavailable(
+        case 23: return .AccountNotFound(
             message: try FfiConverterString.read(from: &buf)
         )
         
-        case 24: return .NotFound(
+        case 24: return .SlotUnavailable(
             message: try FfiConverterString.read(from: &buf)
         )
         
-        case 25: return .Internal(
+        case 25: return .NotFound(
+            message: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 26: return .Internal(
             message: try FfiConverterString.read(from: &buf)
         )
         
@@ -5906,54 +5915,56 @@ public struct FfiConverterTypeMedVaultError: FfiConverterRustBuffer {
         
         case .WrongPassphrase(_ /* message is ignored*/):
             writeInt(&buf, Int32(1))
-        case .NoVault(_ /* message is ignored*/):
+        case .WeakPassphrase(_ /* message is ignored*/):
             writeInt(&buf, Int32(2))
-        case .VaultExists(_ /* message is ignored*/):
+        case .NoVault(_ /* message is ignored*/):
             writeInt(&buf, Int32(3))
-        case .OpenElsewhere(_ /* message is ignored*/):
+        case .VaultExists(_ /* message is ignored*/):
             writeInt(&buf, Int32(4))
-        case .RecordNotFound(_ /* message is ignored*/):
+        case .OpenElsewhere(_ /* message is ignored*/):
             writeInt(&buf, Int32(5))
-        case .Tampered(_ /* message is ignored*/):
+        case .RecordNotFound(_ /* message is ignored*/):
             writeInt(&buf, Int32(6))
-        case .Corrupt(_ /* message is ignored*/):
+        case .Tampered(_ /* message is ignored*/):
             writeInt(&buf, Int32(7))
-        case .Storage(_ /* message is ignored*/):
+        case .Corrupt(_ /* message is ignored*/):
             writeInt(&buf, Int32(8))
-        case .ReopenRequired(_ /* message is ignored*/):
+        case .Storage(_ /* message is ignored*/):
             writeInt(&buf, Int32(9))
-        case .Closed(_ /* message is ignored*/):
+        case .ReopenRequired(_ /* message is ignored*/):
             writeInt(&buf, Int32(10))
-        case .InvalidInput(_ /* message is ignored*/):
+        case .Closed(_ /* message is ignored*/):
             writeInt(&buf, Int32(11))
-        case .InvalidCredentials(_ /* message is ignored*/):
+        case .InvalidInput(_ /* message is ignored*/):
             writeInt(&buf, Int32(12))
-        case .WrongCode(_ /* message is ignored*/):
+        case .InvalidCredentials(_ /* message is ignored*/):
             writeInt(&buf, Int32(13))
-        case .CodeReplayed(_ /* message is ignored*/):
+        case .WrongCode(_ /* message is ignored*/):
             writeInt(&buf, Int32(14))
-        case .FactorLocked(_ /* message is ignored*/):
+        case .CodeReplayed(_ /* message is ignored*/):
             writeInt(&buf, Int32(15))
-        case .FactorState(_ /* message is ignored*/):
+        case .FactorLocked(_ /* message is ignored*/):
             writeInt(&buf, Int32(16))
-        case .SessionInvalid(_ /* message is ignored*/):
+        case .FactorState(_ /* message is ignored*/):
             writeInt(&buf, Int32(17))
-        case .SessionExpired(_ /* message is ignored*/):
+        case .SessionInvalid(_ /* message is ignored*/):
             writeInt(&buf, Int32(18))
-        case .AccessDenied(_ /* message is ignored*/):
+        case .SessionExpired(_ /* message is ignored*/):
             writeInt(&buf, Int32(19))
-        case .PasswordRejected(_ /* message is ignored*/):
+        case .AccessDenied(_ /* message is ignored*/):
             writeInt(&buf, Int32(20))
-        case .UsernameTaken(_ /* message is ignored*/):
+        case .PasswordRejected(_ /* message is ignored*/):
             writeInt(&buf, Int32(21))
-        case .AccountNotFound(_ /* message is ignored*/):
+        case .UsernameTaken(_ /* message is ignored*/):
             writeInt(&buf, Int32(22))
-        case .SlotUnavailable(_ /* message is ignored*/):
+        case .AccountNotFound(_ /* message is ignored*/):
             writeInt(&buf, Int32(23))
-        case .NotFound(_ /* message is ignored*/):
+        case .SlotUnavailable(_ /* message is ignored*/):
             writeInt(&buf, Int32(24))
-        case .Internal(_ /* message is ignored*/):
+        case .NotFound(_ /* message is ignored*/):
             writeInt(&buf, Int32(25))
+        case .Internal(_ /* message is ignored*/):
+            writeInt(&buf, Int32(26))
 
         
         }

@@ -175,6 +175,23 @@ final class MedVaultTests: XCTestCase {
         XCTAssertGreaterThan(try vault.verifyAudit().entries, 0)
     }
 
+    func testAWeakPassphraseCreatesNoVault() throws {
+        let location = folder.appendingPathComponent("vault").path
+        XCTAssertThrowsError(try Vault.create(
+            location: location,
+            passphrase: Data("x".utf8),
+            index: folder.appendingPathComponent("index").path
+        )) { error in
+            guard case MedVaultError.WeakPassphrase(let message) = error else {
+                return XCTFail("expected WeakPassphrase, got \(error)")
+            }
+            XCTAssertEqual(
+                message, "the new passphrase is too weak: it must have at least 12 characters")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: location))
+        try newVault().close()
+    }
+
     func testWrongPassphraseAndBadInputAreTypedErrors() throws {
         let vault = try newVault()
         try vault.close()

@@ -6628,6 +6628,11 @@ sealed class MedVaultException(message: String): kotlin.Exception(message) {
         class WrongPassphrase(message: String) : MedVaultException(message)
         
     /**
+     * A new vault passphrase is below the floor: too short, blank, repetitive or common.
+     */
+        class WeakPassphrase(message: String) : MedVaultException(message)
+        
+    /**
      * There is no vault at the location.
      */
         class NoVault(message: String) : MedVaultException(message)
@@ -6761,30 +6766,31 @@ public object FfiConverterTypeMedVaultError : FfiConverterRustBuffer<MedVaultExc
         
             return when(buf.getInt()) {
             1 -> MedVaultException.WrongPassphrase(FfiConverterString.read(buf))
-            2 -> MedVaultException.NoVault(FfiConverterString.read(buf))
-            3 -> MedVaultException.VaultExists(FfiConverterString.read(buf))
-            4 -> MedVaultException.OpenElsewhere(FfiConverterString.read(buf))
-            5 -> MedVaultException.RecordNotFound(FfiConverterString.read(buf))
-            6 -> MedVaultException.Tampered(FfiConverterString.read(buf))
-            7 -> MedVaultException.Corrupt(FfiConverterString.read(buf))
-            8 -> MedVaultException.Storage(FfiConverterString.read(buf))
-            9 -> MedVaultException.ReopenRequired(FfiConverterString.read(buf))
-            10 -> MedVaultException.Closed(FfiConverterString.read(buf))
-            11 -> MedVaultException.InvalidInput(FfiConverterString.read(buf))
-            12 -> MedVaultException.InvalidCredentials(FfiConverterString.read(buf))
-            13 -> MedVaultException.WrongCode(FfiConverterString.read(buf))
-            14 -> MedVaultException.CodeReplayed(FfiConverterString.read(buf))
-            15 -> MedVaultException.FactorLocked(FfiConverterString.read(buf))
-            16 -> MedVaultException.FactorState(FfiConverterString.read(buf))
-            17 -> MedVaultException.SessionInvalid(FfiConverterString.read(buf))
-            18 -> MedVaultException.SessionExpired(FfiConverterString.read(buf))
-            19 -> MedVaultException.AccessDenied(FfiConverterString.read(buf))
-            20 -> MedVaultException.PasswordRejected(FfiConverterString.read(buf))
-            21 -> MedVaultException.UsernameTaken(FfiConverterString.read(buf))
-            22 -> MedVaultException.AccountNotFound(FfiConverterString.read(buf))
-            23 -> MedVaultException.SlotUnavailable(FfiConverterString.read(buf))
-            24 -> MedVaultException.NotFound(FfiConverterString.read(buf))
-            25 -> MedVaultException.Internal(FfiConverterString.read(buf))
+            2 -> MedVaultException.WeakPassphrase(FfiConverterString.read(buf))
+            3 -> MedVaultException.NoVault(FfiConverterString.read(buf))
+            4 -> MedVaultException.VaultExists(FfiConverterString.read(buf))
+            5 -> MedVaultException.OpenElsewhere(FfiConverterString.read(buf))
+            6 -> MedVaultException.RecordNotFound(FfiConverterString.read(buf))
+            7 -> MedVaultException.Tampered(FfiConverterString.read(buf))
+            8 -> MedVaultException.Corrupt(FfiConverterString.read(buf))
+            9 -> MedVaultException.Storage(FfiConverterString.read(buf))
+            10 -> MedVaultException.ReopenRequired(FfiConverterString.read(buf))
+            11 -> MedVaultException.Closed(FfiConverterString.read(buf))
+            12 -> MedVaultException.InvalidInput(FfiConverterString.read(buf))
+            13 -> MedVaultException.InvalidCredentials(FfiConverterString.read(buf))
+            14 -> MedVaultException.WrongCode(FfiConverterString.read(buf))
+            15 -> MedVaultException.CodeReplayed(FfiConverterString.read(buf))
+            16 -> MedVaultException.FactorLocked(FfiConverterString.read(buf))
+            17 -> MedVaultException.FactorState(FfiConverterString.read(buf))
+            18 -> MedVaultException.SessionInvalid(FfiConverterString.read(buf))
+            19 -> MedVaultException.SessionExpired(FfiConverterString.read(buf))
+            20 -> MedVaultException.AccessDenied(FfiConverterString.read(buf))
+            21 -> MedVaultException.PasswordRejected(FfiConverterString.read(buf))
+            22 -> MedVaultException.UsernameTaken(FfiConverterString.read(buf))
+            23 -> MedVaultException.AccountNotFound(FfiConverterString.read(buf))
+            24 -> MedVaultException.SlotUnavailable(FfiConverterString.read(buf))
+            25 -> MedVaultException.NotFound(FfiConverterString.read(buf))
+            26 -> MedVaultException.Internal(FfiConverterString.read(buf))
             else -> throw RuntimeException("invalid error enum value, something is very wrong!!")
         }
         
@@ -6800,100 +6806,104 @@ public object FfiConverterTypeMedVaultError : FfiConverterRustBuffer<MedVaultExc
                 buf.putInt(1)
                 Unit
             }
-            is MedVaultException.NoVault -> {
+            is MedVaultException.WeakPassphrase -> {
                 buf.putInt(2)
                 Unit
             }
-            is MedVaultException.VaultExists -> {
+            is MedVaultException.NoVault -> {
                 buf.putInt(3)
                 Unit
             }
-            is MedVaultException.OpenElsewhere -> {
+            is MedVaultException.VaultExists -> {
                 buf.putInt(4)
                 Unit
             }
-            is MedVaultException.RecordNotFound -> {
+            is MedVaultException.OpenElsewhere -> {
                 buf.putInt(5)
                 Unit
             }
-            is MedVaultException.Tampered -> {
+            is MedVaultException.RecordNotFound -> {
                 buf.putInt(6)
                 Unit
             }
-            is MedVaultException.Corrupt -> {
+            is MedVaultException.Tampered -> {
                 buf.putInt(7)
                 Unit
             }
-            is MedVaultException.Storage -> {
+            is MedVaultException.Corrupt -> {
                 buf.putInt(8)
                 Unit
             }
-            is MedVaultException.ReopenRequired -> {
+            is MedVaultException.Storage -> {
                 buf.putInt(9)
                 Unit
             }
-            is MedVaultException.Closed -> {
+            is MedVaultException.ReopenRequired -> {
                 buf.putInt(10)
                 Unit
             }
-            is MedVaultException.InvalidInput -> {
+            is MedVaultException.Closed -> {
                 buf.putInt(11)
                 Unit
             }
-            is MedVaultException.InvalidCredentials -> {
+            is MedVaultException.InvalidInput -> {
                 buf.putInt(12)
                 Unit
             }
-            is MedVaultException.WrongCode -> {
+            is MedVaultException.InvalidCredentials -> {
                 buf.putInt(13)
                 Unit
             }
-            is MedVaultException.CodeReplayed -> {
+            is MedVaultException.WrongCode -> {
                 buf.putInt(14)
                 Unit
             }
-            is MedVaultException.FactorLocked -> {
+            is MedVaultException.CodeReplayed -> {
                 buf.putInt(15)
                 Unit
             }
-            is MedVaultException.FactorState -> {
+            is MedVaultException.FactorLocked -> {
                 buf.putInt(16)
                 Unit
             }
-            is MedVaultException.SessionInvalid -> {
+            is MedVaultException.FactorState -> {
                 buf.putInt(17)
                 Unit
             }
-            is MedVaultException.SessionExpired -> {
+            is MedVaultException.SessionInvalid -> {
                 buf.putInt(18)
                 Unit
             }
-            is MedVaultException.AccessDenied -> {
+            is MedVaultException.SessionExpired -> {
                 buf.putInt(19)
                 Unit
             }
-            is MedVaultException.PasswordRejected -> {
+            is MedVaultException.AccessDenied -> {
                 buf.putInt(20)
                 Unit
             }
-            is MedVaultException.UsernameTaken -> {
+            is MedVaultException.PasswordRejected -> {
                 buf.putInt(21)
                 Unit
             }
-            is MedVaultException.AccountNotFound -> {
+            is MedVaultException.UsernameTaken -> {
                 buf.putInt(22)
                 Unit
             }
-            is MedVaultException.SlotUnavailable -> {
+            is MedVaultException.AccountNotFound -> {
                 buf.putInt(23)
                 Unit
             }
-            is MedVaultException.NotFound -> {
+            is MedVaultException.SlotUnavailable -> {
                 buf.putInt(24)
                 Unit
             }
-            is MedVaultException.Internal -> {
+            is MedVaultException.NotFound -> {
                 buf.putInt(25)
+                Unit
+            }
+            is MedVaultException.Internal -> {
+                buf.putInt(26)
                 Unit
             }
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }

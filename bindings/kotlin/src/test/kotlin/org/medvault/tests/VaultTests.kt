@@ -7,6 +7,7 @@ import org.medvault.Vault
 import kotlin.test.assertContentEquals
 import kotlin.test.assertEquals
 import kotlin.test.assertFailsWith
+import kotlin.test.assertFalse
 import kotlin.test.assertNotNull
 import kotlin.test.assertNull
 import kotlin.test.assertTrue
@@ -108,6 +109,19 @@ val vaultTests = listOf(
         assertFailsWith<MedVaultException.NoVault> {
             Vault.open(Scratch.path("empty"), PASSPHRASE, Scratch.folder("index").path)
         }
+    },
+    test("vault: a weak passphrase throws WeakPassphrase and creates no vault") {
+        val store = Scratch.path("store")
+        val index = Scratch.folder("index").path
+        val error = assertFailsWith<MedVaultException.WeakPassphrase> {
+            Vault.create(store, "x".toByteArray(), index)
+        }
+        assertEquals("the new passphrase is too weak: it must have at least 12 characters", error.message)
+        assertFailsWith<MedVaultException.WeakPassphrase> {
+            Vault.create(store, "password1234".toByteArray(), index)
+        }
+        assertFalse(java.io.File(store).exists(), "a refused create made the vault folder")
+        Vault.create(store, PASSPHRASE, index).use { }
     },
     test("vault: after closeVault every call throws Closed") {
         val vault = newVault()
