@@ -28,6 +28,7 @@ use common::{count, runtime};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use medvault::crypto::{RawUnlockKey, UnlockCredential};
 use medvault::vault::{IndexLocation, StoreLocation, Vault, VaultConfig};
+use medvault_benches::synthea::{letters, patients_csv, physicians_csv};
 use medvault_hospital::import;
 use medvault_hospital::{AvailableTime, Hospital, Schedule, SlotQuery};
 use medvault_identity::{
@@ -95,7 +96,7 @@ impl World {
             };
             let started = Instant::now();
             world.import(&patients_csv(0, PATIENTS)).await;
-            world.import(&physicians_csv()).await;
+            world.import(&physicians_csv(PHYSICIANS, SPECIALTIES)).await;
             world.set_hours().await;
             world
                 .import(&appointments_csv(&world.next_ids(appointments)))
@@ -178,50 +179,6 @@ async fn log_in(identity: &Identity, clock: &ManualClock, username: &str) -> Ses
         .await
         .expect("login")
         .token
-}
-
-fn patients_csv(first: usize, n: usize) -> Vec<u8> {
-    let mut csv = String::from("Id,BIRTHDATE,FIRST,LAST,GENDER,PHONE\n");
-    for i in first..first + n {
-        let _ = writeln!(
-            csv,
-            "pat-{i:08},{}-0{}-1{},{},{},{},+4144668{:04}",
-            1940 + i % 70,
-            1 + i % 9,
-            i % 10,
-            letters(i),
-            letters(i / 7).to_uppercase(),
-            ["M", "F"][i % 2],
-            i % 10_000
-        );
-    }
-    csv.into_bytes()
-}
-
-/// A name made of letters only (import strips the digits Synthea appends to names).
-fn letters(mut n: usize) -> String {
-    let mut name = String::from("N");
-    loop {
-        name.push(char::from(b'a' + (n % 26) as u8));
-        n /= 26;
-        if n == 0 {
-            return name;
-        }
-    }
-}
-
-fn physicians_csv() -> Vec<u8> {
-    let mut csv = String::from("Id,NAME,SPECIALITY\n");
-    for i in 0..PHYSICIANS {
-        let _ = writeln!(
-            csv,
-            "doc-{i:03},{} {},Specialty {}",
-            letters(i),
-            letters(i + 1000),
-            i % SPECIALTIES
-        );
-    }
-    csv.into_bytes()
 }
 
 /// Weekdays the appointments spread over: 52 weeks, starting 26 weeks before today's week.

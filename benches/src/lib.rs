@@ -1,1 +1,3 @@
-//! Benchmarks of MedVault live in `benches/`; this library is empty.
+//! Benchmarks of MedVault live in `benches/`; this library holds what they share.
+
+pub mod synthea;

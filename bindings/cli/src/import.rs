@@ -12,10 +12,11 @@ use medvault_identity::BlockingIdentity;
 
 use crate::progress;
 
-/// Imports `file` (or only decides every row, with `dry_run`), writes the report to
-/// `report_to` if given, and prints the one-line summary. The report file is created before
-/// anything is imported, so that a report that cannot be written stops the import before it
-/// writes anything.
+/// Imports `file` (or only decides every row, with `dry_run`), reading it row by row and
+/// committing a batch of rows at a time, writes the report to `report_to` if given, and
+/// prints the one-line summary. The file is checked as a whole and the report file created
+/// before anything is imported, so that a file refused as a whole or a report that cannot be
+/// written stops the import before it writes anything.
 pub fn run(
     vault: &BlockingVault,
     file: &Path,
@@ -23,11 +24,11 @@ pub fn run(
     dry_run: bool,
     report_to: Option<PathBuf>,
 ) -> Result<(), String> {
-    let bytes =
-        std::fs::read(file).map_err(|error| format!("cannot read {}: {error}", file.display()))?;
+    let source =
+        File::open(file).map_err(|error| format!("cannot read {}: {error}", file.display()))?;
     let hospital = BlockingHospital::new(&BlockingIdentity::new(vault.clone()));
-    let parsed = hospital
-        .parse_import(&bytes, kind)
+    let rows = hospital
+        .open_import(source, kind)
         .map_err(|error| error.to_string())?;
     let report_file = report_to.map(ReportFile::create).transpose()?;
     let bar = progress::Bar::new(if dry_run {
@@ -36,7 +37,7 @@ pub fn run(
         "importing rows"
     });
     let report = hospital
-        .operator_import(&parsed, dry_run, bar.as_progress())
+        .operator_import_rows(rows, dry_run, bar.as_progress())
         .map_err(|error| error.to_string())?;
     bar.finish();
     if let Some(report_file) = report_file {

@@ -5,7 +5,9 @@ use chrono::{NaiveDate, NaiveDateTime};
 use medvault::vault::{BlockingVault, Progress, RecordMeta};
 use medvault_identity::{AccountId, BlockingIdentity, SessionToken};
 
-use super::import::{ImportKind, ImportReport, ParsedFile};
+use std::io::{Read, Seek};
+
+use super::import::{ImportKind, ImportReport, ImportRows, ParsedFile};
 use super::{
     Appointment, AppointmentStatus, Dashboard, Event, Hospital, Identifier, NewEvent, Note,
     NoteAudience, Observation, PatientProfile, Physician, PhysicianProfile, Schedule, Slot,
@@ -49,6 +51,38 @@ impl BlockingHospital {
     /// [`Hospital::parse_import`].
     pub fn parse_import(&self, bytes: &[u8], kind: Option<ImportKind>) -> Result<ParsedFile> {
         self.hospital.parse_import(bytes, kind)
+    }
+
+    /// [`Hospital::open_import`].
+    pub fn open_import<R: Read + Seek>(
+        &self,
+        file: R,
+        kind: Option<ImportKind>,
+    ) -> Result<ImportRows<R>> {
+        self.hospital.open_import(file, kind)
+    }
+
+    /// [`Hospital::operator_import_rows`].
+    pub fn operator_import_rows<R: Read + Send>(
+        &self,
+        rows: ImportRows<R>,
+        dry_run: bool,
+        progress: Option<&dyn Progress>,
+    ) -> Result<ImportReport> {
+        self.vault
+            .block_on(self.hospital.operator_import_rows(rows, dry_run, progress))
+    }
+
+    /// [`Hospital::import_rows`].
+    pub fn import_rows<R: Read + Send>(
+        &self,
+        session: &SessionToken,
+        rows: ImportRows<R>,
+        dry_run: bool,
+        progress: Option<&dyn Progress>,
+    ) -> Result<ImportReport> {
+        self.vault
+            .block_on(self.hospital.import_rows(session, rows, dry_run, progress))
     }
 
     blocking! {

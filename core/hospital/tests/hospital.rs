@@ -1738,6 +1738,89 @@ fn outcome(text: &str, reasons: &[&str], notes: &[&str]) -> (String, Vec<String>
     (text.to_owned(), owned(reasons), owned(notes))
 }
 
+/// A patients file of two and a half batches whose last rows repeat rows of the first batch:
+/// p-3 with another name (a conflict), p-4 as P-4 (rejected), p-5's name and birth date
+/// under another id (a duplicate).
+fn patients_over_batches() -> String {
+    let rows = import::ROWS_PER_BATCH * 5 / 2;
+    let name = |row: usize| {
+        let letters: String = format!("{row:04}")
+            .bytes()
+            .map(|digit| char::from(b'a' + (digit - b'0')))
+            .collect();
+        format!("Ada{letters}")
+    };
+    let mut csv = String::from(
+        "Id,BIRTHDATE,FIRST,LAST,GENDER
+",
+    );
+    for row in 0..rows {
+        let (id, first) = match rows - row {
+            3 => ("p-3".to_owned(), "Bea".to_owned()),
+            2 => ("P-4".to_owned(), name(4)),
+            1 => ("q-5".to_owned(), name(5)),
+            _ => (format!("p-{row}"), name(row)),
+        };
+        csv.push_str(&format!(
+            "{id},1980-01-01,{first},Lovelace,F
+"
+        ));
+    }
+    csv
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_file_read_batch_by_batch_imports_as_the_whole_file_does() {
+    let text = patients_over_batches();
+    let today = date("2025-06-01");
+    let whole = Clinic::new(Backend::Memory).await;
+    let parsed = import::parse(text.as_bytes(), None, today).expect("parse");
+    let expected = whole
+        .hospital
+        .operator_import(&parsed, false, None)
+        .await
+        .expect("import");
+    let batched = Clinic::new(Backend::Memory).await;
+    let read = |text: &str| {
+        import::ImportRows::open(std::io::Cursor::new(text.to_owned()), None, today).expect("open")
+    };
+    let report = batched
+        .hospital
+        .operator_import_rows(read(&text), false, None)
+        .await
+        .expect("import");
+    assert_eq!(report, expected);
+    let last = import::ROWS_PER_BATCH * 5 / 2 + 1;
+    assert_eq!(
+        (
+            rows(&report, ReportOutcome::Conflict),
+            reasons(&report, last - 2)
+        ),
+        (
+            vec![last - 2],
+            vec!["name: differs from the earlier row with the same source id".to_owned()]
+        ),
+        "across batches"
+    );
+    assert_eq!(rows(&report, ReportOutcome::Rejected), [last - 1]);
+    assert_eq!(rows(&report, ReportOutcome::Duplicate), [last]);
+    assert_eq!(report.counts.accepted, last - 4);
+    // The same patients, with the same profiles, on both sides of every batch boundary.
+    let batch = import::ROWS_PER_BATCH;
+    for row in [0, 3, batch - 1, batch, 2 * batch - 1, 2 * batch, last - 5] {
+        let id = format!("p-{row}");
+        let stored = imported_profile(&batched, &id).await;
+        assert!(stored.is_some(), "{id}");
+        assert_eq!(stored, imported_profile(&whole, &id).await, "{id}");
+    }
+    let again = batched
+        .hospital
+        .operator_import_rows(read(&text), false, None)
+        .await
+        .expect("import again");
+    assert_eq!(again.counts.unchanged, last - 4, "{}", again.summary_line());
+}
+
 /// The stored profile of the patient imported from a Synthea CSV file with `id`.
 async fn imported_profile(clinic: &Clinic, id: &str) -> Option<PatientProfile> {
     let admin = &clinic.admin.token;

@@ -10,6 +10,7 @@
 //! password of its own.
 
 use std::collections::{HashMap, HashSet};
+use std::io::{Read, Seek};
 
 use medvault::vault::{DocumentRevision, Progress};
 use medvault_identity::audit::{Actor, AuditAction, AuditEvent};
@@ -17,16 +18,16 @@ use medvault_identity::policy::Permission;
 use medvault_identity::{AccountId, Role, SessionToken};
 
 use super::report::ImportReport;
-use super::{CleanAppointment, CleanPatient, CleanPhysician, CleanRow, ImportKind, ParsedFile};
+use super::{
+    CleanAppointment, CleanPatient, CleanPhysician, CleanRow, ImportKind, ImportRows, ParsedFile,
+    ParsedRow, ROWS_PER_BATCH,
+};
 use crate::appointment::{Appointment, slot_key};
 use crate::error::Result;
 use crate::operation::HospitalOperation;
 use crate::profile::{PatientFile, Physician, PhysicianProfile};
 use crate::schedule::Schedule;
 use crate::{Hospital, new_id};
-
-/// Rows committed per batch.
-const ROWS_PER_BATCH: usize = 500;
 
 /// What applying one row comes to.
 enum Planned {
@@ -83,10 +84,47 @@ impl Created {
     }
 }
 
+/// What lasts across the batches of one import.
+struct Run<'a> {
+    actor: Actor,
+    dry_run: bool,
+    /// The hash of one random password, computed once and discarded, that locks every
+    /// account the import creates; computed when the first is.
+    locked: Option<String>,
+    created: Created,
+    /// Progress, and the total it counts to (accepted rows, for a parsed file).
+    progress: Option<(&'a dyn Progress, u64)>,
+    /// Accepted rows applied so far.
+    done: u64,
+}
+
+impl<'a> Run<'a> {
+    fn new(actor: Actor, dry_run: bool, progress: Option<(&'a dyn Progress, u64)>) -> Self {
+        Self {
+            actor,
+            dry_run,
+            locked: None,
+            created: Created::default(),
+            progress,
+            done: 0,
+        }
+    }
+}
+
 impl Hospital {
     /// Reads an import file ([`super::parse`]) with the hospital clock's today.
     pub fn parse_import(&self, bytes: &[u8], kind: Option<ImportKind>) -> Result<ParsedFile> {
         super::parse(bytes, kind, self.today())
+    }
+
+    /// Opens an import file to be read row by row ([`ImportRows::open`]) with the hospital
+    /// clock's today.
+    pub fn open_import<R: Read + Seek>(
+        &self,
+        file: R,
+        kind: Option<ImportKind>,
+    ) -> Result<ImportRows<R>> {
+        ImportRows::open(file, kind, self.today())
     }
 
     /// Applies the accepted rows of `file` as the operator (patients and physicians first,
@@ -111,12 +149,48 @@ impl Hospital {
         dry_run: bool,
         progress: Option<&dyn Progress>,
     ) -> Result<ImportReport> {
+        let admin = self.importing_admin(session).await?;
+        self.apply_import(admin, file, dry_run, progress).await
+    }
+
+    /// Reads `rows` and applies them as the operator, a batch at a time: each batch of rows
+    /// is read, cleansed and committed before the next is read, so that memory does not grow
+    /// with the file but for the report and what duplicates are found by. Every row is
+    /// decided as [`Hospital::operator_import`] decides it. A bundle's rows are applied
+    /// together (see [`ImportRows::one_kind`]). `progress` hears of every batch, counting
+    /// rows read towards [`ImportRows::expected_rows`].
+    ///
+    /// An error stops the import: the batches before it stay committed, and nothing after.
+    pub async fn operator_import_rows<R: Read + Send>(
+        &self,
+        rows: ImportRows<R>,
+        dry_run: bool,
+        progress: Option<&dyn Progress>,
+    ) -> Result<ImportReport> {
+        self.apply_import_rows(Actor::Operator, rows, dry_run, progress)
+            .await
+    }
+
+    /// [`Hospital::operator_import_rows`] on behalf of the admin holding `session`, audited
+    /// as theirs.
+    pub async fn import_rows<R: Read + Send>(
+        &self,
+        session: &SessionToken,
+        rows: ImportRows<R>,
+        dry_run: bool,
+        progress: Option<&dyn Progress>,
+    ) -> Result<ImportReport> {
+        let admin = self.importing_admin(session).await?;
+        self.apply_import_rows(admin, rows, dry_run, progress).await
+    }
+
+    /// The admin holding `session`, if they may import.
+    async fn importing_admin(&self, session: &SessionToken) -> Result<Actor> {
         let admin = self
             .identity
             .permit(session, HospitalOperation::ImportData)
             .await?;
-        self.apply_import(admin.actor(), file, dry_run, progress)
-            .await
+        Ok(admin.actor())
     }
 
     async fn apply_import(
@@ -126,29 +200,64 @@ impl Hospital {
         dry_run: bool,
         progress: Option<&dyn Progress>,
     ) -> Result<ImportReport> {
-        let mut report = ImportReport::from_parsed(file);
-        let mut rows: Vec<_> = file.accepted().collect();
-        rows.sort_by_key(|(_, clean)| kind_order(clean.kind()));
-        let needs_accounts = rows
+        let total = file.accepted().count() as u64;
+        let progress = progress.map(|progress| (progress, total));
+        self.apply_rows(&mut Run::new(actor, dry_run, progress), &file.rows)
+            .await
+    }
+
+    async fn apply_import_rows<R: Read + Send>(
+        &self,
+        actor: Actor,
+        mut rows: ImportRows<R>,
+        dry_run: bool,
+        progress: Option<&dyn Progress>,
+    ) -> Result<ImportReport> {
+        // Progress is told batch by batch here, in rows read.
+        let mut run = Run::new(actor, dry_run, None);
+        let mut report = ImportReport::default();
+        loop {
+            let batch = rows.next_rows(ROWS_PER_BATCH)?;
+            if batch.is_empty() {
+                break;
+            }
+            report.append(self.apply_rows(&mut run, &batch).await?);
+            // What this run created is in the vault now, where later rows find it; a dry
+            // run, which writes nothing, remembers it instead.
+            if !dry_run {
+                run.created = Created::default();
+            }
+            if let Some(progress) = progress {
+                progress.advance(rows.rows_read() as u64, rows.expected_rows() as u64);
+            }
+        }
+        Ok(report)
+    }
+
+    /// Applies the accepted rows of `rows` (patients and physicians first, then
+    /// appointments) in batches and returns the report of `rows`.
+    async fn apply_rows(&self, run: &mut Run<'_>, rows: &[ParsedRow]) -> Result<ImportReport> {
+        let mut report = ImportReport::from_rows(rows);
+        let mut accepted: Vec<_> = rows
+            .iter()
+            .filter_map(|row| Some((row, row.clean()?)))
+            .collect();
+        accepted.sort_by_key(|(_, clean)| kind_order(clean.kind()));
+        let needs_accounts = accepted
             .iter()
             .any(|(_, clean)| !matches!(clean, CleanRow::Appointment(_)));
-        // One random password, hashed once and discarded, locks every imported account.
-        let locked = if needs_accounts && !dry_run {
-            self.identity.hash_password(&new_id()?).await?
-        } else {
-            String::new()
-        };
-        let total = rows.len() as u64;
-        let mut created = Created::default();
-        let mut done = 0;
-        for chunk in rows.chunks(ROWS_PER_BATCH) {
+        if needs_accounts && !run.dry_run && run.locked.is_none() {
+            run.locked = Some(self.identity.hash_password(&new_id()?).await?);
+        }
+        for chunk in accepted.chunks(ROWS_PER_BATCH) {
             // Imported appointments must not take a slot a booking is taking: the bookings'
             // section first, then the update lock, as everywhere.
             let _bookings = self.vault().lock_section(crate::booking::BOOKINGS).await;
             let guard = self.vault().lock_updates().await;
             let mut batch = Batch::default();
+            let locked = run.locked.as_deref().unwrap_or_default();
             for (row, clean) in chunk {
-                match self.plan(&actor, clean, &locked, &mut created, &mut batch)? {
+                match self.plan(&run.actor, clean, locked, &mut run.created, &mut batch)? {
                     Planned::Added => {}
                     Planned::Unchanged => {
                         report.mark_unchanged(row.row);
@@ -163,7 +272,7 @@ impl Hospital {
             }
             if !batch.appointments.is_empty() {
                 let event = self.identity.event(
-                    actor.clone(),
+                    run.actor.clone(),
                     AuditAction::Authorize {
                         operation: format!("import {} appointments", batch.appointments.len()),
                         patient: None,
@@ -171,14 +280,14 @@ impl Hospital {
                 );
                 batch.events.push(event);
             }
-            if !dry_run && !batch.revisions.is_empty() {
+            if !run.dry_run && !batch.revisions.is_empty() {
                 let new: Vec<_> = batch.appointments.iter().map(|a| (None, a)).collect();
                 batch.revisions.extend(self.tally_revisions(&guard, &new)?);
                 self.identity.commit(batch.revisions, batch.events).await?;
             }
-            done += chunk.len() as u64;
-            if let Some(progress) = progress {
-                progress.advance(done, total);
+            run.done += chunk.len() as u64;
+            if let Some((progress, total)) = run.progress {
+                progress.advance(run.done, total);
             }
         }
         Ok(report)

@@ -3,12 +3,11 @@
 //! and case; other columns are ignored. Rows are numbered by the line they start on, lines
 //! ending in `\n`, `\r\n` or `\r` alike.
 //!
-//! A quoted field that the file never closes makes the whole file an error naming the line
-//! the quote opens on, before any row is read, as PostgreSQL's `COPY` ("unterminated CSV
-//! quoted field") and pandas ("EOF inside string") refuse such a file: read on, the rest of
-//! the file would be one field, and every row after the quote would be lost without a word.
+//! Rows are read from the file as they are asked for. A quoted field that the file never
+//! closes makes the whole file an error (see `survey`), found before any row is read.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
+use std::io::Read;
 
 use chrono::NaiveDate;
 use csv::StringRecord;
@@ -36,141 +35,159 @@ fn required_columns(kind: ImportKind) -> &'static [&'static str] {
     }
 }
 
-/// Reads the rows of a Synthea CSV file of `kind`, or of the kind its header shows.
-pub(crate) fn read(text: &str, kind: Option<ImportKind>, today: NaiveDate) -> Result<Vec<Draft>> {
-    let mut lines = Lines::new(text);
-    if let Some(quote) = unclosed_quote(text) {
-        let line = lines.line_at(quote);
-        return Err(file_error(format!(
-            "a quoted field opens on line {line} and is never closed"
-        )));
-    }
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let header = Header::new(
-        reader
-            .headers()
-            .map_err(|_| file_error("its header line cannot be read"))?,
-    );
-    if header.columns.is_empty() {
-        return Err(file_error("it has no header line"));
-    }
-    let kind = match kind {
-        Some(kind) if header.fits(kind) => kind,
-        Some(kind) => {
+/// The rows of a Synthea CSV file, read one at a time: memory holds the header, the record
+/// being read and the reader's buffer, whatever the file's size.
+pub(crate) struct CsvRows<R> {
+    reader: csv::Reader<Lines<R>>,
+    header: Header,
+    kind: ImportKind,
+    today: NaiveDate,
+    record: StringRecord,
+}
+
+impl<R: Read> CsvRows<R> {
+    /// Reads the header of a Synthea CSV file of `kind`, or of the kind its header shows,
+    /// from `source` (after any byte order mark; a quote never closed has been looked for).
+    pub(crate) fn new(source: R, kind: Option<ImportKind>, today: NaiveDate) -> Result<Self> {
+        let mut reader = csv::ReaderBuilder::new()
+            .flexible(true)
+            .from_reader(Lines::new(source));
+        let header = Header::new(
+            reader
+                .headers()
+                .map_err(|_| file_error("its header line cannot be read"))?,
+        );
+        if header.columns.is_empty() {
+            return Err(file_error("it has no header line"));
+        }
+        let kind = match kind {
+            Some(kind) if header.fits(kind) => kind,
+            Some(kind) => {
+                return Err(file_error(format!(
+                    "its header is not that of a Synthea CSV file of {kind}"
+                )));
+            }
+            None => header.guess().ok_or_else(|| {
+                file_error(
+                    "it is neither a FHIR Bundle nor a Synthea CSV file of patients, \
+                     physicians or appointments",
+                )
+            })?,
+        };
+        let missing: Vec<&str> = required_columns(kind)
+            .iter()
+            .copied()
+            .filter(|&column| header.index(column).is_none())
+            .collect();
+        if !missing.is_empty() {
             return Err(file_error(format!(
-                "its header is not that of a Synthea CSV file of {kind}"
+                "its header lacks the required columns {}",
+                missing.join(", ")
             )));
         }
-        None => header.guess().ok_or_else(|| {
-            file_error(
-                "it is neither a FHIR Bundle nor a Synthea CSV file of patients, physicians \
-                 or appointments",
-            )
-        })?,
-    };
-    let missing: Vec<&str> = required_columns(kind)
-        .iter()
-        .copied()
-        .filter(|&column| header.index(column).is_none())
-        .collect();
-    if !missing.is_empty() {
-        return Err(file_error(format!(
-            "its header lacks the required columns {}",
-            missing.join(", ")
-        )));
+        Ok(Self {
+            reader,
+            header,
+            kind,
+            today,
+            record: StringRecord::new(),
+        })
     }
-    let mut drafts = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(|error| {
-            let line = lines.record_line(error.position());
-            file_error(format!("it is not valid CSV from line {line}"))
-        })?;
-        if record.iter().all(|field| field.trim().is_empty()) {
-            continue;
+
+    /// The file read from.
+    #[cfg(test)]
+    pub(crate) fn source(&mut self) -> &mut R {
+        &mut self.reader.get_mut().source
+    }
+
+    /// The next row, cleaned; `None` at the end. Blank records are passed over.
+    pub(crate) fn next_draft(&mut self) -> Result<Option<Draft>> {
+        loop {
+            let more = self.reader.read_record(&mut self.record).map_err(|error| {
+                let line = self.reader.get_mut().record_line(error.position());
+                file_error(format!("it is not valid CSV from line {line}"))
+            })?;
+            if !more {
+                return Ok(None);
+            }
+            if !self.record.iter().all(|field| field.trim().is_empty()) {
+                break;
+            }
         }
-        let line = lines.record_line(record.position());
+        let line = self.reader.get_mut().record_line(self.record.position());
         let row = Row {
-            header: &header,
-            record: &record,
+            header: &self.header,
+            record: &self.record,
         };
         let mut notes = Vec::new();
-        let result = match kind {
+        let result = match self.kind {
             ImportKind::Patients => {
-                clean::patient(&row.patient(), today, &mut notes).map(CleanRow::Patient)
+                clean::patient(&row.patient(), self.today, &mut notes).map(CleanRow::Patient)
             }
             ImportKind::Physicians => {
                 clean::physician(&row.physician(), &mut notes).map(CleanRow::Physician)
             }
             ImportKind::Appointments => {
-                clean::appointment(&row.appointment(), today).map(CleanRow::Appointment)
+                clean::appointment(&row.appointment(), self.today).map(CleanRow::Appointment)
             }
         };
-        drafts.push(Draft {
+        Ok(Some(Draft {
             row: line,
             locator: format!("line {line}"),
-            kind: Some(kind),
+            kind: Some(self.kind),
             source_id: row.field("Id").source_id(),
             notes,
             result,
-        });
+        }))
     }
-    Ok(drafts)
 }
 
-/// Where a quoted field opens that `text` never closes: the byte of its opening quote.
-///
-/// Follows the rules of the reader: a quote opens a quoted field only at the start of a field
-/// (elsewhere it is text), and inside one a doubled quote stands for a quote.
-fn unclosed_quote(text: &str) -> Option<usize> {
-    let mut bytes = text.bytes().enumerate().peekable();
-    let mut open_quote = None;
-    let mut field_start = true;
-    while let Some((at, byte)) = bytes.next() {
-        if open_quote.is_some() {
-            if byte == b'"' && bytes.next_if(|&(_, next)| next == b'"').is_none() {
-                open_quote = None;
-            }
-        } else {
-            if byte == b'"' && field_start {
-                open_quote = Some(at);
-            }
-            field_start = matches!(byte, b',' | b'\n' | b'\r');
-        }
-    }
-    open_quote
-}
-
-/// Line numbers of byte offsets in a text, counted forward from the last offset asked for;
-/// `\n`, `\r\n` and a lone `\r` each end a line, as each ends a record.
-struct Lines<'a> {
-    bytes: &'a [u8],
+/// The source of the CSV reader, which counts the lines of what it has read: line numbers of
+/// byte offsets, counted forward from the last offset asked for, keeping only the bytes read
+/// past it. `\n`, `\r\n` and a lone `\r` each end a line, as each ends a record.
+struct Lines<R> {
+    source: R,
+    /// The bytes read from `counted` on.
+    unread: VecDeque<u8>,
     /// The offset counted up to.
     counted: usize,
     /// The line of that offset.
     line: usize,
 }
 
-impl<'a> Lines<'a> {
-    fn new(text: &'a str) -> Self {
+impl<R: Read> Read for Lines<R> {
+    fn read(&mut self, buffer: &mut [u8]) -> std::io::Result<usize> {
+        let read = self.source.read(buffer)?;
+        self.unread.extend(&buffer[..read]);
+        Ok(read)
+    }
+}
+
+impl<R> Lines<R> {
+    fn new(source: R) -> Self {
         Self {
-            bytes: text.as_bytes(),
+            source,
+            unread: VecDeque::new(),
             counted: 0,
             line: 1,
         }
     }
 
-    /// The line of the byte at `offset`, which is not before the offset last asked for.
+    /// The line of the byte at `offset`, which is not before the offset last asked for and
+    /// not after what the reader has read.
     fn line_at(&mut self, offset: usize) -> usize {
-        let ends_line = |at: usize| match self.bytes.get(at) {
-            Some(b'\n') => true,
-            Some(b'\r') => self.bytes.get(at + 1) != Some(&b'\n'),
-            _ => false,
-        };
-        let end = offset.min(self.bytes.len()).max(self.counted);
-        self.line += (self.counted..end).filter(|&at| ends_line(at)).count();
-        self.counted = end;
+        while self.counted < offset {
+            let Some(byte) = self.unread.pop_front() else {
+                break;
+            };
+            let ends_line = match byte {
+                b'\n' => true,
+                b'\r' => self.unread.front() != Some(&b'\n'),
+                _ => false,
+            };
+            self.line += usize::from(ends_line);
+            self.counted += 1;
+        }
         self.line
     }
 
@@ -181,10 +198,9 @@ impl<'a> Lines<'a> {
         let ended = position.map_or(0, |position| {
             usize::try_from(position.byte()).unwrap_or(usize::MAX)
         });
+        self.line_at(ended);
         let breaks = self
-            .bytes
-            .get(ended..)
-            .unwrap_or_default()
+            .unread
             .iter()
             .take_while(|&&byte| matches!(byte, b'\n' | b'\r'))
             .count();

@@ -15,6 +15,8 @@
 //!   by both sources;
 //! - `csv_source` and `fhir_source` (private): read raw fields out of each format;
 //! - [`report`]: what happened to every row, as JSON or CSV;
+//! - [`ImportRows`]: a file read row by row (`survey` first checks it as a whole, `settle`
+//!   finds duplicates and conflicts);
 //! - `apply` (private): the accepted rows into the vault, in batches, as the operator.
 //!
 //! Reasons name the column (or FHIR element) and what is wrong with it, never the value:
@@ -29,8 +31,10 @@ pub mod clean;
 mod csv_source;
 mod fhir_source;
 pub mod report;
+mod rows;
+mod settle;
+mod survey;
 
-use std::collections::HashMap;
 use std::fmt;
 use std::str::FromStr;
 
@@ -42,6 +46,7 @@ use crate::error::{HospitalError, Result};
 use crate::profile::{Address, Contact, Gender, HumanName, Identifier, PatientProfile, invalid};
 
 pub use report::{ImportReport, ImportSummary, ReportOutcome, ReportRow};
+pub use rows::ImportRows;
 
 /// The identifier system of patients read from a Synthea `patients.csv`.
 pub const SYSTEM_CSV_PATIENTS: &str = "urn:medvault:import:synthea-csv:patients";
@@ -57,6 +62,10 @@ pub const SYSTEM_FHIR_PRACTITIONER: &str = "urn:medvault:import:fhir:Practitione
 pub const SYSTEM_FHIR_APPOINTMENT: &str = "urn:medvault:import:fhir:Appointment";
 /// The identifier system of FHIR `Encounter` resources (imported as appointments).
 pub const SYSTEM_FHIR_ENCOUNTER: &str = "urn:medvault:import:fhir:Encounter";
+
+/// Accepted rows committed per batch, and rows read at a time from a file of one kind (see
+/// [`Hospital::operator_import_rows`](crate::Hospital::operator_import_rows)).
+pub const ROWS_PER_BATCH: usize = 500;
 
 /// What a row describes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -325,6 +334,7 @@ impl CleanRow {
     }
 }
 
+/// What makes two rows with different source ids the same thing.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 enum NaturalKey {
     Patient((String, Vec<String>), NaiveDate),
@@ -424,23 +434,7 @@ impl ParsedFile {
 /// file is refused, naming the line the quote opens on, as PostgreSQL's `COPY` and pandas
 /// refuse it.
 pub fn parse(bytes: &[u8], kind: Option<ImportKind>, today: NaiveDate) -> Result<ParsedFile> {
-    let text = std::str::from_utf8(bytes).map_err(|_| file_error("it is not UTF-8 text"))?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let (format, drafts, skipped_resources) = if text.trim_start().starts_with('{') {
-        let (drafts, skipped) = fhir_source::read(text, kind, today)?;
-        (SourceFormat::FhirBundle, drafts, skipped)
-    } else {
-        (
-            SourceFormat::SyntheaCsv,
-            csv_source::read(text, kind, today)?,
-            0,
-        )
-    };
-    Ok(ParsedFile {
-        format,
-        rows: settle(drafts),
-        skipped_resources,
-    })
+    ImportRows::open(std::io::Cursor::new(bytes), kind, today)?.into_file()
 }
 
 /// A row as a source read it, before duplicates are looked for.
@@ -451,68 +445,6 @@ pub(crate) struct Draft {
     pub source_id: Option<String>,
     pub notes: Vec<String>,
     pub result: std::result::Result<CleanRow, Vec<String>>,
-}
-
-/// Turns drafts into rows, comparing each cleaned row with the accepted rows before it: the
-/// same source id makes it a duplicate, or a conflict if it would change the earlier row;
-/// the same source id but for letter case rejects it; the same natural key makes it a
-/// duplicate.
-fn settle(drafts: Vec<Draft>) -> Vec<ParsedRow> {
-    // Where the accepted rows are in `rows`: by source id, by source id in lower case, and
-    // by natural key.
-    let mut ids: HashMap<Identifier, usize> = HashMap::new();
-    let mut folded_ids: HashMap<Identifier, usize> = HashMap::new();
-    let mut keys: HashMap<NaturalKey, usize> = HashMap::new();
-    let mut rows: Vec<ParsedRow> = Vec::with_capacity(drafts.len());
-    for draft in drafts {
-        let (outcome, notes) = match draft.result {
-            Err(reasons) => (RowOutcome::Rejected { reasons }, Vec::new()),
-            Ok(clean) => {
-                let source = clean.source();
-                let folded = Identifier::new(&source.system, &source.value.to_lowercase());
-                let key = clean.natural_key();
-                let outcome = if let Some(earlier) = ids.get(source).map(|&at| &rows[at]) {
-                    let fields = earlier
-                        .clean()
-                        .map(|earlier| clean.changes_to(earlier))
-                        .unwrap_or_default();
-                    let of_row = earlier.row;
-                    if fields.is_empty() {
-                        RowOutcome::Duplicate { of_row }
-                    } else {
-                        RowOutcome::Conflict { of_row, fields }
-                    }
-                } else if let Some(&at) = folded_ids.get(&folded) {
-                    let reason = format!(
-                        "source id: differs only in letter case from that of {}",
-                        rows[at].locator
-                    );
-                    RowOutcome::Rejected {
-                        reasons: vec![reason],
-                    }
-                } else if let Some(&at) = keys.get(&key) {
-                    RowOutcome::Duplicate {
-                        of_row: rows[at].row,
-                    }
-                } else {
-                    ids.insert(source.clone(), rows.len());
-                    folded_ids.insert(folded, rows.len());
-                    keys.insert(key, rows.len());
-                    RowOutcome::Accepted(clean)
-                };
-                (outcome, draft.notes)
-            }
-        };
-        rows.push(ParsedRow {
-            row: draft.row,
-            locator: draft.locator,
-            kind: draft.kind,
-            source_id: draft.source_id,
-            outcome,
-            notes,
-        });
-    }
-    rows
 }
 
 /// A file-level error; `reason` must not quote the file.

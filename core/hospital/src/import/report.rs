@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{ImportKind, ParsedFile, RowOutcome};
+use super::{ImportKind, ParsedFile, ParsedRow, RowOutcome};
 
 /// What became of a row in the end.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -87,6 +87,20 @@ pub struct ImportSummary {
     pub updated: usize,
 }
 
+impl ImportSummary {
+    /// The count of rows that ended as `outcome`.
+    fn of(&mut self, outcome: ReportOutcome) -> &mut usize {
+        match outcome {
+            ReportOutcome::Accepted => &mut self.accepted,
+            ReportOutcome::Duplicate => &mut self.duplicates,
+            ReportOutcome::Conflict => &mut self.conflicts,
+            ReportOutcome::Rejected => &mut self.rejected,
+            ReportOutcome::Unchanged => &mut self.unchanged,
+            ReportOutcome::Updated => &mut self.updated,
+        }
+    }
+}
+
 /// What an import did with every row of a file.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImportReport {
@@ -100,8 +114,12 @@ impl ImportReport {
     /// The report of a parsed file, before anything is applied: its accepted rows count as
     /// accepted.
     pub fn from_parsed(file: &ParsedFile) -> Self {
-        let rows = file
-            .rows
+        Self::from_rows(&file.rows)
+    }
+
+    /// The report of some rows of a file, before anything is applied.
+    pub(crate) fn from_rows(rows: &[ParsedRow]) -> Self {
+        let rows = rows
             .iter()
             .map(|row| {
                 let (outcome, reasons, duplicate_of) = match &row.outcome {
@@ -136,11 +154,11 @@ impl ImportReport {
                 }
             })
             .collect();
-        let mut report = Self {
+        let mut report = Self::default();
+        report.append(Self {
             rows,
             counts: ImportSummary::default(),
-        };
-        report.recount();
+        });
         report
     }
 
@@ -187,24 +205,17 @@ impl ImportReport {
         entry.outcome = outcome;
         entry.reasons.extend(reason);
         entry.notes.extend(notes);
-        self.recount();
+        *self.counts.of(ReportOutcome::Accepted) -= 1;
+        *self.counts.of(outcome) += 1;
         true
     }
 
-    fn recount(&mut self) {
-        let mut counts = ImportSummary::default();
-        for row in &self.rows {
-            let count = match row.outcome {
-                ReportOutcome::Accepted => &mut counts.accepted,
-                ReportOutcome::Duplicate => &mut counts.duplicates,
-                ReportOutcome::Conflict => &mut counts.conflicts,
-                ReportOutcome::Rejected => &mut counts.rejected,
-                ReportOutcome::Unchanged => &mut counts.unchanged,
-                ReportOutcome::Updated => &mut counts.updated,
-            };
-            *count += 1;
+    /// Adds the rows of `later`, a report of the rows that follow, and their counts.
+    pub(crate) fn append(&mut self, later: Self) {
+        for row in &later.rows {
+            *self.counts.of(row.outcome) += 1;
         }
-        self.counts = counts;
+        self.rows.extend(later.rows);
     }
 
     /// One line for people:
