@@ -45,7 +45,7 @@ impl Gender {
 }
 
 /// A person's name (FHIR `HumanName`).
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct HumanName {
     /// Family name.
     pub family: String,
@@ -86,7 +86,7 @@ impl HumanName {
 }
 
 /// A postal address (FHIR `Address`).
-#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Address {
     /// Street and number.
     pub line: String,
