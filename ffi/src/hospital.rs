@@ -261,10 +261,12 @@ impl Session {
         kind: Option<ImportKind>,
         dry_run: bool,
     ) -> Result<ImportResult> {
-        let parsed = self.hospital.parse_import(&content, kind)?;
+        let rows = self
+            .hospital
+            .open_import(std::io::Cursor::new(content), kind)?;
         Ok(self
             .hospital
-            .import(&self.token, &parsed, dry_run, None)?
+            .import_rows(&self.token, rows, dry_run, None)?
             .into())
     }
 

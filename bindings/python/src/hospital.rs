@@ -396,8 +396,8 @@ impl Session {
         let kind = kind.map(str::parse::<ImportKind>).transpose()?;
         Ok(self
             .hospital(py, |h, token| {
-                let parsed = h.parse_import(content, kind)?;
-                h.import(token, &parsed, dry_run, None)
+                let rows = h.open_import(std::io::Cursor::new(content), kind)?;
+                h.import_rows(token, rows, dry_run, None)
             })?
             .into())
     }
