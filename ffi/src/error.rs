@@ -87,6 +87,10 @@ pub enum MedVaultError {
     /// The username is taken.
     #[error("{0}")]
     UsernameTaken(Cause),
+    /// An identifier given in a profile (a hospital number) belongs to another patient or
+    /// physician.
+    #[error("{0}")]
+    IdentifierTaken(Cause),
     /// No account has this id or username.
     #[error("{0}")]
     AccountNotFound(Cause),
@@ -127,6 +131,7 @@ impl MedVaultError {
             ErrorKind::AccessDenied => Self::AccessDenied(cause),
             ErrorKind::PasswordRejected => Self::PasswordRejected(cause),
             ErrorKind::UsernameTaken => Self::UsernameTaken(cause),
+            ErrorKind::IdentifierTaken => Self::IdentifierTaken(cause),
             ErrorKind::AccountNotFound => Self::AccountNotFound(cause),
             ErrorKind::SlotUnavailable => Self::SlotUnavailable(cause),
             ErrorKind::NotFound => Self::NotFound(cause),

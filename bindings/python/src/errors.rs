@@ -55,6 +55,7 @@ exceptions! {
     AccessDeniedError(IdentityError): "The access policy refuses the operation to the session's role.";
     PasswordRejectedError(IdentityError): "A new password breaks the password policy.";
     UsernameTakenError(IdentityError): "Another account has this username.";
+    IdentifierTakenError(IdentityError): "An identifier given in a profile (a hospital number) belongs to another patient or physician.";
     AccountNotFoundError(IdentityError): "No account has this id or username.";
     SlotUnavailableError(IdentityError): "The appointment slot is taken (or being booked right now), already begun, or not offered by the physician.";
     NotFoundError(IdentityError): "No appointment, event, note, profile or physician has the id given.";
@@ -158,6 +159,7 @@ fn exception(kind: ErrorKind, message: String) -> PyErr {
         K::AccessDenied => AccessDeniedError::new_err(message),
         K::PasswordRejected => PasswordRejectedError::new_err(message),
         K::UsernameTaken => UsernameTakenError::new_err(message),
+        K::IdentifierTaken => IdentifierTakenError::new_err(message),
         K::AccountNotFound => AccountNotFoundError::new_err(message),
         K::SlotUnavailable => SlotUnavailableError::new_err(message),
         K::NotFound => NotFoundError::new_err(message),

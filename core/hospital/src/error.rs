@@ -18,6 +18,14 @@ pub enum HospitalError {
     #[error("the slot is not available: {0}")]
     SlotUnavailable(&'static str),
 
+    /// An identifier (a hospital number, an imported id) given in a profile belongs to
+    /// another patient, or another physician.
+    #[error("the identifier belongs to another {holder}")]
+    IdentifierTaken {
+        /// Whose it is: `patient` or `physician`.
+        holder: &'static str,
+    },
+
     /// No item of this kind has the id given (or the caller may not know of it).
     #[error("no such {what}")]
     NotFound {

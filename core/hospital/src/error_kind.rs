@@ -61,6 +61,9 @@ pub enum ErrorKind {
     PasswordRejected,
     /// The username is taken.
     UsernameTaken,
+    /// An identifier given in a profile (a hospital number) belongs to another patient or
+    /// physician.
+    IdentifierTaken,
     /// No account has this id or username.
     AccountNotFound,
     /// The appointment slot is taken or not offered.
@@ -157,6 +160,7 @@ impl From<&HospitalError> for ErrorKind {
         match error {
             HospitalError::Identity(error) => error.into(),
             HospitalError::SlotUnavailable(_) => Self::SlotUnavailable,
+            HospitalError::IdentifierTaken { .. } => Self::IdentifierTaken,
             HospitalError::NotFound { .. } => Self::NotFound,
             HospitalError::InvalidInput { .. } => Self::InvalidInput,
         }

@@ -32,6 +32,7 @@ mod dashboard;
 mod error;
 mod error_kind;
 mod history;
+mod identifiers;
 pub mod import;
 mod operation;
 mod patients;

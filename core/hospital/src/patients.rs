@@ -5,6 +5,7 @@ use medvault_identity::audit::Actor;
 use medvault_identity::{AccountId, Operation, Role, SessionToken};
 
 use super::Hospital;
+use super::identifiers::Holders;
 use super::profile::{Identifier, PatientFile, PatientProfile};
 use crate::error::{HospitalError, Result};
 use crate::operation::HospitalOperation;
@@ -49,15 +50,20 @@ impl Hospital {
         profile: &PatientProfile,
     ) -> Result<AccountId> {
         profile.check(self.today())?;
-        self.identity
-            .create_with(by, Role::Patient, username, password, |account, _| {
-                let file = PatientFile {
-                    account,
-                    profile: profile.clone(),
-                };
-                Ok(vec![self.patient_files().revision_of(&file, 1)?])
-            })
-            .await
+        let given = &profile.identifiers;
+        self.giving_identifiers(given, async |held| {
+            self.identity
+                .create_with(by, Role::Patient, username, password, |account, _| {
+                    self.check_identifiers(held, Holders::Patients, account, given)?;
+                    let file = PatientFile {
+                        account,
+                        profile: profile.clone(),
+                    };
+                    Ok(vec![self.patient_files().revision_of(&file, 1)?])
+                })
+                .await
+        })
+        .await
     }
 
     /// `patient`'s profile, for the patient, a physician or an admin; the read is audited.
@@ -83,14 +89,25 @@ impl Hospital {
             .permit_change(session, HospitalOperation::EditProfile { patient })
             .await?;
         profile.check(self.today())?;
-        let _guard = self.vault().lock_updates().await;
-        self.stored_profile(patient)?;
-        let file = PatientFile {
-            account: patient,
-            profile: profile.clone(),
-        };
-        let revision = self.patient_files().next_revision_of(&file)?;
-        Ok(self.identity.commit(vec![revision], vec![event]).await?)
+        let stored = self.stored_profile(patient)?;
+        let given: Vec<Identifier> = profile
+            .identifiers
+            .iter()
+            .filter(|identifier| !stored.identifiers.contains(identifier))
+            .cloned()
+            .collect();
+        self.giving_identifiers(&given, async |held| {
+            let _guard = self.vault().lock_updates().await;
+            self.stored_profile(patient)?;
+            self.check_identifiers(held, Holders::Patients, patient, &given)?;
+            let file = PatientFile {
+                account: patient,
+                profile: profile.clone(),
+            };
+            let revision = self.patient_files().next_revision_of(&file)?;
+            Ok(self.identity.commit(vec![revision], vec![event]).await?)
+        })
+        .await
     }
 
     /// The patient known by `identifier` (a hospital number, an id from an imported file),

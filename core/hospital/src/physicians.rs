@@ -5,6 +5,7 @@ use medvault_identity::audit::Actor;
 use medvault_identity::{AccountId, Operation, Role, SessionToken};
 
 use super::Hospital;
+use super::identifiers::Holders;
 use super::profile::{Physician, PhysicianProfile};
 use super::schedule::Schedule;
 use crate::error::{HospitalError, Result};
@@ -41,23 +42,28 @@ impl Hospital {
     ) -> Result<AccountId> {
         let profile = normalised(profile);
         profile.check()?;
-        self.identity
-            .create_with(
-                by,
-                Role::Physician,
-                username,
-                password,
-                |account, username| {
-                    let physician = Physician {
-                        account,
-                        username: username.to_owned(),
-                        active: true,
-                        profile: profile.clone(),
-                    };
-                    Ok(vec![self.physician_documents().revision_of(&physician, 1)?])
-                },
-            )
-            .await
+        let given = &profile.identifiers;
+        self.giving_identifiers(given, async |held| {
+            self.identity
+                .create_with(
+                    by,
+                    Role::Physician,
+                    username,
+                    password,
+                    |account, username| {
+                        self.check_identifiers(held, Holders::Physicians, account, given)?;
+                        let physician = Physician {
+                            account,
+                            username: username.to_owned(),
+                            active: true,
+                            profile: profile.clone(),
+                        };
+                        Ok(vec![self.physician_documents().revision_of(&physician, 1)?])
+                    },
+                )
+                .await
+        })
+        .await
     }
 
     /// Removes a physician on behalf of an admin: the account goes (its sessions end), the

@@ -286,12 +286,9 @@ impl Hospital {
     /// time, each batch of days under the update lock.
     async fn settle(&self, days: &[NaiveDate]) -> Result<()> {
         let _settling = self.vault().lock_section(SETTLING).await;
-        let held = self.vault().lock_across_instances(SETTLING).await?;
-        let outcome = self.settle_held(&held, days).await;
-        // What was committed stands even if the lock cannot be withdrawn: it then counts as
-        // stale after `CLAIM_STALE_AFTER`.
-        let _ = held.release(self.vault()).await;
-        outcome
+        self.vault()
+            .holding(SETTLING, async |held| self.settle_held(held, days).await)
+            .await
     }
 
     async fn settle_held(&self, held: &InstanceLock, days: &[NaiveDate]) -> Result<()> {

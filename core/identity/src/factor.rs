@@ -82,18 +82,19 @@ impl Identity {
                 .await?;
             }
             (false, _) => {
-                self.holding(&account_topic(account.id), async |held| {
-                    let _guard = self.vault.lock_updates().await;
-                    let mut current = self.reload(&account)?;
-                    if current.totp.is_some() {
-                        return Err(IdentityError::CurrentCodeRequired);
-                    }
-                    let action = install(&mut current);
-                    let event = self.event(account_actor(&current), action);
-                    held.check_in_time()?;
-                    self.save(&current, Vec::new(), vec![event]).await
-                })
-                .await?;
+                self.vault
+                    .holding(&account_topic(account.id), async |held| {
+                        let _guard = self.vault.lock_updates().await;
+                        let mut current = self.reload(&account)?;
+                        if current.totp.is_some() {
+                            return Err(IdentityError::CurrentCodeRequired);
+                        }
+                        let action = install(&mut current);
+                        let event = self.event(account_actor(&current), action);
+                        held.check_in_time()?;
+                        self.save(&current, Vec::new(), vec![event]).await
+                    })
+                    .await?;
             }
         }
         Ok(Enrollment {
@@ -203,15 +204,16 @@ impl Identity {
     }
 
     async fn unlock(&self, actor: Actor, account: AccountId) -> Result<()> {
-        self.holding(&account_topic(account), async |held| {
-            let _guard = self.vault.lock_updates().await;
-            let mut current = self.account_by_id(account)?;
-            current.locked = false;
-            current.failed_attempts = 0;
-            let event = self.event(actor, AuditAction::UnlockFactor { account });
-            held.check_in_time()?;
-            self.save(&current, Vec::new(), vec![event]).await
-        })
-        .await
+        self.vault
+            .holding(&account_topic(account), async |held| {
+                let _guard = self.vault.lock_updates().await;
+                let mut current = self.account_by_id(account)?;
+                current.locked = false;
+                current.failed_attempts = 0;
+                let event = self.event(actor, AuditAction::UnlockFactor { account });
+                held.check_in_time()?;
+                self.save(&current, Vec::new(), vec![event]).await
+            })
+            .await
     }
 }

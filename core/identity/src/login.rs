@@ -109,18 +109,19 @@ impl Identity {
     pub async fn logout(&self, token: &SessionToken) -> Result<()> {
         let who = self.session(token).await?;
         let id = self.session_id(token);
-        self.holding(&account_topic(who.account), async |held| {
-            let _guard = self.vault.lock_updates().await;
-            let deletion = self
-                .vault
-                .collection::<StoredSession>()
-                .next_deletion(&id)?
-                .ok_or(IdentityError::SessionInvalid)?;
-            let event = self.event(who.actor(), AuditAction::Logout);
-            held.check_in_time()?;
-            self.commit(vec![deletion], vec![event]).await
-        })
-        .await
+        self.vault
+            .holding(&account_topic(who.account), async |held| {
+                let _guard = self.vault.lock_updates().await;
+                let deletion = self
+                    .vault
+                    .collection::<StoredSession>()
+                    .next_deletion(&id)?
+                    .ok_or(IdentityError::SessionInvalid)?;
+                let event = self.event(who.actor(), AuditAction::Logout);
+                held.check_in_time()?;
+                self.commit(vec![deletion], vec![event]).await
+            })
+            .await
     }
 
     /// The account a live session belongs to. Fails with [`IdentityError::SessionExpired`]
@@ -146,18 +147,19 @@ impl Identity {
         if now - session.last_seen_ms >= TOUCH_INTERVAL_MS {
             // Held among instances, so that a use written down here never outranks a logout
             // committed elsewhere at the same moment.
-            self.holding(&account_topic(account.id), async |held| {
-                let _guard = self.vault.lock_updates().await;
-                let current = sessions.get(&id)?.ok_or(IdentityError::SessionInvalid)?;
-                let touched = StoredSession {
-                    last_seen_ms: now,
-                    ..current
-                };
-                let revision = sessions.next_revision_of(&touched)?;
-                held.check_in_time()?;
-                self.commit(vec![revision], Vec::new()).await
-            })
-            .await?;
+            self.vault
+                .holding(&account_topic(account.id), async |held| {
+                    let _guard = self.vault.lock_updates().await;
+                    let current = sessions.get(&id)?.ok_or(IdentityError::SessionInvalid)?;
+                    let touched = StoredSession {
+                        last_seen_ms: now,
+                        ..current
+                    };
+                    let revision = sessions.next_revision_of(&touched)?;
+                    held.check_in_time()?;
+                    self.commit(vec![revision], Vec::new()).await
+                })
+                .await?;
         }
         Ok(Principal {
             account: account.id,
@@ -198,11 +200,12 @@ impl Identity {
         let (checked, rehash) = self
             .check_password(username, password, code.factor())
             .await?;
-        self.holding(&account_topic(checked.id), async |held| {
-            self.check_code_and_save(held, &checked, rehash, code, factor, then)
-                .await
-        })
-        .await
+        self.vault
+            .holding(&account_topic(checked.id), async |held| {
+                self.check_code_and_save(held, &checked, rehash, code, factor, then)
+                    .await
+            })
+            .await
     }
 
     /// [`Self::authenticate`] once the password is checked and the account held.

@@ -226,7 +226,9 @@ impl Identity {
 
     /// Creates an account (`by` the operator or an admin, or `None` for a patient
     /// registering); `with` gives the document revisions of a layer above committed in the
-    /// same batch (a profile), for the new account's id and canonical username.
+    /// same batch (a profile), for the new account's id and canonical username. It is called
+    /// once the username is claimed, under the update lock, so that what it checks in the
+    /// index holds until the commit; its error is returned as it is.
     pub async fn create_with<E: From<IdentityError>>(
         &self,
         by: Option<Actor>,
@@ -238,7 +240,6 @@ impl Identity {
         let username = self.config.check_credentials(username, password)?;
         let phc = self.hash_password(password).await?;
         let id = AccountId::generate().map_err(IdentityError::from)?;
-        let others = with(id, &username)?;
         let account = Account::new(id, username, role, self.now(), phc);
         let actor = by.unwrap_or(Actor::Account { id, role });
         let claim = self.claim_username(&account).await?;
@@ -246,10 +247,16 @@ impl Identity {
         let event = self.event(actor, AuditAction::CreateAccount { account: id, role });
         let saved = match claim.check_in_time() {
             Ok(()) if !self.username_taken(&account.username)? => {
-                self.save(&account, others, vec![event]).await
+                match with(id, &account.username) {
+                    Ok(others) => self
+                        .save(&account, others, vec![event])
+                        .await
+                        .map_err(E::from),
+                    Err(error) => Err(error),
+                }
             }
-            Ok(()) => Err(IdentityError::UsernameTaken),
-            Err(error) => Err(error.into()),
+            Ok(()) => Err(IdentityError::UsernameTaken.into()),
+            Err(error) => Err(IdentityError::from(error).into()),
         };
         if saved.is_err() {
             self.release_username(&account).await;
@@ -309,24 +316,26 @@ impl Identity {
     /// Removes `account`; `with` gives the document revisions of a layer above committed in
     /// the same batch (a profile marked inactive), read under the update lock. The last admin
     /// is never removed, so that someone can always manage the accounts.
-    pub async fn remove_with<E: From<IdentityError>>(
+    pub async fn remove_with<E: From<IdentityError> + From<VaultError>>(
         &self,
         actor: Actor,
         account: AccountId,
         with: impl FnOnce() -> Result<Vec<DocumentRevision>, E>,
     ) -> Result<(), E> {
         let role = self.account_by_id(account)?.role;
-        self.holding(&account_topic(account), async |held| {
-            if role == Role::Admin {
-                self.holding(ADMINS_TOPIC, async |_| {
+        self.vault
+            .holding(&account_topic(account), async |held| {
+                if role == Role::Admin {
+                    self.vault
+                        .holding(ADMINS_TOPIC, async |_| {
+                            self.remove_held(held, actor, account, with).await
+                        })
+                        .await
+                } else {
                     self.remove_held(held, actor, account, with).await
-                })
-                .await
-            } else {
-                self.remove_held(held, actor, account, with).await
-            }
-        })
-        .await
+                }
+            })
+            .await
     }
 
     /// [`Self::remove_with`], holding the account (and the admins' topic for an admin's).

@@ -113,6 +113,21 @@ impl Vault {
         Err(VaultError::Busy)
     }
 
+    /// Runs `work` holding `topic` among every instance sharing the store
+    /// ([`Vault::lock_across_instances`]: the index is up to date with what the previous
+    /// holder committed), then lets the next instance in. What `work` committed stands even
+    /// if the lock cannot be withdrawn: it then counts as stale after [`CLAIM_STALE_AFTER`].
+    pub async fn holding<T, E: From<VaultError>>(
+        &self,
+        topic: &str,
+        work: impl AsyncFnOnce(&InstanceLock) -> std::result::Result<T, E>,
+    ) -> std::result::Result<T, E> {
+        let held = self.lock_across_instances(topic).await?;
+        let result = work(&held).await;
+        let _ = held.release(self).await;
+        result
+    }
+
     /// Withdraws `holder`'s claim on `topic` (after what it guarded was released).
     pub async fn release_claim(&self, topic: &str, holder: &str) -> Result<()> {
         check_holder(holder)?;

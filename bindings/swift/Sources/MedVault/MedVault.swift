@@ -5750,6 +5750,12 @@ enum MedVaultError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError 
     case UsernameTaken(message: String)
     
     /**
+     * An identifier given in a profile (a hospital number) belongs to another patient or
+     * physician.
+     */
+    case IdentifierTaken(message: String)
+    
+    /**
      * No account has this id or username.
      */
     case AccountNotFound(message: String)
@@ -5886,19 +5892,23 @@ public struct FfiConverterTypeMedVaultError: FfiConverterRustBuffer {
             message: try FfiConverterString.read(from: &buf)
         )
         
-        case 23: return .AccountNotFound(
+        case 23: return .IdentifierTaken(
             message: try FfiConverterString.read(from: &buf)
         )
         
-        case 24: return .SlotUnavailable(
+        case 24: return .AccountNotFound(
             message: try FfiConverterString.read(from: &buf)
         )
         
-        case 25: return .NotFound(
+        case 25: return .SlotUnavailable(
             message: try FfiConverterString.read(from: &buf)
         )
         
-        case 26: return .Internal(
+        case 26: return .NotFound(
+            message: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 27: return .Internal(
             message: try FfiConverterString.read(from: &buf)
         )
         
@@ -5957,14 +5967,16 @@ public struct FfiConverterTypeMedVaultError: FfiConverterRustBuffer {
             writeInt(&buf, Int32(21))
         case .UsernameTaken(_ /* message is ignored*/):
             writeInt(&buf, Int32(22))
-        case .AccountNotFound(_ /* message is ignored*/):
+        case .IdentifierTaken(_ /* message is ignored*/):
             writeInt(&buf, Int32(23))
-        case .SlotUnavailable(_ /* message is ignored*/):
+        case .AccountNotFound(_ /* message is ignored*/):
             writeInt(&buf, Int32(24))
-        case .NotFound(_ /* message is ignored*/):
+        case .SlotUnavailable(_ /* message is ignored*/):
             writeInt(&buf, Int32(25))
-        case .Internal(_ /* message is ignored*/):
+        case .NotFound(_ /* message is ignored*/):
             writeInt(&buf, Int32(26))
+        case .Internal(_ /* message is ignored*/):
+            writeInt(&buf, Int32(27))
 
         
         }

@@ -13,6 +13,7 @@ func medVaultKind(_ error: Error) -> String {
     case .NotFound: return "NotFound"
     case .InvalidInput: return "InvalidInput"
     case .UsernameTaken: return "UsernameTaken"
+    case .IdentifierTaken: return "IdentifierTaken"
     case .RecordNotFound: return "RecordNotFound"
     default: return "another MedVaultError: \(error)"
     }

@@ -12,7 +12,7 @@
 use std::collections::{HashMap, HashSet};
 use std::io::{Read, Seek};
 
-use medvault::vault::{DocumentRevision, Progress};
+use medvault::vault::{DocumentRevision, InstanceLock, Progress};
 use medvault_identity::audit::{Actor, AuditAction, AuditEvent};
 use medvault_identity::policy::Permission;
 use medvault_identity::{AccountId, Role, SessionToken};
@@ -24,6 +24,7 @@ use super::{
 };
 use crate::appointment::{Appointment, slot_key};
 use crate::error::Result;
+use crate::identifiers::IDENTIFIERS;
 use crate::operation::HospitalOperation;
 use crate::profile::{PatientFile, Physician, PhysicianProfile};
 use crate::schedule::Schedule;
@@ -250,40 +251,16 @@ impl Hospital {
             run.locked = Some(self.identity.hash_password(&new_id()?).await?);
         }
         for chunk in accepted.chunks(ROWS_PER_BATCH) {
-            // Imported appointments must not take a slot a booking is taking: the bookings'
-            // section first, then the update lock, as everywhere.
-            let _bookings = self.vault().lock_section(crate::booking::BOOKINGS).await;
-            let guard = self.vault().lock_updates().await;
-            let mut batch = Batch::default();
-            let locked = run.locked.as_deref().unwrap_or_default();
-            for (row, clean) in chunk {
-                match self.plan(&run.actor, clean, locked, &mut run.created, &mut batch)? {
-                    Planned::Added => {}
-                    Planned::Unchanged => {
-                        report.mark_unchanged(row.row);
-                    }
-                    Planned::Updated(fields) => {
-                        report.mark_updated(row.row, &fields);
-                    }
-                    Planned::Refused(reason) => {
-                        report.mark_rejected(row.row, reason);
-                    }
-                }
-            }
-            if !batch.appointments.is_empty() {
-                let event = self.identity.event(
-                    run.actor.clone(),
-                    AuditAction::Authorize {
-                        operation: format!("import {} appointments", batch.appointments.len()),
-                        patient: None,
-                    },
-                );
-                batch.events.push(event);
-            }
-            if !run.dry_run && !batch.revisions.is_empty() {
-                let new: Vec<_> = batch.appointments.iter().map(|a| (None, a)).collect();
-                batch.revisions.extend(self.tally_revisions(&guard, &new)?);
-                self.identity.commit(batch.revisions, batch.events).await?;
+            if run.dry_run {
+                self.apply_chunk(run, chunk, &mut report, None).await?;
+            } else {
+                // Held among instances, so that another instance importing the same rows
+                // finds them once this batch is committed, instead of creating them again.
+                self.vault()
+                    .holding(IDENTIFIERS, async |held| {
+                        self.apply_chunk(run, chunk, &mut report, Some(held)).await
+                    })
+                    .await?;
             }
             run.done += chunk.len() as u64;
             if let Some((progress, total)) = run.progress {
@@ -291,6 +268,56 @@ impl Hospital {
             }
         }
         Ok(report)
+    }
+
+    /// Plans the rows of `chunk`, marking `report`, and commits them in one batch (unless
+    /// this is a dry run, which holds nothing).
+    async fn apply_chunk(
+        &self,
+        run: &mut Run<'_>,
+        chunk: &[(&ParsedRow, &CleanRow)],
+        report: &mut ImportReport,
+        held: Option<&InstanceLock>,
+    ) -> Result<()> {
+        // Imported appointments must not take a slot a booking is taking: the bookings'
+        // section first, then the update lock, as everywhere.
+        let _bookings = self.vault().lock_section(crate::booking::BOOKINGS).await;
+        let guard = self.vault().lock_updates().await;
+        let mut batch = Batch::default();
+        let locked = run.locked.as_deref().unwrap_or_default();
+        for (row, clean) in chunk {
+            match self.plan(&run.actor, clean, locked, &mut run.created, &mut batch)? {
+                Planned::Added => {}
+                Planned::Unchanged => {
+                    report.mark_unchanged(row.row);
+                }
+                Planned::Updated(fields) => {
+                    report.mark_updated(row.row, &fields);
+                }
+                Planned::Refused(reason) => {
+                    report.mark_rejected(row.row, reason);
+                }
+            }
+        }
+        if !batch.appointments.is_empty() {
+            let event = self.identity.event(
+                run.actor.clone(),
+                AuditAction::Authorize {
+                    operation: format!("import {} appointments", batch.appointments.len()),
+                    patient: None,
+                },
+            );
+            batch.events.push(event);
+        }
+        if let Some(held) = held
+            && !batch.revisions.is_empty()
+        {
+            let new: Vec<_> = batch.appointments.iter().map(|a| (None, a)).collect();
+            batch.revisions.extend(self.tally_revisions(&guard, &new)?);
+            held.check_in_time()?;
+            self.identity.commit(batch.revisions, batch.events).await?;
+        }
+        Ok(())
     }
 
     fn plan(

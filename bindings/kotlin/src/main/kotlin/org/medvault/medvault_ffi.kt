@@ -6733,6 +6733,12 @@ sealed class MedVaultException(message: String): kotlin.Exception(message) {
         class UsernameTaken(message: String) : MedVaultException(message)
         
     /**
+     * An identifier given in a profile (a hospital number) belongs to another patient or
+     * physician.
+     */
+        class IdentifierTaken(message: String) : MedVaultException(message)
+        
+    /**
      * No account has this id or username.
      */
         class AccountNotFound(message: String) : MedVaultException(message)
@@ -6787,10 +6793,11 @@ public object FfiConverterTypeMedVaultError : FfiConverterRustBuffer<MedVaultExc
             20 -> MedVaultException.AccessDenied(FfiConverterString.read(buf))
             21 -> MedVaultException.PasswordRejected(FfiConverterString.read(buf))
             22 -> MedVaultException.UsernameTaken(FfiConverterString.read(buf))
-            23 -> MedVaultException.AccountNotFound(FfiConverterString.read(buf))
-            24 -> MedVaultException.SlotUnavailable(FfiConverterString.read(buf))
-            25 -> MedVaultException.NotFound(FfiConverterString.read(buf))
-            26 -> MedVaultException.Internal(FfiConverterString.read(buf))
+            23 -> MedVaultException.IdentifierTaken(FfiConverterString.read(buf))
+            24 -> MedVaultException.AccountNotFound(FfiConverterString.read(buf))
+            25 -> MedVaultException.SlotUnavailable(FfiConverterString.read(buf))
+            26 -> MedVaultException.NotFound(FfiConverterString.read(buf))
+            27 -> MedVaultException.Internal(FfiConverterString.read(buf))
             else -> throw RuntimeException("invalid error enum value, something is very wrong!!")
         }
         
@@ -6890,20 +6897,24 @@ public object FfiConverterTypeMedVaultError : FfiConverterRustBuffer<MedVaultExc
                 buf.putInt(22)
                 Unit
             }
-            is MedVaultException.AccountNotFound -> {
+            is MedVaultException.IdentifierTaken -> {
                 buf.putInt(23)
                 Unit
             }
-            is MedVaultException.SlotUnavailable -> {
+            is MedVaultException.AccountNotFound -> {
                 buf.putInt(24)
                 Unit
             }
-            is MedVaultException.NotFound -> {
+            is MedVaultException.SlotUnavailable -> {
                 buf.putInt(25)
                 Unit
             }
-            is MedVaultException.Internal -> {
+            is MedVaultException.NotFound -> {
                 buf.putInt(26)
+                Unit
+            }
+            is MedVaultException.Internal -> {
+                buf.putInt(27)
                 Unit
             }
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
