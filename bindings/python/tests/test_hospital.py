@@ -198,6 +198,11 @@ def test_profiles_are_checked_and_registration_stays_compatible(hospital: Hospit
         identity.register_patient(
             "pat.ada", password("pat.ada"), profile=patient_profile("Ada", "Lovelace", "H-1")
         )
+    # Ada's hospital number is hers alone.
+    with pytest.raises(medvault.IdentifierTakenError):
+        identity.register_patient(
+            "pat.dee", password("pat.dee"), profile=patient_profile("Dee", "Doe", "H-1")
+        )
 
     # An admin registers a patient at the front desk; a patient may not.
     eve = hospital.admin.register_patient(

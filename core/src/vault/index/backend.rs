@@ -3,8 +3,10 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::{PoisonError, RwLock, RwLockReadGuard};
+use std::time::{Duration, Instant};
 
 use super::super::error::{Detail, Result, VaultError};
+use crate::crypto::random_array;
 
 /// A change to one key: `Some(value)` sets it, `None` removes it.
 pub(crate) type Change = (Vec<u8>, Option<Vec<u8>>);
@@ -25,6 +27,38 @@ pub(crate) trait IndexBackend: Send + Sync + std::fmt::Debug {
     fn reset(&self) -> Result<()>;
     /// Makes everything written so far durable on disk.
     fn flush(&self) -> Result<()>;
+}
+
+/// How long opening an index folder waits for sled's lock on its file.
+const SLED_LOCK_WAIT: Duration = Duration::from_secs(5);
+
+/// How long it sleeps between tries.
+const SLED_LOCK_RETRY: Duration = Duration::from_millis(20);
+
+/// How sled 0.34's error for a database file locked elsewhere begins.
+const SLED_LOCK_BUSY: &str = "could not acquire lock";
+
+/// A new, empty folder for a temporary database, readable by this process's owner alone (0700
+/// on Unix): in shared memory on Linux, as sled's own temporary databases are, else in the
+/// temporary folder. A folder of that name that exists already is an error, never reused.
+fn private_temporary_folder() -> Result<PathBuf> {
+    let shared_memory = Path::new("/dev/shm");
+    let parent = if cfg!(target_os = "linux") && shared_memory.is_dir() {
+        shared_memory.to_owned()
+    } else {
+        std::env::temp_dir()
+    };
+    let folder = parent.join(format!(
+        "medvault-index.{}",
+        hex::encode(random_array::<16>()?)
+    ));
+    let mut builder = std::fs::DirBuilder::new();
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder
+        .create(&folder)
+        .map_err(|error| VaultError::io("creating a temporary index folder", error))?;
+    Ok(folder)
 }
 
 /// sled 0.34 as the index backend.
@@ -58,17 +92,45 @@ impl SledBackend {
         })
     }
 
+    /// Opens the database in `folder`, whose index folder this process has locked. sled's own
+    /// lock on its file can then be held only by this process's previous database of the
+    /// folder, whose background threads may still be letting go of it after its last handle
+    /// closed: that lock is waited for, up to [`SLED_LOCK_WAIT`].
     fn open_folder(folder: &Path) -> Result<sled::Db> {
-        sled::Config::new().path(folder).open().map_err(|error| {
-            VaultError::Index(Detail::caused_by(
-                format!("opening {}: {error}", folder.display()),
-                error,
-            ))
-        })
+        let deadline = Instant::now() + SLED_LOCK_WAIT;
+        loop {
+            match sled::Config::new().path(folder).open() {
+                Err(sled::Error::Io(error))
+                    if error.to_string().starts_with(SLED_LOCK_BUSY)
+                        && Instant::now() < deadline =>
+                {
+                    std::thread::sleep(SLED_LOCK_RETRY);
+                }
+                opened => {
+                    return opened.map_err(|error| {
+                        VaultError::Index(Detail::caused_by(
+                            format!("opening {}: {error}", folder.display()),
+                            error,
+                        ))
+                    });
+                }
+            }
+        }
     }
 
+    /// A database in a new folder of this process's owner alone ([`private_temporary_folder`]),
+    /// which sled removes when the database closes.
     fn open_temporary() -> Result<sled::Db> {
-        Ok(sled::Config::new().temporary(true).open()?)
+        Self::open_temporary_in(&private_temporary_folder()?)
+    }
+
+    /// A database in `folder`, which goes when the database closes (or fails to open).
+    fn open_temporary_in(folder: &Path) -> Result<sled::Db> {
+        let opened = sled::Config::new().path(folder).temporary(true).open();
+        if opened.is_err() {
+            let _ = std::fs::remove_dir_all(folder);
+        }
+        Ok(opened?)
     }
 
     fn db(&self) -> RwLockReadGuard<'_, sled::Db> {
@@ -149,6 +211,32 @@ mod tests {
     use std::error::Error;
 
     use super::*;
+
+    #[test]
+    fn a_temporary_database_is_private_and_removed_when_closed() {
+        let folder = private_temporary_folder().expect("folder");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&folder)
+                .expect("metadata")
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o700, "{}", folder.display());
+        }
+        if cfg!(target_os = "linux") {
+            assert!(folder.starts_with("/dev/shm"), "{}", folder.display());
+        }
+        let db = SledBackend::open_temporary_in(&folder).expect("open");
+        db.insert(b"key", b"value".as_slice()).expect("insert");
+        db.flush().expect("flush");
+        assert!(folder.join("db").exists(), "sled writes into the folder");
+        drop(db);
+        assert!(!folder.exists(), "removed on close");
+        let another = private_temporary_folder().expect("another");
+        assert_ne!(another, folder, "each is new");
+        std::fs::remove_dir(&another).expect("remove");
+    }
 
     #[test]
     fn a_database_that_does_not_open_keeps_sleds_error_as_its_source() {

@@ -163,6 +163,10 @@ val hospitalTests = listOf(
         assertFailsWith<MedVaultException.UsernameTaken> {
             ward.clinic.identity.registerPatientWithProfile("ada", Clinic.password("ada"), ward.adaProfile)
         }
+        // Ada's hospital number is hers alone.
+        assertFailsWith<MedVaultException.IdentifierTaken> {
+            ward.clinic.identity.registerPatientWithProfile("dee", Clinic.password("dee"), ward.adaProfile)
+        }
     },
     test("hospital: another patient may not read or change a patient's profile or history") {
         val ward = Ward.get()
