@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Checks that the engine, identity and hospital crates depend only downward and pass on their
-# own (scripts/check-layers.sh), runs every test of the workspace (unit, integration, property
-# and documentation tests), then the Kotlin, Swift and Python bindings' checks and tests.
+# own (scripts/check-layers.sh), checks the dependencies against deny.toml (licenses, bans,
+# duplicates, sources, and advisories where a database can be had: check-supply-chain.sh,
+# cargo-deny installed once by install-cargo-deny.sh), runs every test of the workspace (unit,
+# integration, property and documentation tests), then the Kotlin, Swift and Python bindings'
+# checks and tests.
 # The S3 tests run against a local Garage server, installed once (install-garage.sh) and
 # started here for the run (start-garage.sh); it is stopped when this script exits. Debian's
 # oathtool is fetched into the same cache (install-oathtool.sh).
@@ -21,6 +24,7 @@ stop_garage() {
 }
 
 scripts/check-layers.sh
+scripts/check-supply-chain.sh
 
 unset MEDVAULT_GARAGE_PID  # stop only the server started below
 trap stop_garage EXIT
