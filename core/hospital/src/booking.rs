@@ -3,7 +3,7 @@
 //! sharing a store each booking must win the slot's claim ([`medvault::vault::Vault::claim`]).
 
 use chrono::NaiveDateTime;
-use medvault::vault::{Collection, HolderState, UpdateGuard};
+use medvault::vault::{ClaimGuard, Collection, HolderState, UpdateGuard};
 use medvault_identity::audit::AuditEvent;
 use medvault_identity::{AccountId, SessionToken};
 
@@ -52,7 +52,6 @@ impl Hospital {
             cancellation: None,
             source: None,
         };
-        let topic = slot_topic(&appointment);
         // Bookings on this instance take turns; a claim that waits on the store holds up
         // other bookings only, not logins or other account changes.
         let _bookings = self.vault().lock_section(BOOKINGS).await;
@@ -65,8 +64,7 @@ impl Hospital {
             }
         }
         let claim = self
-            .vault()
-            .claim(&topic, &appointment.id, |holder| self.holder_state(holder))
+            .claim_slot(&appointment)
             .await?
             .ok_or(HospitalError::SlotUnavailable("it is booked"))?;
         let committed = match claim.check_in_time() {
@@ -80,7 +78,7 @@ impl Hospital {
         if let Err(error) = committed {
             // The booking is not acknowledged: free the slot (a claim left behind is cleared
             // by the next claimant once it is stale).
-            let _ = self.vault().release_claim(&topic, &appointment.id).await;
+            self.release_slot(&appointment).await;
             return Err(error);
         }
         Ok(appointment)
@@ -231,10 +229,7 @@ impl Hospital {
         if !changed.status.holds_slot() {
             // Acknowledged already; a claim left by a failure here is cleared as stale by
             // the next claimant, which finds the appointment released.
-            let _ = self
-                .vault()
-                .release_claim(&slot_topic(&changed), &changed.id)
-                .await;
+            self.release_slot(&changed).await;
         }
         Ok(changed)
     }
@@ -265,6 +260,27 @@ impl Hospital {
             .find("slot", &slot_key(physician, start))?
             .into_iter()
             .find(|appointment| appointment.status.holds_slot()))
+    }
+
+    /// Claims `appointment`'s slot among every instance sharing the store: `None` if another
+    /// appointment holds it or is being booked into it right now. The claim stays while the
+    /// appointment holds the slot.
+    pub(crate) async fn claim_slot(&self, appointment: &Appointment) -> Result<Option<ClaimGuard>> {
+        Ok(self
+            .vault()
+            .claim(&slot_topic(appointment), &appointment.id, |holder| {
+                self.holder_state(holder)
+            })
+            .await?)
+    }
+
+    /// Withdraws `appointment`'s claim on its slot (it was not committed, or holds the slot no
+    /// longer). A claim that cannot be withdrawn is cleared as stale by the next claimant.
+    pub(crate) async fn release_slot(&self, appointment: &Appointment) {
+        let _ = self
+            .vault()
+            .release_claim(&slot_topic(appointment), &appointment.id)
+            .await;
     }
 
     fn holder_state(&self, holder: &str) -> medvault::vault::Result<HolderState> {

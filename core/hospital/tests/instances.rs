@@ -1,7 +1,8 @@
 //! The hospital's invariants across vault instances (two index folders, two writers) sharing
 //! one store, on a local folder and on Garage: two instances importing one file create each
-//! of its patients, physicians and appointments once, and a hospital number (any identifier
-//! given in a profile) belongs to one patient, whichever instance gives it.
+//! of its patients, physicians and appointments once, a hospital number (any identifier
+//! given in a profile) belongs to one patient, whichever instance gives it, and an imported
+//! appointment never takes a slot a booking on another instance takes at the same moment.
 #![allow(clippy::expect_used, clippy::panic)]
 
 #[path = "../../tests/common/mod.rs"]
@@ -11,16 +12,16 @@ mod people;
 
 use std::sync::Arc;
 
-use chrono::NaiveDate;
+use chrono::{Days, Duration, NaiveDate, NaiveDateTime, NaiveTime, Weekday};
 use common::{Backend, Fixture};
 use medvault::vault::Vault;
-use medvault_hospital::import::{self, ImportReport};
+use medvault_hospital::import::{self, ImportReport, ParsedFile, ReportOutcome};
 use medvault_hospital::{
-    Contact, Gender, Hospital, HospitalError, HumanName, Identifier, PatientProfile,
+    AvailableTime, Contact, Gender, Hospital, HospitalError, HumanName, Identifier, PatientProfile,
     PhysicianProfile, Schedule,
 };
 use medvault_identity::{Identity, IdentityConfig, ManualClock, Role, SessionToken};
-use people::{PASSWORD, account_with_session};
+use people::{PASSWORD, account_with_session, log_in};
 
 /// Monday 2026-11-30, 08:00 UTC.
 const START_MS: i64 = 1_796_025_600_000;
@@ -35,6 +36,7 @@ struct TwoInstances {
     _fixture: Fixture,
     vaults: [Vault; 2],
     hospitals: [Hospital; 2],
+    clock: Arc<ManualClock>,
     admin: SessionToken,
 }
 
@@ -58,6 +60,7 @@ impl TwoInstances {
             _fixture: fixture,
             vaults: [first, second],
             hospitals,
+            clock,
             admin,
         }
     }
@@ -70,8 +73,7 @@ impl TwoInstances {
 
     /// Both instances import `text` at once; their reports.
     async fn import_at_once(&self, text: &str) -> [ImportReport; 2] {
-        let today = NaiveDate::from_ymd_opt(2026, 11, 30).expect("a date");
-        let parsed = import::parse(text.as_bytes(), None, today).expect("parse");
+        let parsed = parse(text);
         let [first, second] = &self.hospitals;
         let (a, b) = tokio::join!(
             first.operator_import(&parsed, false, None),
@@ -115,6 +117,12 @@ fn name(row: usize) -> String {
         .map(|digit| char::from(b'a' + (digit - b'0')))
         .collect();
     format!("Ada{letters}")
+}
+
+/// `text` read as an import file, on the clock's day.
+fn parse(text: &str) -> ParsedFile {
+    let today = NaiveDate::from_ymd_opt(2026, 11, 30).expect("a date");
+    import::parse(text.as_bytes(), None, today).expect("parse")
 }
 
 fn patients_file() -> String {
@@ -322,4 +330,118 @@ async fn an_identifier_of_another_patient_or_physician_is_refused() {
             .await,
         "a physician's taken number",
     );
+}
+
+/// Wednesdays 09:00–12:00 in 30-minute slots.
+fn wednesday_mornings() -> Schedule {
+    Schedule {
+        available_time: vec![AvailableTime {
+            days_of_week: vec![Weekday::Wed],
+            start: NaiveTime::from_hms_opt(9, 0, 0).expect("a time"),
+            end: NaiveTime::from_hms_opt(12, 0, 0).expect("a time"),
+        }],
+        not_available: Vec::new(),
+        slot_minutes: 30,
+    }
+}
+
+async fn an_import_and_bookings_on_two_instances_take_each_slot_once(backend: Backend) {
+    let pair = TwoInstances::new(backend).await;
+    let [first, second] = &pair.hospitals;
+    // A physician and a patient the import knows by their source ids.
+    let heart = first
+        .add_physician(
+            &pair.admin,
+            "dr.heart",
+            PASSWORD,
+            &PhysicianProfile {
+                name: HumanName::new("Hana", "Doe"),
+                specialty: "cardiology".to_owned(),
+                contact: Contact::default(),
+                schedule: wednesday_mornings(),
+                identifiers: vec![Identifier::new(import::SYSTEM_CSV_PHYSICIANS, "d-0")],
+            },
+        )
+        .await
+        .expect("add physician");
+    let mut profile = patient_profile("Ada", "H-1");
+    profile
+        .identifiers
+        .push(Identifier::new(import::SYSTEM_CSV_PATIENTS, "p-0"));
+    first
+        .register_patient("pat.ada", PASSWORD, &profile)
+        .await
+        .expect("register");
+    let ada = log_in(first.identity(), &pair.clock, "pat.ada").await;
+    pair.sync().await;
+
+    for round in 0..ROUNDS {
+        let day =
+            NaiveDate::from_ymd_opt(2026, 12, 2).expect("a date") + Days::new(7 * round as u64);
+        let slots: Vec<NaiveDateTime> = (0..6)
+            .map(|slot| day.and_hms_opt(9, 0, 0).expect("a time") + Duration::minutes(30 * slot))
+            .collect();
+        let mut csv = String::from("Id,START,PATIENT,PROVIDER\n");
+        for (n, start) in slots.iter().enumerate() {
+            let start = start.format("%Y-%m-%dT%H:%M:%SZ");
+            csv.push_str(&format!("a-{round}-{n},{start},p-0,d-0\n"));
+        }
+        let parsed = parse(&csv);
+        let bookings = slots
+            .iter()
+            .map(|start| first.book(&ada.token, ada.id, heart, *start));
+        let (booked, imported) = tokio::join!(
+            futures_util::future::join_all(bookings),
+            second.operator_import(&parsed, false, None)
+        );
+        let imported = imported.expect("import");
+        let mut taken = Vec::new();
+        for outcome in booked {
+            match outcome {
+                Ok(appointment) => taken.push(appointment.start),
+                Err(HospitalError::SlotUnavailable(_)) => {}
+                Err(other) => panic!("round {round}: booking failed: {other}"),
+            }
+        }
+        for row in &imported.rows {
+            match row.outcome {
+                ReportOutcome::Accepted => taken.push(slots[row.row - 2]),
+                ReportOutcome::Rejected => assert_eq!(
+                    row.reasons,
+                    ["START: the physician's slot is already booked"],
+                    "round {round}"
+                ),
+                other => panic!("round {round}: row {} {other:?}", row.row),
+            }
+        }
+        taken.sort_unstable();
+        let mut once = taken.clone();
+        once.dedup();
+        assert_eq!(taken, once, "round {round}: a slot taken twice");
+        pair.sync().await;
+        for hospital in &pair.hospitals {
+            let mut held: Vec<NaiveDateTime> = hospital
+                .physician_appointments(&pair.admin, heart)
+                .await
+                .expect("list")
+                .into_iter()
+                .filter(|appointment| appointment.start.date() == day)
+                .filter(|appointment| appointment.status.holds_slot())
+                .map(|appointment| appointment.start)
+                .collect();
+            held.sort_unstable();
+            assert_eq!(held, taken, "round {round}: what each instance holds");
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_import_and_bookings_on_two_instances_sharing_a_folder_take_each_slot_once() {
+    an_import_and_bookings_on_two_instances_take_each_slot_once(Backend::Folder).await;
+}
+
+#[cfg(feature = "s3")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_import_and_bookings_on_two_instances_sharing_an_s3_bucket_take_each_slot_once() {
+    an_import_and_bookings_on_two_instances_take_each_slot_once(Backend::S3).await;
 }

@@ -12,7 +12,8 @@
 use std::collections::{HashMap, HashSet};
 use std::io::{Read, Seek};
 
-use medvault::vault::{DocumentRevision, InstanceLock, Progress};
+use futures_util::stream::{self, StreamExt};
+use medvault::vault::{DocumentRevision, InstanceLock, Progress, UpdateGuard};
 use medvault_identity::audit::{Actor, AuditAction, AuditEvent};
 use medvault_identity::policy::Permission;
 use medvault_identity::{AccountId, Role, SessionToken};
@@ -47,9 +48,16 @@ enum Planned {
 struct Batch {
     revisions: Vec<DocumentRevision>,
     events: Vec<AuditEvent>,
-    /// The new appointments, whose days' tallies the batch commits with them.
-    appointments: Vec<Appointment>,
+    /// The new appointments, with the row each comes from. Their revisions, and their days'
+    /// tallies, join the batch once their slots are claimed.
+    appointments: Vec<(usize, Appointment)>,
 }
+
+/// Why an appointment row whose slot is taken is rejected.
+const SLOT_TAKEN: &str = "START: the physician's slot is already booked";
+
+/// How many slot claims an import has in flight at once.
+const SLOT_CLAIMS_AT_ONCE: usize = 16;
 
 /// Who creates an import's accounts, and the password hash that locks them.
 #[derive(Clone, Copy)]
@@ -286,7 +294,15 @@ impl Hospital {
         let mut batch = Batch::default();
         let locked = run.locked.as_deref().unwrap_or_default();
         for (row, clean) in chunk {
-            match self.plan(&run.actor, clean, locked, &mut run.created, &mut batch)? {
+            let planned = self.plan(
+                row.row,
+                &run.actor,
+                clean,
+                locked,
+                &mut run.created,
+                &mut batch,
+            )?;
+            match planned {
                 Planned::Added => {}
                 Planned::Unchanged => {
                     report.mark_unchanged(row.row);
@@ -299,29 +315,108 @@ impl Hospital {
                 }
             }
         }
-        if !batch.appointments.is_empty() {
-            let event = self.identity.event(
-                run.actor.clone(),
+        // A dry run writes nothing, and claims nothing.
+        let Some(held) = held else {
+            return Ok(());
+        };
+        let appointments = std::mem::take(&mut batch.appointments);
+        let appointments = self.claim_slots(appointments, report).await?;
+        let committed = self
+            .commit_chunk(&run.actor, &guard, held, batch, &appointments)
+            .await;
+        if committed.is_err() {
+            self.release_slots(&appointments).await;
+        }
+        committed
+    }
+
+    /// Claims the slots of `appointments` that hold one, as bookings do, a few at a time. An
+    /// appointment whose slot another instance holds, or is booking at this moment, is left
+    /// out and its row rejected. Returns the appointments kept; on an error, the claims won
+    /// are withdrawn.
+    async fn claim_slots(
+        &self,
+        appointments: Vec<(usize, Appointment)>,
+        report: &mut ImportReport,
+    ) -> Result<Vec<Appointment>> {
+        let outcomes: Vec<Result<bool>> = stream::iter(&appointments)
+            .map(|(_, appointment)| async move {
+                if !appointment.status.holds_slot() {
+                    return Ok(true);
+                }
+                Ok(self.claim_slot(appointment).await?.is_some())
+            })
+            .buffered(SLOT_CLAIMS_AT_ONCE)
+            .collect()
+            .await;
+        let mut kept = Vec::new();
+        let mut failure = None;
+        for ((row, appointment), outcome) in appointments.into_iter().zip(outcomes) {
+            match outcome {
+                Ok(true) => kept.push(appointment),
+                Ok(false) => {
+                    report.mark_rejected(row, SLOT_TAKEN);
+                }
+                Err(error) => {
+                    failure.get_or_insert(error);
+                }
+            }
+        }
+        if let Some(error) = failure {
+            self.release_slots(&kept).await;
+            return Err(error);
+        }
+        Ok(kept)
+    }
+
+    /// Withdraws the slot claims of `appointments` (a batch that was not committed).
+    async fn release_slots(&self, appointments: &[Appointment]) {
+        for appointment in appointments {
+            if appointment.status.holds_slot() {
+                self.release_slot(appointment).await;
+            }
+        }
+    }
+
+    /// Commits `batch` with `appointments` (their slots claimed), their days' tallies and the
+    /// audit event of the import, if there is anything to commit.
+    async fn commit_chunk(
+        &self,
+        actor: &Actor,
+        guard: &UpdateGuard<'_>,
+        held: &InstanceLock,
+        batch: Batch,
+        appointments: &[Appointment],
+    ) -> Result<()> {
+        let Batch {
+            mut revisions,
+            mut events,
+            ..
+        } = batch;
+        if !appointments.is_empty() {
+            events.push(self.identity.event(
+                actor.clone(),
                 AuditAction::Authorize {
-                    operation: format!("import {} appointments", batch.appointments.len()),
+                    operation: format!("import {} appointments", appointments.len()),
                     patient: None,
                 },
-            );
-            batch.events.push(event);
+            ));
+            for appointment in appointments {
+                revisions.push(self.appointments().revision_of(appointment, 1)?);
+            }
+            let new: Vec<_> = appointments.iter().map(|a| (None, a)).collect();
+            revisions.extend(self.tally_revisions(guard, &new)?);
         }
-        if let Some(held) = held
-            && !batch.revisions.is_empty()
-        {
-            let new: Vec<_> = batch.appointments.iter().map(|a| (None, a)).collect();
-            batch.revisions.extend(self.tally_revisions(&guard, &new)?);
-            held.check_in_time()?;
-            self.identity.commit(batch.revisions, batch.events).await?;
+        if revisions.is_empty() {
+            return Ok(());
         }
-        Ok(())
+        held.check_in_time()?;
+        Ok(self.identity.commit(revisions, events).await?)
     }
 
     fn plan(
         &self,
+        row: usize,
         actor: &Actor,
         clean: &CleanRow,
         locked: &str,
@@ -333,7 +428,7 @@ impl Hospital {
             CleanRow::Patient(patient) => self.plan_patient(patient, new, created, batch),
             CleanRow::Physician(physician) => self.plan_physician(physician, new, created, batch),
             CleanRow::Appointment(appointment) => {
-                self.plan_appointment(appointment, created, batch)
+                self.plan_appointment(row, appointment, created, batch)
             }
         }
     }
@@ -428,6 +523,7 @@ impl Hospital {
 
     fn plan_appointment(
         &self,
+        row: usize,
         appointment: &CleanAppointment,
         created: &mut Created,
         batch: &mut Batch,
@@ -457,9 +553,7 @@ impl Hospital {
             if created.slots.contains(&slot)
                 || self.slot_holder(physician, appointment.start)?.is_some()
             {
-                return Ok(Planned::Refused(
-                    "START: the physician's slot is already booked".to_owned(),
-                ));
+                return Ok(Planned::Refused(SLOT_TAKEN.to_owned()));
             }
             created.slots.insert(slot);
         }
@@ -475,10 +569,7 @@ impl Hospital {
             cancellation: None,
             source: Some(appointment.source.clone()),
         };
-        batch
-            .revisions
-            .push(self.appointments().revision_of(&stored, 1)?);
-        batch.appointments.push(stored);
+        batch.appointments.push((row, stored));
         Ok(Planned::Added)
     }
 
