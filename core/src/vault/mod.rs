@@ -53,5 +53,5 @@ pub use records::{NewRecord, RecordMeta, now_ms};
 
 #[cfg(feature = "s3")]
 pub use s3::S3Location;
-pub use store::{MemoryStore, StoreLocation};
+pub use store::{CustomStore, MemoryStore, StoreLocation};
 pub use store_requests::StoreRequests;

@@ -33,6 +33,12 @@ pub enum StoreLocation {
     S3(S3Location),
     /// Memory shared by clones of the handle, for tests; nothing is durable.
     Memory(MemoryStore),
+    /// Any other `object_store` implementation (a cloud the engine has no variant for, a
+    /// wrapper that counts or injects faults). It must be durable when a write returns, and
+    /// list every object whose write completed before the listing began, as S3 and a local
+    /// folder do: the claims among instances rely on it. The log is one object per batch, as
+    /// on S3.
+    Custom(CustomStore),
 }
 
 impl StoreLocation {
@@ -68,6 +74,7 @@ impl StoreLocation {
             #[cfg(feature = "s3")]
             Self::S3(s3) => s3.url(),
             Self::Memory(_) => "memory".to_owned(),
+            Self::Custom(custom) => custom.name.clone(),
         }
     }
 }
@@ -79,6 +86,33 @@ pub struct MemoryStore(Arc<InMemory>);
 impl fmt::Debug for MemoryStore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("MemoryStore")
+    }
+}
+
+/// An `object_store` implementation given by the application ([`StoreLocation::Custom`]),
+/// with the name messages call it by.
+#[derive(Clone)]
+pub struct CustomStore {
+    name: String,
+    inner: Arc<dyn ObjectStore>,
+}
+
+/// Names the store only: a client's own `Debug` may print its credentials.
+impl fmt::Debug for CustomStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CustomStore")
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
+}
+
+impl CustomStore {
+    /// `store`, called `name` in messages (it names no secret).
+    pub fn new(name: impl Into<String>, store: Arc<dyn ObjectStore>) -> Self {
+        Self {
+            name: name.into(),
+            inner: store,
+        }
     }
 }
 
@@ -168,14 +202,20 @@ impl Store {
                     requests: Arc::default(),
                 })
             }
-            StoreLocation::Memory(memory) => Ok(Self {
-                inner: memory.0.clone(),
-                folder: None,
-                location: description.clone(),
-                bucket: None,
-                endpoint: description,
-                requests: Arc::default(),
-            }),
+            StoreLocation::Memory(MemoryStore(inner)) => Ok(Self::over(inner.clone(), description)),
+            StoreLocation::Custom(custom) => Ok(Self::over(custom.inner.clone(), description)),
+        }
+    }
+
+    /// A store over `inner`, neither a folder nor a bucket, called `description`.
+    fn over(inner: Arc<dyn ObjectStore>, description: String) -> Self {
+        Self {
+            inner,
+            folder: None,
+            location: description.clone(),
+            bucket: None,
+            endpoint: description,
+            requests: Arc::default(),
         }
     }
 
