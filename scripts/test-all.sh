@@ -40,6 +40,9 @@ eval "$garage_env"
 
 cargo test --workspace --all-targets
 cargo test --workspace --doc
+# A short soak (scripts/soak.sh runs the long one): two instances on one folder store,
+# mixed work with live checks, nothing may hang.
+cargo run --quiet -p medvault-benches --example soak -- 20
 
 # The bindings against the real library: the committed Swift bindings must match the ffi
 # crate, the Kotlin tests run on the JVM, and the Python package is installed into a new

@@ -8,11 +8,14 @@ use medvault::crypto::RawUnlockKey;
 pub const KEY_VARIABLE: &str = "MEDVAULT_CRASH_KEY";
 
 /// The payload of the crash writer's record `seed`: its size varies so that some records
-/// travel inline in the log and some get objects of their own.
+/// travel inline in the log and some get objects of their own, and the inline ones, some
+/// nearly as large as inline payloads may be, fill the log's segments quickly enough that
+/// they roll while the crash test runs.
 pub fn crash_payload(seed: u64) -> Vec<u8> {
     let len = match seed % 7 {
         0 => 200_000,
         1 => 70_000,
+        2 | 3 => 60_000,
         _ => 100 + (seed as usize * 37) % 3000,
     };
     (0..len)

@@ -1,11 +1,12 @@
-//! Crash safety: a writer process is killed with SIGKILL at random moments, many times; after
-//! each kill every write it acknowledged is readable and intact, through the writer's index and
-//! through a new one (which starts from a checkpoint), and `verify` finds no index entry
-//! without its object.
+//! Crash safety: a writer process is killed with SIGKILL at random moments, many times, and
+//! every other time just as its log rolls over to a new segment; after each kill every write it
+//! acknowledged is readable and intact, through the writer's index and through a new one
+//! (which starts from a checkpoint), and `verify` finds no index entry without its object.
 #![allow(clippy::expect_used, clippy::panic)]
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
@@ -14,7 +15,34 @@ use medvault::crypto::{RawUnlockKey, UnlockCredential};
 use medvault::vault::{BlockingVault, IndexLocation, RecordId, StoreLocation, VaultConfig};
 use medvault_e2e::{KEY_VARIABLE, crash_payload};
 
-const KILLS: u64 = 15;
+const KILLS: u64 = 12;
+
+/// How long a round waits for the log to roll before it kills the writer anyway.
+const ROLL_WAIT: Duration = Duration::from_secs(30);
+
+/// The log segments in the folder store `store`.
+fn segments(store: &Path) -> usize {
+    let Ok(writers) = std::fs::read_dir(store.join("log")) else {
+        return 0;
+    };
+    writers
+        .filter_map(|writer| std::fs::read_dir(writer.ok()?.path().join("segments")).ok())
+        .map(Iterator::count)
+        .sum()
+}
+
+/// Returns as soon as the store holds more than `before` segments (true), or after
+/// [`ROLL_WAIT`] (false).
+fn wait_for_a_roll(store: &Path, before: usize) -> bool {
+    let start = std::time::Instant::now();
+    while start.elapsed() < ROLL_WAIT {
+        if segments(store) > before {
+            return true;
+        }
+        std::thread::sleep(Duration::from_micros(200));
+    }
+    false
+}
 
 /// A deterministic spread of kill delays (ms) between 30 and 600.
 fn delay(round: u64) -> Duration {
@@ -37,7 +65,9 @@ fn acknowledged_writes_survive_sigkill() {
         .expect("close");
 
     let mut acknowledged: HashMap<RecordId, u64> = HashMap::new();
+    let mut killed_at_a_roll = 0;
     for round in 0..KILLS {
+        let before = segments(&store);
         let mut child = Command::new(env!("CARGO_BIN_EXE_crash-writer"))
             .arg(&store)
             .arg(&index)
@@ -61,7 +91,11 @@ fn acknowledged_writes_survive_sigkill() {
         let first = received
             .recv_timeout(Duration::from_secs(60))
             .expect("the writer acknowledges a first write");
-        std::thread::sleep(delay(round));
+        if round % 2 == 1 {
+            killed_at_a_roll += u64::from(wait_for_a_roll(&store, before));
+        } else {
+            std::thread::sleep(delay(round));
+        }
         child.kill().expect("SIGKILL");
         child.wait().expect("reap");
         reader.join().expect("reader thread");
@@ -114,4 +148,14 @@ fn acknowledged_writes_survive_sigkill() {
         "the writer was killed before any checkpoint was due"
     );
     assert!(acknowledged.len() as u64 > KILLS);
+    println!(
+        "{} writes acknowledged, {killed_at_a_roll} of {} kills as the log rolled, {} segments",
+        acknowledged.len(),
+        KILLS / 2,
+        segments(&store)
+    );
+    assert!(
+        killed_at_a_roll >= KILLS / 4,
+        "the log rolled in only {killed_at_a_roll} rounds"
+    );
 }
