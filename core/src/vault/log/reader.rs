@@ -7,6 +7,8 @@
 //! one a crash cut short (a torn tail), which was never acknowledged; a frame that
 //! authenticates after bytes that do not means the segment was damaged, and reading fails.
 
+use bytes::Bytes;
+use futures_util::stream::{self, StreamExt};
 use object_store::path::Path;
 use serde::{Deserialize, Serialize};
 
@@ -14,8 +16,13 @@ use super::super::error::{Detail, Result, VaultError};
 use super::super::ids::WriterId;
 use super::super::layout;
 use super::super::shared::Shared;
+use super::super::store::Store;
 use super::segment::{self, Frame};
 use super::{Mutation, open};
+
+/// How many batch objects a read fetches at once: each is a round trip on S3, and at most
+/// 8 MiB.
+const OBJECTS_AT_ONCE: usize = 16;
 
 /// Where reading a writer's last segment stopped, kept between reads so that a later one
 /// fetches only what was appended since.
@@ -141,30 +148,42 @@ impl WriterLog {
     ) -> Result<LogEnd> {
         let mut end = LogEnd::default();
         let count = self.items.len();
-        for (position, item) in self.items.iter().enumerate() {
-            match item {
-                Item::Object { sequence, path } => {
-                    let bytes = shared
-                        .store
-                        .get(path)
-                        .await?
-                        .ok_or_else(|| vanished(path))?;
-                    each(
-                        *sequence,
-                        open(&shared.keyring(), self.writer, *sequence, &bytes)?,
-                    )?;
-                    end.last = Some(*sequence);
-                    end.tail = None;
-                }
-                Item::Segment { first, path, size } => {
-                    let tail = self
-                        .read_segment(shared, *first, path, *size, &mut end, each)
-                        .await?;
-                    // Only the last item of the log may be appended to.
-                    end.tail = (position + 1 == count).then_some(tail);
-                }
+        let mut position = 0;
+        while position < count {
+            if let Item::Segment { first, path, size } = &self.items[position] {
+                let tail = self
+                    .read_segment(shared, *first, path, *size, &mut end, each)
+                    .await?;
+                // Only the last item of the log may be appended to.
+                end.tail = (position + 1 == count).then_some(tail);
+                position += 1;
+                advance();
+                continue;
             }
-            advance();
+            // A run of batch objects: fetched a few at once (on S3 each is a round trip),
+            // verified and applied one by one, in sequence order.
+            let objects: Vec<(u64, Path)> = self.items[position..]
+                .iter()
+                .map_while(|item| match item {
+                    Item::Object { sequence, path } => Some((*sequence, path.clone())),
+                    Item::Segment { .. } => None,
+                })
+                .collect();
+            position += objects.len();
+            let store = &shared.store;
+            let mut fetched = stream::iter(objects)
+                .map(|(sequence, path)| fetch(store, sequence, path))
+                .buffered(OBJECTS_AT_ONCE);
+            while let Some(object) = fetched.next().await {
+                let (sequence, bytes) = object?;
+                each(
+                    sequence,
+                    open(&shared.keyring(), self.writer, sequence, &bytes)?,
+                )?;
+                end.last = Some(sequence);
+                end.tail = None;
+                advance();
+            }
         }
         Ok(end)
     }
@@ -289,6 +308,12 @@ impl WriterLog {
                 .then_some(sequence)
         })
     }
+}
+
+/// Batch object `sequence` at `path`.
+async fn fetch(store: &Store, sequence: u64, path: Path) -> Result<(u64, Bytes)> {
+    let bytes = store.get(&path).await?;
+    Ok((sequence, bytes.ok_or_else(|| vanished(&path))?))
 }
 
 fn vanished(path: &Path) -> VaultError {
