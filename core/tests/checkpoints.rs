@@ -1,6 +1,7 @@
 //! Checkpoints of the index in the store: a new index starts from the newest one and replays
-//! only the log after it; a checkpoint that is damaged, forged, older or gone costs time, never
-//! data; instances that share a store write theirs while the others sync.
+//! only the log after it, and so does a rebuild that asks to; a checkpoint that is damaged,
+//! forged, older or gone costs time, never data; instances that share a store write theirs
+//! while the others sync.
 #![allow(clippy::expect_used, clippy::panic)]
 
 mod common;
@@ -9,7 +10,7 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use common::{Backend, Fixture, all_files, payload};
-use medvault::vault::{CheckpointPolicy, LogLayout, NewRecord, RecordMeta, Vault};
+use medvault::vault::{CheckpointPolicy, LogLayout, NewRecord, RebuildStart, RecordMeta, Vault};
 
 fn every(batches: u64) -> CheckpointPolicy {
     CheckpointPolicy {
@@ -126,6 +127,43 @@ async fn a_new_index_starts_from_the_newest_checkpoint_and_replays_the_rest() {
         .get(record.id)
         .await
         .expect("a record from the checkpoint");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_rebuild_starts_from_the_newest_checkpoint_or_from_nothing() {
+    let fixture = Fixture::new(Backend::Folder);
+    let (expected, checkpoints) = write_and_close(&fixture, every(10), 35).await;
+    let vault = open(&fixture, "a", CheckpointPolicy::never()).await;
+    let all = vault
+        .rebuild_from(RebuildStart::Log, None)
+        .await
+        .expect("rebuild");
+    assert_eq!(listing(&vault).await, expected);
+    // The newest checkpoint covers 30 of the batches: only the rest are replayed.
+    let tail = vault
+        .rebuild_from(RebuildStart::Checkpoint, None)
+        .await
+        .expect("rebuild from a checkpoint");
+    assert!(
+        tail < all && tail <= all - 30,
+        "{tail} of {all} batches replayed"
+    );
+    assert_eq!(listing(&vault).await, expected);
+    vault.verify_audit().await.expect("audit");
+    assert!(vault.verify().await.expect("verify").is_sound());
+    // With no checkpoint that opens, it replays everything.
+    for checkpoint in &checkpoints {
+        let mut bytes = std::fs::read(checkpoint).expect("read");
+        let middle = bytes.len() / 2;
+        bytes[middle] ^= 0x01;
+        std::fs::write(checkpoint, bytes).expect("flip");
+    }
+    let replayed = vault
+        .rebuild_from(RebuildStart::Checkpoint, None)
+        .await
+        .expect("rebuild without a checkpoint");
+    assert_eq!(replayed, all);
+    assert_eq!(listing(&vault).await, expected);
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -122,7 +122,12 @@ pub enum Command {
     /// Apply other writers' changes from the store.
     Sync,
     /// Recreate the local index from the store.
-    Rebuild,
+    Rebuild {
+        /// Start from the newest checkpoint in the store and replay the log after it,
+        /// instead of replaying every batch.
+        #[arg(long)]
+        from_checkpoint: bool,
+    },
     /// Check every record against the store; exit 1 if anything is missing or damaged.
     Verify,
     /// Remove objects and keys nothing refers to.

@@ -19,7 +19,7 @@ use std::time::Duration;
 use clap::Parser;
 use medvault::crypto::UnlockCredential;
 use medvault::vault::{
-    BlockingVault, IndexLocation, NewRecord, RecordId, StoreLocation, VaultConfig,
+    BlockingVault, IndexLocation, NewRecord, RebuildStart, RecordId, StoreLocation, VaultConfig,
 };
 
 use args::{Cli, Command, ScopeCommand};
@@ -202,9 +202,14 @@ fn execute(vault: &BlockingVault, command: Command, passphrase: &[u8]) -> Result
             bar.finish();
             eprintln!("applied {batches} log batches");
         }
-        Command::Rebuild => {
+        Command::Rebuild { from_checkpoint } => {
+            let start = if from_checkpoint {
+                RebuildStart::Checkpoint
+            } else {
+                RebuildStart::Log
+            };
             let bar = progress::Bar::new("rebuilding the index");
-            let batches = vault.rebuild(bar.as_progress()).map_err(fail)?;
+            let batches = vault.rebuild_from(start, bar.as_progress()).map_err(fail)?;
             bar.finish();
             eprintln!("rebuilt the index from {batches} log batches");
         }

@@ -231,6 +231,8 @@ fn the_operators_whole_flow_on_a_folder() {
     success(&run(&["sync"]));
     success(&run(&["rebuild"]));
     assert_eq!(run(&["get", &other]).stdout, b"another patient");
+    success(&run(&["rebuild", "--from-checkpoint"]));
+    assert_eq!(run(&["get", &other]).stdout, b"another patient");
     let listing = success(&run(&["ls"]));
     assert!(
         listing.starts_with(&format!("{other}\t1\tpatient-2\t")),

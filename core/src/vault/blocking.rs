@@ -12,7 +12,7 @@ use super::documents::Document;
 use super::error::{Result, VaultError};
 use super::ids::RecordId;
 use super::lifecycle::{Vault, VaultConfig};
-use super::maintenance::{GcReport, Progress, VerifyReport};
+use super::maintenance::{GcReport, Progress, RebuildStart, VerifyReport};
 use super::records::{NewRecord, RecordMeta};
 use super::runtime::require_no_runtime;
 use crate::audit::{AuditRecord, AuditReport};
@@ -179,6 +179,15 @@ impl BlockingVault {
     /// [`Vault::rebuild_with_progress`].
     pub fn rebuild(&self, progress: Option<&dyn Progress>) -> Result<u64> {
         self.block_on(self.vault.rebuild_with_progress(progress))
+    }
+
+    /// [`Vault::rebuild_from`].
+    pub fn rebuild_from(
+        &self,
+        start: RebuildStart,
+        progress: Option<&dyn Progress>,
+    ) -> Result<u64> {
+        self.block_on(self.vault.rebuild_from(start, progress))
     }
 
     /// [`Vault::verify_with_progress`].

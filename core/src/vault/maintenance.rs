@@ -23,6 +23,18 @@ pub trait Progress: Send + Sync {
     fn advance(&self, done: u64, total: u64);
 }
 
+/// Where [`Vault::rebuild_from`] starts.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum RebuildStart {
+    /// From nothing: every batch of every writer is replayed, which checks that the log alone
+    /// gives the index.
+    #[default]
+    Log,
+    /// From the newest checkpoint in the store that opens, as a new index starts, then the
+    /// log after the positions it holds; from nothing when none opens.
+    Checkpoint,
+}
+
 /// What [`Vault::verify`] found.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct VerifyReport {
@@ -134,14 +146,29 @@ impl Vault {
         Ok(replay_log(&self.shared, progress).await?.batches)
     }
 
-    /// Recreates the index from the object store alone. Returns the number of batches applied.
+    /// Recreates the index from the object store alone, replaying every batch of every
+    /// writer ([`RebuildStart::Log`]). Returns the number of batches applied.
     pub async fn rebuild(&self) -> Result<u64> {
         self.rebuild_with_progress(None).await
     }
 
     /// [`Vault::rebuild`], reporting progress.
     pub async fn rebuild_with_progress(&self, progress: Option<&dyn Progress>) -> Result<u64> {
+        self.rebuild_from(RebuildStart::Log, progress).await
+    }
+
+    /// Recreates the index from the object store, starting as `start` says, reporting
+    /// progress. Returns the number of batches replayed. While it replays, this instance's
+    /// reads see only what is replayed so far.
+    pub async fn rebuild_from(
+        &self,
+        start: RebuildStart,
+        progress: Option<&dyn Progress>,
+    ) -> Result<u64> {
         self.shared.index.clear()?;
+        if start == RebuildStart::Checkpoint {
+            super::checkpoint::restore_newest(&self.shared).await?;
+        }
         Ok(replay_log(&self.shared, progress).await?.batches)
     }
 

@@ -47,7 +47,7 @@ pub use ids::{ObjectName, RecordId, WriterId};
 pub use layer_keys::LayerLabel;
 pub use lifecycle::{IndexLocation, Vault, VaultConfig};
 pub use log::{DocumentRevision, LogLayout};
-pub use maintenance::{GcReport, Progress, VerifyReport};
+pub use maintenance::{GcReport, Progress, RebuildStart, VerifyReport};
 pub use record_ops::INLINE_PAYLOAD_MAX;
 pub use records::{NewRecord, RecordMeta, now_ms};
 
