@@ -8,6 +8,7 @@ mod common;
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use common::{Backend, Fixture, all_files, payload};
 use medvault::vault::{CheckpointPolicy, LogLayout, NewRecord, RebuildStart, RecordMeta, Vault};
@@ -263,6 +264,16 @@ async fn instances_sharing_a_store_checkpoint_while_the_others_sync() {
         let fresh = open(&fixture, "c", CheckpointPolicy::never()).await;
         assert_eq!(listing(&fresh).await, expected, "{backend:?}: a new index");
         fresh.verify_audit().await.expect("audit");
+        // Both writers keep two each; gc keeps the newest two of all, and a new index still
+        // starts from one of them.
+        let report = fresh.gc(Duration::ZERO).await.expect("gc");
+        assert_eq!(report.checkpoints_removed, 2, "{backend:?}: {report:?}");
+        let again = fresh.gc(Duration::ZERO).await.expect("gc");
+        assert_eq!(again.checkpoints_removed, 0, "{backend:?}");
+        fresh.close().await.expect("close");
+        let after = open(&fixture, "d", CheckpointPolicy::never()).await;
+        assert_eq!(listing(&after).await, expected, "{backend:?}: after gc");
+        assert!(after.verify().await.expect("verify").is_sound());
     }
 }
 

@@ -230,8 +230,8 @@ fn execute(vault: &BlockingVault, command: Command, passphrase: &[u8]) -> Result
                 .map_err(fail)?;
             bar.finish();
             eprintln!(
-                "removed {} objects and {} keys",
-                report.objects_removed, report.keys_removed
+                "removed {} objects, {} keys and {} old checkpoints",
+                report.objects_removed, report.keys_removed, report.checkpoints_removed
             );
         }
         Command::Passwd => {

@@ -13,7 +13,7 @@
 //! under the root that made it; after a rotation the next one takes over. The log stays the
 //! truth and is never cut: a checkpoint only saves replaying what it covers, so one that is
 //! missing, forged, damaged or older than the newest costs time, never data. Each writer keeps
-//! its newest [`KEPT`].
+//! its newest [`KEPT`]; `gc` removes all but the newest [`KEPT`] of the store.
 
 use std::cmp::Reverse;
 
@@ -123,6 +123,23 @@ pub(crate) async fn write(shared: &Shared) -> Result<CheckpointReport> {
         shared.store.delete(path).await?;
     }
     Ok(CheckpointReport { entries, bytes })
+}
+
+/// The checkpoints in the store beyond the newest [`KEPT`] of all writers, by modification
+/// time, with their modification times: no new index starts from them while a newer one
+/// opens, and those of writers that stopped are never removed by their writer. `gc` removes
+/// them.
+pub(crate) async fn superseded(
+    shared: &Shared,
+) -> Result<Vec<(object_store::path::Path, std::time::SystemTime)>> {
+    let mut listed = shared.store.list(&layout::checkpoints()).await?;
+    listed.retain(|meta| layout::parse_checkpoint(&meta.location).is_some());
+    listed.sort_by_key(|meta| Reverse(meta.last_modified));
+    Ok(listed
+        .into_iter()
+        .skip(KEPT)
+        .map(|meta| (meta.location, meta.last_modified.into()))
+        .collect())
 }
 
 /// Fills an index that has applied nothing from the newest checkpoint in the store that

@@ -68,6 +68,16 @@ pub struct GcReport {
     pub objects_removed: u64,
     /// Wrapped keys removed.
     pub keys_removed: u64,
+    /// Checkpoints removed: all but the newest two in the store, whichever writer wrote
+    /// them (those of writers that stopped are never removed otherwise).
+    pub checkpoints_removed: u64,
+}
+
+/// What `gc` removes.
+enum Garbage {
+    Object,
+    Key,
+    Checkpoint,
 }
 
 /// What a replay of the log did.
@@ -244,22 +254,24 @@ impl Vault {
             .checked_sub(min_age)
             .unwrap_or(SystemTime::UNIX_EPOCH);
         let orphans = self.orphans().await?;
-        let due: Vec<(&object_store::path::Path, bool)> = orphans
+        let superseded = super::checkpoint::superseded(&self.shared).await?;
+        let due: Vec<(&object_store::path::Path, Garbage)> = orphans
             .objects
             .iter()
-            .map(|orphan| (orphan, true))
-            .chain(orphans.keys.iter().map(|orphan| (orphan, false)))
+            .map(|orphan| (orphan, Garbage::Object))
+            .chain(orphans.keys.iter().map(|orphan| (orphan, Garbage::Key)))
+            .chain(superseded.iter().map(|old| (old, Garbage::Checkpoint)))
             .filter(|((_, modified), _)| *modified <= cutoff)
-            .map(|((path, _), is_object)| (path, is_object))
+            .map(|((path, _), garbage)| (path, garbage))
             .collect();
         let mut report = GcReport::default();
-        for (done, (path, is_object)) in due.iter().enumerate() {
+        for (done, (path, garbage)) in due.iter().enumerate() {
             self.shared.store.delete(path).await?;
-            if *is_object {
-                report.objects_removed += 1;
-            } else {
-                report.keys_removed += 1;
-            }
+            *match garbage {
+                Garbage::Object => &mut report.objects_removed,
+                Garbage::Key => &mut report.keys_removed,
+                Garbage::Checkpoint => &mut report.checkpoints_removed,
+            } += 1;
             if let Some(progress) = progress {
                 progress.advance(done as u64 + 1, due.len() as u64);
             }
