@@ -11,10 +11,8 @@ use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 
 use medvault::crypto::UnlockCredential;
-use medvault::vault::{
-    CheckpointPolicy, IndexLocation, NewRecord, StoreLocation, Vault, VaultConfig,
-};
-use medvault_e2e::{KEY_VARIABLE, crash_payload, key_from_hex};
+use medvault::vault::{CheckpointPolicy, IndexLocation, StoreLocation, Vault, VaultConfig};
+use medvault_e2e::{KEY_VARIABLE, ack_line, key_from_hex, put_seed};
 
 const TASKS: u64 = 4;
 
@@ -74,13 +72,11 @@ async fn write_forever(
     mut seed: u64,
 ) -> Result<(), String> {
     loop {
-        let record = NewRecord::new(format!("patient-{}", seed % 5), "crash-test");
-        let meta = vault
-            .put(record, &crash_payload(seed))
+        let meta = put_seed(&vault, seed)
             .await
             .map_err(|error| error.to_string())?;
         let mut out = stdout.lock().map_err(|_| "stdout lock poisoned")?;
-        writeln!(out, "ACK {} {seed}", meta.id)
+        writeln!(out, "{}", ack_line(meta.id, seed))
             .and_then(|()| out.flush())
             .map_err(|error| error.to_string())?;
         seed += TASKS;
