@@ -1,25 +1,18 @@
 #!/usr/bin/env bash
-# Stops the Garage server started by start-garage.sh, using the variables it exported
-# (MEDVAULT_GARAGE_PID; with --clean also MEDVAULT_GARAGE_DIR, which is then removed).
+# Stops the Garage nodes started by start-garage.sh, using the variables it exported
+# (MEDVAULT_GARAGE_DIR, whose node<k>/ folders hold each node's pid, restarts included; with
+# --clean that folder is then removed).
 #
 #   scripts/stop-garage.sh [--clean]
 set -euo pipefail
 
-pid="${MEDVAULT_GARAGE_PID:?MEDVAULT_GARAGE_PID is not set (see start-garage.sh)}"
+here="$(cd "$(dirname "$0")" && pwd)"
+dir="${MEDVAULT_GARAGE_DIR:?MEDVAULT_GARAGE_DIR is not set (see start-garage.sh)}"
 
-# Only signal the process if it is still a garage server (the pid may have been reused).
-if grep -qa garage "/proc/$pid/cmdline" 2>/dev/null; then
-    kill "$pid" 2>/dev/null || true
-    for ((i = 0; i < 50; i++)); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.2
-    done
-    if kill -0 "$pid" 2>/dev/null; then
-        echo "garage (pid $pid) ignored SIGTERM; killing it" >&2
-        kill -9 "$pid" 2>/dev/null || true
-    fi
-fi
+for node in "$dir"/node*/; do
+    [[ -f "$node/garage.toml" ]] && "$here/garage-node.sh" stop "${node%/}"
+done
 
-if [[ "${1:-}" == --clean && -n "${MEDVAULT_GARAGE_DIR:-}" ]]; then
-    rm -rf "$MEDVAULT_GARAGE_DIR"
+if [[ "${1:-}" == --clean ]]; then
+    rm -rf "$dir"
 fi
