@@ -13,6 +13,9 @@
 //! claims/vault-creation/<holder id>           a claim to create the vault here (while it is)
 //! ```
 
+use std::fmt::Display;
+use std::str::FromStr;
+
 use object_store::path::Path;
 
 use super::ids::{ObjectName, WriterId};
@@ -45,11 +48,13 @@ pub(crate) const VAULT_KEY_OWNER: &str = "vault";
 pub(crate) fn parse_wrapped_key(path: &Path) -> Option<(String, KeyId, KeyId)> {
     let parts: Vec<_> = path.parts().collect();
     match parts.as_slice() {
-        [keys, owner, key, root] if keys.as_ref() == "keys" => Some((
-            owner.as_ref().to_owned(),
-            key.as_ref().parse().ok()?,
-            root.as_ref().parse().ok()?,
-        )),
+        [keys, owner, key, root] if keys.as_ref() == "keys" && is_key_owner(owner.as_ref()) => {
+            Some((
+                owner.as_ref().to_owned(),
+                parse_id(key.as_ref())?,
+                parse_id(root.as_ref())?,
+            ))
+        }
         _ => None,
     }
 }
@@ -68,7 +73,7 @@ pub(crate) fn object(name: ObjectName) -> Path {
 pub(crate) fn parse_object(path: &Path) -> Option<ObjectName> {
     let parts: Vec<_> = path.parts().collect();
     match parts.as_slice() {
-        [objects, name] if objects.as_ref() == "objects" => name.as_ref().parse().ok(),
+        [objects, name] if objects.as_ref() == "objects" => parse_id(name.as_ref()),
         _ => None,
     }
 }
@@ -92,12 +97,10 @@ pub(crate) fn log_batch(writer: WriterId, sequence: u64) -> Path {
 pub(crate) fn parse_log_batch(path: &Path) -> Option<(WriterId, u64)> {
     let parts: Vec<_> = path.parts().collect();
     match parts.as_slice() {
-        [log, writer, sequence] if log.as_ref() == "log" && sequence.as_ref().len() == 16 => {
-            Some((
-                writer.as_ref().parse().ok()?,
-                u64::from_str_radix(sequence.as_ref(), 16).ok()?,
-            ))
-        }
+        [log, writer, sequence] if log.as_ref() == "log" => Some((
+            parse_id(writer.as_ref())?,
+            parse_sequence(sequence.as_ref())?,
+        )),
         _ => None,
     }
 }
@@ -120,14 +123,9 @@ pub(crate) fn parse_segment(path: &Path) -> Option<(WriterId, u64)> {
     let parts: Vec<_> = path.parts().collect();
     match parts.as_slice() {
         [log, writer, segments, first]
-            if log.as_ref() == "log"
-                && segments.as_ref() == SEGMENTS
-                && first.as_ref().len() == 16 =>
+            if log.as_ref() == "log" && segments.as_ref() == SEGMENTS =>
         {
-            Some((
-                writer.as_ref().parse().ok()?,
-                u64::from_str_radix(first.as_ref(), 16).ok()?,
-            ))
+            Some((parse_id(writer.as_ref())?, parse_sequence(first.as_ref())?))
         }
         _ => None,
     }
@@ -156,16 +154,36 @@ pub(crate) fn checkpoint(writer: WriterId, sequence: u64) -> Path {
 pub(crate) fn parse_checkpoint(path: &Path) -> Option<(WriterId, u64)> {
     let parts: Vec<_> = path.parts().collect();
     match parts.as_slice() {
-        [checkpoints, writer, sequence]
-            if checkpoints.as_ref() == "checkpoints" && sequence.as_ref().len() == 16 =>
-        {
-            Some((
-                writer.as_ref().parse().ok()?,
-                u64::from_str_radix(sequence.as_ref(), 16).ok()?,
-            ))
-        }
+        [checkpoints, writer, sequence] if checkpoints.as_ref() == "checkpoints" => Some((
+            parse_id(writer.as_ref())?,
+            parse_sequence(sequence.as_ref())?,
+        )),
         _ => None,
     }
+}
+
+/// An id in a name, as the vault writes it: 32 lowercase hex digits. The ids' own parser also
+/// reads uppercase digits (as people may type them); a name in another case is another object
+/// than the one the vault wrote, so it is not one of the vault's names.
+pub(crate) fn parse_id<T: FromStr + Display>(text: &str) -> Option<T> {
+    let id: T = text.parse().ok()?;
+    (id.to_string() == text).then_some(id)
+}
+
+/// Whether `text` is a key owner's folder as the vault names it: `vault`, or a scope token
+/// (32 lowercase hex digits).
+fn is_key_owner(text: &str) -> bool {
+    text == VAULT_KEY_OWNER || (text.len() == 32 && is_lower_hex(text))
+}
+
+fn is_lower_hex(text: &str) -> bool {
+    text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// A sequence in a name, as the vault writes it: 16 lowercase hex digits (no sign).
+fn parse_sequence(text: &str) -> Option<u64> {
+    let digits = text.len() == 16 && is_lower_hex(text);
+    digits.then(|| u64::from_str_radix(text, 16).ok()).flatten()
 }
 
 /// The claims on one topic.
@@ -213,5 +231,46 @@ mod tests {
         let name = ObjectName::from_bytes([4; 16]);
         assert_eq!(parse_object(&object(name)), Some(name));
         assert_eq!(parse_object(&descriptor()), None);
+    }
+
+    /// Found by fuzzing (`fuzz/fuzz_targets/names.rs`): names the vault never writes, with ids
+    /// or sequences in uppercase or with a sign, were read as the names of its objects.
+    #[test]
+    fn only_the_names_the_vault_writes_parse() {
+        let writer = WriterId::from_bytes([0xab; 16]);
+        let upper = writer.to_string().to_uppercase();
+        for name in [
+            "objects/ABABABABABABABABABABABABABABABAB".to_owned(),
+            format!("log/{upper}/0000000000000001"),
+            format!("log/{writer}/000000000000000A"),
+            format!("log/{writer}/+000000000000001"),
+            format!("log/{writer}/segments/+000000000000001"),
+            format!("log/{writer}/segments/00000000000000FF"),
+            format!("checkpoints/{upper}/0000000000000001"),
+            format!("checkpoints/{writer}/+000000000000001"),
+            format!("keys/vault/{upper}/{writer}"),
+            format!("keys/vault/{writer}/{upper}"),
+            format!("keys/{upper}/{writer}/{writer}"),
+            format!("keys/vault%41/{writer}/{writer}"),
+            format!("keys/token/{writer}/{writer}"),
+        ] {
+            let path = Path::from(name.as_str());
+            assert_eq!(parse_object(&path), None, "{name}");
+            assert_eq!(parse_log_batch(&path), None, "{name}");
+            assert_eq!(parse_segment(&path), None, "{name}");
+            assert_eq!(parse_checkpoint(&path), None, "{name}");
+            assert_eq!(parse_wrapped_key(&path), None, "{name}");
+        }
+        assert_eq!(
+            parse_log_batch(&Path::from(
+                format!("log/{writer}/00000000000000ff").as_str()
+            )),
+            Some((writer, 0xff))
+        );
+        let key = KeyId::from_bytes([0xcd; 16]);
+        assert_eq!(
+            parse_wrapped_key(&wrapped_key(&writer.to_string(), key, key)),
+            Some((writer.to_string(), key, key))
+        );
     }
 }

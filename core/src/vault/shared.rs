@@ -123,7 +123,7 @@ impl Shared {
         let folders = self.store.list_folders(&layout::logs()).await?;
         Ok(folders
             .iter()
-            .filter_map(|path| path.filename()?.parse().ok())
+            .filter_map(|path| layout::parse_id(path.filename()?))
             .collect())
     }
 }
