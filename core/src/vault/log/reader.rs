@@ -217,71 +217,21 @@ impl WriterLog {
         } else {
             bytes::Bytes::new()
         };
-        let mut previous = resume.map(|cursor| cursor.last);
-        let mut offset = if start == 0 {
-            match segment::parse_header(&bytes)? {
-                None => {
-                    return Ok(SegmentTail {
-                        first,
-                        end: 0,
-                        torn: false,
-                    });
-                }
-                Some(stated) if stated != first => {
-                    return Err(VaultError::malformed(
-                        "log segment",
-                        format!(
-                            "segment {first:016x} of writer {} says it starts at batch {stated}",
-                            self.writer
-                        ),
-                    ));
-                }
-                Some(_) => segment::HEADER_LEN,
-            }
-        } else {
-            0
-        };
         let keyring = shared.keyring();
-        let mut refused = None;
-        while let Some(frame) = bytes.get(offset..).and_then(segment::frame_at) {
-            if frame.sequence < first || previous.is_some_and(|previous| frame.sequence <= previous)
-            {
-                return Err(VaultError::malformed(
-                    "log segment",
-                    format!(
-                        "batch {} of writer {} is out of order in segment {first:016x}",
-                        frame.sequence, self.writer
-                    ),
-                ));
-            }
-            if self.after.is_none_or(|after| frame.sequence > after) {
-                match open(&keyring, self.writer, frame.sequence, frame.body) {
-                    Ok(mutations) => each(frame.sequence, mutations)?,
-                    Err(error) => {
-                        refused = Some(error);
-                        break;
-                    }
-                }
-            }
-            previous = Some(frame.sequence);
-            end.last = end.last.max(Some(frame.sequence));
-            offset += frame.len();
+        let scan = scan_segment(
+            &bytes,
+            self.writer,
+            first,
+            self.after,
+            resume,
+            |sequence, body| open(&keyring, self.writer, sequence, body),
+            each,
+        )?;
+        if let Some(highest) = scan.highest {
+            end.last = end.last.max(Some(highest));
         }
-        let rest = bytes.get(offset..).unwrap_or_default();
-        let torn = rest.iter().any(|byte| *byte != 0);
-        if torn && let Some(found) = self.whole_frame_in(shared, &rest[1..]) {
-            return Err(refused.unwrap_or_else(|| {
-                VaultError::malformed(
-                    "log segment",
-                    format!(
-                        "segment {first:016x} of writer {} holds unreadable bytes before batch {}",
-                        self.writer, found
-                    ),
-                )
-            }));
-        }
-        let end_offset = start + offset as u64;
-        if let Some(last) = previous {
+        let end_offset = start + scan.end as u64;
+        if let Some(last) = scan.last {
             shared.set_log_cursor(
                 self.writer,
                 Cursor {
@@ -294,20 +244,124 @@ impl WriterLog {
         Ok(SegmentTail {
             first,
             end: end_offset,
-            torn,
+            torn: scan.torn,
         })
     }
+}
 
-    /// The sequence of a frame in `bytes` that authenticates, if there is one.
-    fn whole_frame_in(&self, shared: &Shared, bytes: &[u8]) -> Option<u64> {
-        let keyring = shared.keyring();
-        segment::frame_candidates(bytes).find_map(|at| {
-            let Frame { sequence, body } = segment::frame_at(&bytes[at..])?;
-            open(&keyring, self.writer, sequence, body)
-                .is_ok()
-                .then_some(sequence)
-        })
+/// What [`scan_segment`] found in a segment's bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct SegmentScan {
+    /// The offset in the bytes after the last whole frame (0 when the header was never
+    /// written).
+    pub(crate) end: usize,
+    /// The sequence of the last whole frame, or the one the scan resumed after.
+    pub(crate) last: Option<u64>,
+    /// The highest sequence of a whole frame in these bytes.
+    pub(crate) highest: Option<u64>,
+    /// Whether bytes that hold no whole frame follow `end` (a torn or unfinished frame).
+    pub(crate) torn: bool,
+}
+
+/// Reads the frames of segment `first` of `writer` in `bytes`: the whole segment, or with
+/// `resume`, its bytes from where an earlier read stopped. Each frame after `after` is opened (`open`) and handed to `each`, in order; a frame that
+/// does not open ends the whole frames. What follows them is zeros, or a torn tail; a frame
+/// that opens after it means the segment is damaged, and the scan fails.
+pub(crate) fn scan_segment<T>(
+    bytes: &[u8],
+    writer: WriterId,
+    first: u64,
+    after: Option<u64>,
+    resume: Option<Cursor>,
+    mut open: impl FnMut(u64, &[u8]) -> Result<T>,
+    mut each: impl FnMut(u64, T) -> Result<()>,
+) -> Result<SegmentScan> {
+    let mut previous = resume.map(|cursor| cursor.last);
+    let mut highest = None;
+    let mut offset = if resume.is_none_or(|cursor| cursor.offset == 0) {
+        match segment::parse_header(bytes)? {
+            None => {
+                // Creation was cut short, so no frame can follow: one that opens means the
+                // header was damaged, and its batches must not be passed over.
+                let rest = bytes.get(segment::HEADER_LEN..).unwrap_or_default();
+                if let Some(found) = whole_frame_in(rest, &mut open) {
+                    return Err(VaultError::malformed(
+                        "log segment",
+                        format!(
+                            "segment {first:016x} of writer {writer} has no header but holds batch {found}"
+                        ),
+                    ));
+                }
+                return Ok(SegmentScan {
+                    end: 0,
+                    last: None,
+                    highest: None,
+                    torn: bytes.iter().any(|byte| *byte != 0),
+                });
+            }
+            Some(stated) if stated != first => {
+                return Err(VaultError::malformed(
+                    "log segment",
+                    format!(
+                        "segment {first:016x} of writer {writer} says it starts at batch {stated}"
+                    ),
+                ));
+            }
+            Some(_) => segment::HEADER_LEN,
+        }
+    } else {
+        0
+    };
+    let mut refused = None;
+    while let Some(frame) = bytes.get(offset..).and_then(segment::frame_at) {
+        if frame.sequence < first || previous.is_some_and(|previous| frame.sequence <= previous) {
+            return Err(VaultError::malformed(
+                "log segment",
+                format!(
+                    "batch {} of writer {writer} is out of order in segment {first:016x}",
+                    frame.sequence
+                ),
+            ));
+        }
+        if after.is_none_or(|after| frame.sequence > after) {
+            match open(frame.sequence, frame.body) {
+                Ok(mutations) => each(frame.sequence, mutations)?,
+                Err(error) => {
+                    refused = Some(error);
+                    break;
+                }
+            }
+        }
+        previous = Some(frame.sequence);
+        highest = Some(frame.sequence);
+        offset += frame.len();
     }
+    let rest = bytes.get(offset..).unwrap_or_default();
+    let torn = rest.iter().any(|byte| *byte != 0);
+    if torn && let Some(found) = whole_frame_in(&rest[1..], &mut open) {
+        return Err(refused.unwrap_or_else(|| {
+            VaultError::malformed(
+                "log segment",
+                format!(
+                    "segment {first:016x} of writer {writer} holds unreadable bytes before batch {found}"
+                ),
+            )
+        }));
+    }
+    Ok(SegmentScan {
+        end: offset,
+        last: previous,
+        highest,
+        torn,
+    })
+}
+
+/// The sequence of a frame in `bytes` that opens, if there is one.
+fn whole_frame_in<T>(bytes: &[u8], open: &mut impl FnMut(u64, &[u8]) -> Result<T>) -> Option<u64> {
+    segment::frame_candidates(bytes).find_map(|at| {
+        let Frame { sequence, body } = segment::frame_at(&bytes[at..])?;
+        open(sequence, body).is_ok().then_some(sequence)
+    })
 }
 
 /// Batch object `sequence` at `path`.
@@ -320,4 +374,76 @@ fn vanished(path: &Path) -> VaultError {
     VaultError::Store(Detail::new(format!(
         "log {path} vanished while it was being read"
     )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A frame opens when its body is its sequence (the keys play no part here).
+    fn opens(sequence: u64, body: &[u8]) -> Result<u64> {
+        if body == sequence.to_le_bytes() {
+            Ok(sequence)
+        } else {
+            Err(VaultError::malformed("log batch", "it does not open"))
+        }
+    }
+
+    fn scan(bytes: &[u8], first: u64) -> (Result<SegmentScan>, Vec<u64>) {
+        let mut read = Vec::new();
+        let scan = scan_segment(
+            bytes,
+            WriterId::from_bytes([7; 16]),
+            first,
+            None,
+            None,
+            opens,
+            |sequence, _| {
+                read.push(sequence);
+                Ok(())
+            },
+        );
+        (scan, read)
+    }
+
+    fn frame(sequence: u64) -> Vec<u8> {
+        segment::frame(sequence, &sequence.to_le_bytes()).expect("frame")
+    }
+
+    #[test]
+    fn whole_frames_then_zeros_or_a_torn_tail() {
+        let mut bytes = segment::header(3).to_vec();
+        bytes.extend(frame(3));
+        bytes.extend(frame(4));
+        let whole = bytes.len();
+        bytes.extend([0; 40]);
+        let (found, read) = scan(&bytes, 3);
+        assert_eq!(read, [3, 4]);
+        let found = found.expect("scan");
+        assert_eq!((found.end, found.last, found.torn), (whole, Some(4), false));
+        bytes.truncate(whole);
+        bytes.extend(&frame(5)[..10]);
+        let found = scan(&bytes, 3).0.expect("scan");
+        assert_eq!((found.end, found.torn), (whole, true));
+    }
+
+    /// Found by fuzzing (`fuzz/fuzz_targets/log_segment.rs`): a segment whose header reads as
+    /// never written was taken as empty whatever followed it, so the batches of one whose
+    /// header was damaged were passed over (and the writer then appended over them).
+    #[test]
+    fn frames_after_a_header_never_written_are_damage() {
+        let mut bytes = vec![0; segment::HEADER_LEN];
+        bytes.extend(frame(3));
+        let (found, read) = scan(&bytes, 3);
+        assert!(
+            matches!(found, Err(VaultError::Malformed { .. })),
+            "{found:?}"
+        );
+        assert!(read.is_empty());
+        // A header cut short is not torn away silently either: it is reported as torn.
+        let found = scan(&segment::header(3)[..9], 3).0.expect("scan");
+        assert_eq!((found.end, found.torn), (0, true));
+        let found = scan(&[0; 9], 3).0.expect("scan");
+        assert_eq!((found.end, found.torn), (0, false));
+    }
 }
