@@ -81,11 +81,21 @@ impl Visitor<'_> for AccountVisitor {
 #[serde(into = "StoredCounts", try_from = "StoredCounts")]
 pub(crate) struct Counts(Vec<(AccountId, AccountId, i64)>);
 
+/// What a tally whose counts go beyond the range of a count is: only a damaged or forged one
+/// can be.
+const OUT_OF_RANGE: &str = "a count is out of range";
+
 impl Counts {
-    /// Adds `n` to the count of `patient` with `physician`; a count of 0 is dropped.
-    fn add(&mut self, physician: AccountId, patient: AccountId, n: i64) {
+    /// Adds `n` to the count of `patient` with `physician`; a count of 0 is dropped. Fails,
+    /// changing nothing, when the count would go out of range.
+    fn add(
+        &mut self,
+        physician: AccountId,
+        patient: AccountId,
+        n: i64,
+    ) -> std::result::Result<(), &'static str> {
         if n == 0 {
-            return;
+            return Ok(());
         }
         let key = (physician, patient);
         // Stored counts are read in order: most go last.
@@ -98,7 +108,7 @@ impl Counts {
         match found {
             Ok(at) => {
                 if let Some((_, _, count)) = self.0.get_mut(at) {
-                    *count += n;
+                    *count = count.checked_add(n).ok_or(OUT_OF_RANGE)?;
                     if *count == 0 {
                         self.0.remove(at);
                     }
@@ -106,13 +116,18 @@ impl Counts {
             }
             Err(at) => self.0.insert(at, (physician, patient, n)),
         }
+        Ok(())
     }
 
-    /// Adds every count of `other`, times `sign`.
-    fn add_all(&mut self, other: &Counts, sign: i64) {
+    /// Adds every count of `other`, times `sign` (1 or -1).
+    fn add_all(&mut self, other: &Counts, sign: i64) -> Result<()> {
         for (physician, patient, n) in &other.0 {
-            self.add(*physician, *patient, sign * n);
+            n.checked_mul(sign)
+                .ok_or(OUT_OF_RANGE)
+                .and_then(|n| self.add(*physician, *patient, n))
+                .map_err(|reason| VaultError::malformed("daily tally", reason))?;
         }
+        Ok(())
     }
 
     /// The appointments of `appointments` that hold their slot, counted.
@@ -124,10 +139,11 @@ impl Counts {
         counts
     }
 
-    /// Adds `sign` for `appointment` if it holds its slot.
+    /// Adds `sign` (1 or -1) for `appointment` if it holds its slot. Counts of appointments
+    /// made here stay far inside the range of a count, so that this never fails.
     fn count(&mut self, appointment: &Appointment, sign: i64) {
         if appointment.status.holds_slot() {
-            self.add(appointment.physician, appointment.patient, sign);
+            let _ = self.add(appointment.physician, appointment.patient, sign);
         }
     }
 
@@ -189,7 +205,7 @@ impl TryFrom<StoredCounts> for Counts {
                 stored.physicians.get(physician),
                 stored.patients.get(patient),
             ) {
-                (Some(physician), Some(patient)) => counts.add(physician.0, patient.0, n),
+                (Some(physician), Some(patient)) => counts.add(physician.0, patient.0, n)?,
                 _ => return Err("a count names an account the tally does not list"),
             }
         }
@@ -223,6 +239,16 @@ impl Document for DayTally {
     }
 }
 
+/// The counts of a day: the sum of its `tallies`.
+pub(crate) fn sum(tallies: Vec<DayTally>) -> Result<Counts> {
+    let mut tallies = tallies.into_iter();
+    let mut sum = tallies.next().map(|first| first.counts).unwrap_or_default();
+    for tally in tallies {
+        sum.add_all(&tally.counts, 1)?;
+    }
+    Ok(sum)
+}
+
 /// Whether one of a day's tallies settles it.
 fn settled(tallies: &[DayTally]) -> bool {
     tallies.iter().any(|tally| tally.settled)
@@ -249,7 +275,7 @@ impl Hospital {
             .filter(|(_, change)| *change != Counts::default())
             .map(|(day, change)| {
                 let mut own = self.own_tally(day)?;
-                own.counts.add_all(&change, 1);
+                own.counts.add_all(&change, 1)?;
                 Ok(self.tallies().next_revision_of(&own)?)
             })
             .collect()
@@ -269,17 +295,7 @@ impl Hospital {
             self.settle(&unsettled).await?;
             tallies = self.tallies_of_days(days)?;
         }
-        Ok(tallies
-            .into_iter()
-            .map(|tallies| {
-                let mut tallies = tallies.into_iter();
-                let mut sum = tallies.next().map(|first| first.counts).unwrap_or_default();
-                for tally in tallies {
-                    sum.add_all(&tally.counts, 1);
-                }
-                sum
-            })
-            .collect())
+        tallies.into_iter().map(sum).collect()
     }
 
     /// Settles `days`: on this instance one dashboard at a time, among instances one at a
@@ -326,7 +342,7 @@ impl Hospital {
             own.settled = true;
             own.counts = counted;
             for other in tallies.iter().filter(|tally| tally.writer != own.writer) {
-                own.counts.add_all(&other.counts, -1);
+                own.counts.add_all(&other.counts, -1)?;
             }
             return Ok(Some(self.tallies().next_revision_of(&own)?));
         }
@@ -355,5 +371,50 @@ impl Hospital {
 
     fn tallies(&self) -> Collection<'_, DayTally> {
         self.vault().collection()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use medvault_identity::IdentityError;
+
+    use super::*;
+
+    /// A tally of one physician and one patient, as stored, with these entries.
+    fn tally(entries: &str) -> String {
+        format!(
+            r#"{{"day":"2026-01-01","writer":"w","settled":false,"counts":{{"physicians":["{}"],"patients":["{}"],"entries":{entries}}}}}"#,
+            AccountId::from_bytes([1; 16]),
+            AccountId::from_bytes([2; 16]),
+        )
+    }
+
+    fn out_of_range<T>(result: Result<T>) -> bool {
+        matches!(
+            result,
+            Err(crate::HospitalError::Identity(IdentityError::Vault(
+                VaultError::Malformed { .. }
+            )))
+        )
+    }
+
+    /// Found by fuzzing (`fuzz/fuzz_targets/hospital_documents.rs`): counts beyond the range
+    /// of an `i64` in stored tallies overflowed (a panic with overflow checks, a wrong count
+    /// without), when a tally was read and when the dashboard summed a day's tallies.
+    #[test]
+    fn counts_out_of_range_are_refused() {
+        let overflowing = tally("[[0,0,9223372036854775807],[0,0,1]]");
+        assert!(serde_json::from_str::<DayTally>(&overflowing).is_err());
+
+        let max: DayTally =
+            serde_json::from_str(&tally("[[0,0,9223372036854775807]]")).expect("in range");
+        assert!(out_of_range(sum(vec![max.clone(), max.clone()])));
+        assert!(sum(vec![max.clone()]).is_ok());
+
+        let min: DayTally =
+            serde_json::from_str(&tally("[[0,0,-9223372036854775808]]")).expect("in range");
+        let mut own = Counts::default();
+        assert!(out_of_range(own.add_all(&min.counts, -1)));
+        assert!(own == Counts::default(), "nothing changes");
     }
 }
