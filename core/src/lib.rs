@@ -28,3 +28,14 @@
 pub mod audit;
 pub mod crypto;
 pub mod vault;
+
+/// Entry points for the fuzz targets in `fuzz/`, with the `fuzzing` feature (off by default):
+/// the decoders of stored bytes that are not public, fixed keys, and sealing with a chosen IV
+/// or stream header so that a ciphertext's bytes can be reproduced. Each item is a thin wrapper
+/// over the code the engine runs; none of it is a stable API, and an application has no use
+/// for it.
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing {
+    pub use crate::crypto::fuzzing::*;
+    pub use crate::vault::fuzzing::*;
+}

@@ -31,6 +31,8 @@ mod booking;
 mod dashboard;
 mod error;
 mod error_kind;
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing;
 mod history;
 mod identifiers;
 pub mod import;

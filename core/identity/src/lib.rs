@@ -19,6 +19,8 @@ mod blocking;
 mod clock;
 mod error;
 mod factor;
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing;
 mod instances;
 mod keys;
 mod login;

@@ -16,7 +16,7 @@ use super::error::{CryptoError, Result};
 use super::keys::{DataKey, KeyId, VaultId};
 use super::streaming::{
     HEADER_LEN as STREAM_HEADER_LEN, MAX_SEGMENT_SIZE, MIN_SEGMENT_SIZE, OpeningReader, RangePlan,
-    RangeSource, SealingWriter, StreamingAead,
+    RangeSource, SealingWriter, StreamHeader, StreamingAead,
 };
 
 /// Length of the envelope header.
@@ -168,8 +168,29 @@ impl Envelope {
         plaintext: &[u8],
         segment_size: u32,
     ) -> Result<Vec<u8>> {
+        Self::seal_with_stream_header(
+            key,
+            key_id,
+            identity,
+            plaintext,
+            segment_size,
+            &StreamHeader::random()?,
+        )
+    }
+
+    /// [`Envelope::seal_with_segment_size`] with a chosen stream header (salt and nonce
+    /// prefix), which makes the bytes reproducible.
+    pub(crate) fn seal_with_stream_header(
+        key: &DataKey,
+        key_id: KeyId,
+        identity: &ObjectIdentity,
+        plaintext: &[u8],
+        segment_size: u32,
+        stream_header: &StreamHeader,
+    ) -> Result<Vec<u8>> {
         let (header, aead) = Self::prepare(key, key_id, segment_size)?;
-        let payload = aead.seal(plaintext, &identity.associated_data(&header))?;
+        let payload =
+            aead.seal_with_header(stream_header, plaintext, &identity.associated_data(&header))?;
         let mut out = Vec::with_capacity(ENVELOPE_HEADER_LEN + payload.len());
         out.extend_from_slice(&header.to_bytes());
         out.extend_from_slice(&payload);

@@ -17,6 +17,8 @@ mod aead;
 mod argon;
 mod envelope;
 mod error;
+#[cfg(feature = "fuzzing")]
+pub(crate) mod fuzzing;
 mod kdf;
 mod keys;
 mod mac;

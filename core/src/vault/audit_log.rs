@@ -72,21 +72,8 @@ async fn read_chain(
     records: &mut Vec<AuditRecord>,
 ) -> Result<ChainHead> {
     let mut head = ChainHead::default();
-    let mut follow = |_sequence, mutations: Vec<Mutation>| {
-        for mutation in mutations {
-            if let Mutation::Audit(entry) = mutation {
-                head.follow(&entry).map_err(|reason| {
-                    VaultError::AuditTampered(format!("writer {writer}: {reason}"))
-                })?;
-                records.push(AuditRecord {
-                    writer,
-                    number: entry.number,
-                    event: entry.event,
-                });
-            }
-        }
-        Ok(())
-    };
+    let mut follow =
+        |_sequence, mutations: Vec<Mutation>| follow_batch(&mut head, writer, mutations, records);
     WriterLog::list(shared, writer, None)
         .await?
         .read(shared, &mut follow, &mut || {})
@@ -99,4 +86,27 @@ async fn read_chain(
             )),
         })?;
     Ok(head)
+}
+
+/// Follows `writer`'s chain from `head` through the audit entries of one batch's `mutations`,
+/// adding them to `records`.
+pub(crate) fn follow_batch(
+    head: &mut ChainHead,
+    writer: WriterId,
+    mutations: Vec<Mutation>,
+    records: &mut Vec<AuditRecord>,
+) -> Result<()> {
+    for mutation in mutations {
+        if let Mutation::Audit(entry) = mutation {
+            head.follow(&entry).map_err(|reason| {
+                VaultError::AuditTampered(format!("writer {writer}: {reason}"))
+            })?;
+            records.push(AuditRecord {
+                writer,
+                number: entry.number,
+                event: entry.event,
+            });
+        }
+    }
+    Ok(())
 }

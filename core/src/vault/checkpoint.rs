@@ -173,7 +173,8 @@ fn associated_data(keyring: &Keyring, writer: WriterId, sequence: u64) -> Vec<u8
     aad
 }
 
-fn seal(
+/// Seals the index entries `entries` as the checkpoint of `writer` at `sequence`.
+pub(crate) fn seal(
     keyring: &Keyring,
     writer: WriterId,
     sequence: u64,
@@ -181,9 +182,19 @@ fn seal(
 ) -> Result<Vec<u8>> {
     let plain =
         postcard::to_stdvec(entries).map_err(|error| VaultError::malformed("checkpoint", error))?;
+    seal_plain(keyring, writer, sequence, &plain)
+}
+
+/// Seals the encoded entries `plain` as the checkpoint of `writer` at `sequence`.
+pub(crate) fn seal_plain(
+    keyring: &Keyring,
+    writer: WriterId,
+    sequence: u64,
+    plain: &[u8],
+) -> Result<Vec<u8>> {
     let sealed = keyring
         .checkpoints()
-        .seal(&plain, &associated_data(keyring, writer, sequence))?;
+        .seal(plain, &associated_data(keyring, writer, sequence))?;
     let mut out = Vec::with_capacity(HEADER_LEN + sealed.len());
     out.extend_from_slice(MAGIC);
     out.push(VERSION);
@@ -192,7 +203,8 @@ fn seal(
     Ok(out)
 }
 
-fn open(
+/// Verifies and opens the checkpoint of `writer` at `sequence`: the index entries it holds.
+pub(crate) fn open(
     keyring: &Keyring,
     writer: WriterId,
     sequence: u64,
@@ -219,5 +231,10 @@ fn open(
     let plain = keyring
         .checkpoints()
         .open(sealed, &associated_data(keyring, writer, sequence))?;
-    postcard::from_bytes(&plain).map_err(|error| VaultError::malformed("checkpoint", error))
+    decode(&plain)
+}
+
+/// Decodes the opened plaintext of a checkpoint into its index entries.
+pub(crate) fn decode(plain: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+    postcard::from_bytes(plain).map_err(|error| VaultError::malformed("checkpoint", error))
 }

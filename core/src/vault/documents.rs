@@ -162,7 +162,8 @@ fn missing<T: Document>() -> VaultError {
     )
 }
 
-fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T> {
+/// Decodes a stored document body.
+pub(crate) fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T> {
     serde_json::from_slice(body).map_err(json_error)
 }
 

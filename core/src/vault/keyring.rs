@@ -99,7 +99,8 @@ impl Keyring {
         Ok(Self::new(vault_id, root, &vault_key))
     }
 
-    fn new(vault_id: VaultId, root: RootKey, vault_key: &DataKey) -> Self {
+    /// The keyring of vault `vault_id` unlocked with `root`, whose vault key is `vault_key`.
+    pub(crate) fn new(vault_id: VaultId, root: RootKey, vault_key: &DataKey) -> Self {
         Self {
             vault_id,
             names: TokenKey::new(&vault_key.subkey(vault_id, SubkeyLabel::new(NAMES_LABEL))),

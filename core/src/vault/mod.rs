@@ -17,6 +17,8 @@ mod commit;
 mod descriptor;
 mod documents;
 mod error;
+#[cfg(feature = "fuzzing")]
+pub(crate) mod fuzzing;
 mod ids;
 mod index;
 mod keyring;

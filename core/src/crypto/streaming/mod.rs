@@ -19,7 +19,8 @@ use super::error::{CryptoError, Result};
 use super::mac::TAG_LEN;
 use super::secret::secret_key_type;
 use layout::Layout;
-use segment::{SegmentCipher, StreamHeader};
+use segment::SegmentCipher;
+pub(crate) use segment::StreamHeader;
 
 pub use range::{RangePlan, RangeSource};
 pub use reader::OpeningReader;

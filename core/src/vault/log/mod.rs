@@ -10,10 +10,12 @@
 
 mod appender;
 mod reader;
-mod segment;
+pub(crate) mod segment;
 
 pub(crate) use appender::LogAppender;
 pub use appender::LogLayout;
+#[cfg(feature = "fuzzing")]
+pub(crate) use reader::scan_segment;
 pub(crate) use reader::{Cursor, LogEnd, WriterLog};
 
 use serde::{Deserialize, Serialize};
@@ -199,9 +201,19 @@ pub(crate) fn seal(
         postcard::to_stdvec(mutations)
             .map_err(|error| VaultError::malformed("log batch", error))?,
     );
+    seal_plain(keyring, writer, sequence, &plain)
+}
+
+/// Seals the encoded mutations `plain` as batch `sequence` of `writer`.
+pub(crate) fn seal_plain(
+    keyring: &Keyring,
+    writer: WriterId,
+    sequence: u64,
+    plain: &[u8],
+) -> Result<Vec<u8>> {
     let sealed = keyring
         .log()
-        .seal(&plain, &associated_data(keyring, writer, sequence))?;
+        .seal(plain, &associated_data(keyring, writer, sequence))?;
     let mut out = MAGIC.to_vec();
     out.push(VERSION);
     out.extend_from_slice(&sealed);
@@ -234,7 +246,7 @@ pub(crate) fn open(
                     .log()
                     .open(sealed, &associated_data(keyring, writer, sequence))?,
             );
-            postcard::from_bytes(&plain).map_err(|error| VaultError::malformed("log batch", error))
+            decode(&plain)
         }
         Some((version, _)) => Err(VaultError::malformed(
             "log batch",
@@ -245,4 +257,9 @@ pub(crate) fn open(
             "it ends after its magic number",
         )),
     }
+}
+
+/// Decodes the opened plaintext of a batch into its mutations.
+pub(crate) fn decode(plain: &[u8]) -> Result<Vec<Mutation>> {
+    postcard::from_bytes(plain).map_err(|error| VaultError::malformed("log batch", error))
 }
