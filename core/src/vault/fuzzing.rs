@@ -378,6 +378,12 @@ fn store_path(text: &str) -> Option<Path> {
     Path::parse(text).ok()
 }
 
+/// `text` as a name of the store (in the form a listing gives it, without a trailing `/`), or
+/// `None` when it is not one.
+pub fn store_name(text: &str) -> Option<String> {
+    store_path(text).map(|path| path.to_string())
+}
+
 /// Parses `keys/<owner>/<key id>/<root key id>`.
 pub fn parse_wrapped_key_name(text: &str) -> Option<(String, KeyId, KeyId)> {
     layout::parse_wrapped_key(&store_path(text)?)
