@@ -7,10 +7,13 @@
 use libfuzzer_sys::fuzz_target;
 use medvault::crypto::PasswordHasher;
 
-/// The value of `name=` in the parameters of `phc`, if it is a number.
+/// The value of `name=` in the parameters of `phc`, if it is there once, as a number.
 fn parameter(phc: &str, name: &str) -> Option<u64> {
-    phc.split(['$', ','])
-        .find_map(|part| part.strip_prefix(name)?.strip_prefix('=')?.parse().ok())
+    let mut values = phc
+        .split(['$', ','])
+        .filter_map(|part| part.strip_prefix(name)?.strip_prefix('='));
+    let value = values.next()?.parse().ok()?;
+    values.next().is_none().then_some(value)
 }
 
 fuzz_target!(|data: &[u8]| {
