@@ -3,8 +3,8 @@
 # own (scripts/check-layers.sh), checks the dependencies against deny.toml (licenses, bans,
 # duplicates, sources, and advisories where a database can be had: check-supply-chain.sh,
 # cargo-deny installed once by install-cargo-deny.sh), runs every test of the workspace (unit,
-# integration, property and documentation tests), then the Kotlin, Swift and Python bindings'
-# checks and tests.
+# integration, property and documentation tests), a short run of every fuzz target
+# (scripts/fuzz.sh), then the Kotlin, Swift and Python bindings' checks and tests.
 # The S3 tests run against a local Garage server, installed once (install-garage.sh) and
 # started here for the run (start-garage.sh); it is stopped when this script exits. Debian's
 # oathtool is fetched into the same cache (install-oathtool.sh).
@@ -43,6 +43,12 @@ cargo test --workspace --doc
 # A short soak (scripts/soak.sh runs the long one): two instances on one folder store,
 # mixed work with live checks, nothing may hang.
 cargo run --quiet -p medvault-benches --example soak -- 20
+
+# Every fuzz target for a few seconds from its committed corpus: a decoder that panics on an
+# input found before, or one close to it, fails here. MEDVAULT_FUZZ_SECONDS sets how long;
+# the targets are built unoptimized (--dev), which builds in a minute or two and is fast
+# enough to replay the corpora.
+MEDVAULT_FUZZ_BUILD="${MEDVAULT_FUZZ_BUILD-"--dev"}" scripts/fuzz.sh "${MEDVAULT_FUZZ_SECONDS:-5}"
 
 # The bindings against the real library: the committed Swift bindings must match the ffi
 # crate, the Kotlin tests run on the JVM, and the Python package is installed into a new
