@@ -1,14 +1,15 @@
 //! A store that fails a write: the write is refused with a typed error, nothing acknowledged
-//! before is lost, and the vault keeps working once the store recovers.
+//! before is lost, and the vault keeps working once the store recovers, writing the batch of
+//! unknown outcome again first.
 #![allow(clippy::expect_used)]
 
 use medvault::crypto::{RawUnlockKey, UnlockCredential};
 use medvault::vault::{
-    BlockingVault, IndexLocation, LogLayout, NewRecord, StoreLocation, VaultConfig, VaultError,
+    BlockingVault, IndexLocation, LogLayout, NewRecord, StoreLocation, VaultConfig,
 };
 
 #[test]
-fn a_failed_batch_write_is_refused_and_loses_nothing() {
+fn a_batch_write_of_unknown_outcome_is_written_again_before_the_next() {
     let scratch = tempfile::tempdir().expect("scratch");
     let store = scratch.path().join("store");
     let key = RawUnlockKey::generate().expect("key");
@@ -35,31 +36,32 @@ fn a_failed_batch_write_is_refused_and_loses_nothing() {
     std::fs::rename(&writer_log, &moved).expect("move the log away");
     std::fs::write(&writer_log, b"in the way").expect("block the log");
 
-    // The store cannot say whether the batch landed: the write is refused, and so is every
-    // later one until the vault is reopened, so that the index never skips a batch.
-    let refused = vault.put(NewRecord::new("patient-1", "note"), b"never acknowledged");
-    assert!(matches!(refused, Err(VaultError::Store(_))), "{refused:?}");
+    // The store cannot say whether the batch landed: the write is refused as of unknown
+    // outcome, and the batch is kept to be written again before the next one. While the store
+    // still fails, a later write is refused as not committed, and nothing else changes.
+    let refused = vault.put(NewRecord::new("patient-1", "note"), b"written again");
+    let message = refused.expect_err("refused").to_string();
+    assert!(
+        message.contains("may or may not have been committed"),
+        "{message}"
+    );
     assert_eq!(
         vault.get(kept.id).expect("still readable").1,
         b"acknowledged before"
     );
     assert_eq!(vault.list_scope("patient-1").expect("list").len(), 1);
-    let halted = vault.put(NewRecord::new("patient-1", "note"), b"refused too");
-    assert!(
-        matches!(halted, Err(VaultError::ReopenRequired)),
-        "{halted:?}"
-    );
+    let blocked = vault.put(NewRecord::new("patient-1", "note"), b"never acknowledged");
+    let message = blocked.expect_err("refused").to_string();
+    assert!(message.contains("was not committed"), "{message}");
 
-    // The store recovers: a reopened vault writes again, and holds exactly the acknowledged
-    // writes.
+    // The store recovers: the next write puts the kept batch first, so the write of unknown
+    // outcome is committed, and the refused one is not.
     std::fs::remove_file(&writer_log).expect("unblock");
     std::fs::rename(&moved, &writer_log).expect("put the log back");
-    vault.close().expect("close");
-    let reopened = BlockingVault::open(&config, UnlockCredential::RawKey(&key)).expect("reopen");
-    let after = reopened
+    let after = vault
         .put(NewRecord::new("patient-1", "note"), b"after recovery")
         .expect("put after recovery");
-    reopened.close().expect("close");
+    vault.close().expect("close");
     std::fs::remove_dir_all(scratch.path().join("index")).expect("lose the index");
     let reopened = BlockingVault::open(&config, UnlockCredential::RawKey(&key)).expect("rebuild");
     let mut payloads: Vec<Vec<u8>> = reopened
@@ -71,7 +73,12 @@ fn a_failed_batch_write_is_refused_and_loses_nothing() {
     payloads.sort();
     assert_eq!(
         payloads,
-        vec![b"acknowledged before".to_vec(), b"after recovery".to_vec()]
+        vec![
+            b"acknowledged before".to_vec(),
+            b"after recovery".to_vec(),
+            b"written again".to_vec()
+        ]
     );
     assert_eq!(reopened.get(after.id).expect("get").1, b"after recovery");
+    reopened.verify_audit().expect("the audit trail verifies");
 }

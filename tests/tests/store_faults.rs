@@ -5,6 +5,10 @@
 //! after which the vault is reopened), a read returns the acknowledged bytes or a typed error,
 //! never other bytes, and once the store behaves, a new index rebuilt from it holds every
 //! acknowledged write.
+//!
+//! And a replicated store that loses its quorum in the middle of a batch's PUT, leaving the
+//! batch on one node only: the writer puts it again before its next batch, in the same
+//! process or after a restart, so every instance ends up holding the same writes.
 #![allow(clippy::expect_used, clippy::panic)]
 
 use std::collections::{BTreeMap, HashMap};
@@ -20,6 +24,7 @@ use medvault::crypto::{RawUnlockKey, UnlockCredential};
 use medvault::vault::{
     CustomStore, IndexLocation, NewRecord, RecordId, StoreLocation, Vault, VaultConfig, VaultError,
 };
+use object_store::ObjectStoreExt;
 use object_store::local::LocalFileSystem;
 use object_store::memory::InMemory;
 use object_store::path::Path;
@@ -48,6 +53,12 @@ struct FaultyStore {
     draws: AtomicU64,
     seed: u64,
     injected: std::sync::Mutex<BTreeMap<Fault, u64>>,
+    /// A second node, to which every PUT that succeeds is copied: another instance may read
+    /// the store through it.
+    replica: Option<Arc<dyn ObjectStore>>,
+    /// The next PUT lands on the replica only, and is refused, as when a replicated store
+    /// loses its quorum in the middle of it.
+    partial_put: AtomicBool,
 }
 
 impl fmt::Debug for FaultyStore {
@@ -78,7 +89,14 @@ impl FaultyStore {
             draws: AtomicU64::new(0),
             seed,
             injected: std::sync::Mutex::default(),
+            replica: None,
+            partial_put: AtomicBool::new(false),
         }
+    }
+
+    fn with_replica(mut self, replica: Arc<dyn ObjectStore>) -> Self {
+        self.replica = Some(replica);
+        self
     }
 
     fn set(&self, on: bool) {
@@ -153,9 +171,19 @@ impl ObjectStore for FaultyStore {
         payload: PutPayload,
         opts: PutOptions,
     ) -> object_store::Result<PutResult> {
+        if let Some(replica) = &self.replica
+            && self.partial_put.swap(false, Ordering::SeqCst)
+        {
+            replica.put(location, payload).await?;
+            return Err(failure("503 Service Unavailable: could not reach quorum"));
+        }
         let fault = self.draw(true);
-        self.apply(fault, self.inner.put_opts(location, payload, opts))
-            .await
+        let put = self.apply(fault, self.inner.put_opts(location, payload.clone(), opts));
+        let result = put.await?;
+        if let Some(replica) = &self.replica {
+            replica.put(location, payload).await?;
+        }
+        Ok(result)
     }
 
     async fn put_multipart_opts(
@@ -405,4 +433,101 @@ async fn acknowledged_writes_survive_a_misbehaving_store_over_s3() {
     );
     let store = object_store::prefix::PrefixStore::new(s3, prefix.as_str());
     acknowledged_writes_survive_a_misbehaving_store(Arc::new(store), 13).await;
+}
+
+/// A vault over a store that `view` reads, with an index folder of its own.
+fn instance(view: Arc<dyn ObjectStore>, index: std::path::PathBuf) -> VaultConfig {
+    VaultConfig::new(
+        StoreLocation::Custom(CustomStore::new("node", view)),
+        IndexLocation::Folder(index),
+    )
+}
+
+/// The payloads of every record of `scope` that `vault` holds, sorted.
+async fn payloads(vault: &Vault, scope: &str) -> Vec<Vec<u8>> {
+    let mut payloads = Vec::new();
+    for meta in vault.list_scope(scope).await.expect("list") {
+        payloads.push(vault.get(meta.id).await.expect("get").1);
+    }
+    payloads.sort();
+    payloads
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_batch_stored_on_one_node_only_is_written_again_before_the_next() {
+    let scratch = tempfile::tempdir().expect("scratch");
+    let (node_1, node_2): (Arc<dyn ObjectStore>, Arc<dyn ObjectStore>) =
+        (Arc::new(InMemory::new()), Arc::new(InMemory::new()));
+    // The writer talks to node 1, whose every PUT is copied to node 2; another instance reads
+    // through node 2.
+    let faulty = Arc::new(FaultyStore::new(node_1.clone(), 0).with_replica(node_2.clone()));
+    let writer_config = instance(faulty.clone(), scratch.path().join("writer"));
+    let key = RawUnlockKey::generate().expect("key");
+    let credential = UnlockCredential::RawKey(&key);
+    let writer = Vault::create(&writer_config, credential)
+        .await
+        .expect("create");
+    let put = |vault: &Vault, text: &'static str| {
+        let vault = vault.clone();
+        async move {
+            vault
+                .put(NewRecord::new("patient-1", "note"), text.as_bytes())
+                .await
+        }
+    };
+    put(&writer, "one").await.expect("put");
+
+    // The quorum goes in the middle of a batch's PUT: node 2 has it, node 1 does not.
+    faulty.partial_put.store(true, Ordering::SeqCst);
+    let refused = put(&writer, "two").await.expect_err("refused");
+    assert!(
+        refused
+            .to_string()
+            .contains("may or may not have been committed"),
+        "{refused}"
+    );
+    let reader_config = instance(node_2.clone(), scratch.path().join("reader"));
+    let reader = Vault::open(&reader_config, credential)
+        .await
+        .expect("open through node 2");
+    assert_eq!(
+        payloads(&reader, "patient-1").await,
+        [b"one".to_vec(), b"two".to_vec()]
+    );
+
+    // The writer's next write puts the partial batch again first: node 1 holds it too.
+    put(&writer, "three").await.expect("put");
+    assert_eq!(
+        payloads(&writer, "patient-1").await,
+        [b"one".to_vec(), b"three".to_vec(), b"two".to_vec()]
+    );
+
+    // The same after a restart: the batch is kept in the index folder and put again before
+    // the reopened writer's first batch, which takes the next sequence.
+    faulty.partial_put.store(true, Ordering::SeqCst);
+    put(&writer, "four").await.expect_err("refused");
+    writer.close().await.expect("close");
+    reader.sync().await.expect("sync");
+    let writer = Vault::open(&writer_config, credential)
+        .await
+        .expect("reopen");
+    put(&writer, "five").await.expect("put");
+    reader.sync().await.expect("sync");
+
+    let all: Vec<Vec<u8>> = ["five", "four", "one", "three", "two"]
+        .iter()
+        .map(|text| text.as_bytes().to_vec())
+        .collect();
+    let fresh_config = instance(node_1, scratch.path().join("fresh"));
+    let fresh = Vault::open(&fresh_config, credential)
+        .await
+        .expect("open with a new index through node 1");
+    for (name, vault) in [("writer", &writer), ("reader", &reader), ("fresh", &fresh)] {
+        assert_eq!(payloads(vault, "patient-1").await, all, "{name}");
+        if let Err(error) = vault.verify_audit().await {
+            panic!("{name}: the audit trail does not verify: {error}");
+        }
+        let report = vault.verify().await.expect("verify");
+        assert!(report.is_sound(), "{name}: {report:?}");
+    }
 }

@@ -36,6 +36,14 @@ pub(crate) struct ChainHead {
 }
 
 impl ChainHead {
+    /// The head just past `entry`.
+    pub(crate) fn after(entry: &AuditEntry) -> Self {
+        Self {
+            next: entry.number + 1,
+            last: entry.hash(),
+        }
+    }
+
     /// Appends `event`: the entry to log, with this head moved past it.
     pub(crate) fn append(&mut self, event: AuditEvent) -> AuditEntry {
         let entry = AuditEntry {
@@ -43,8 +51,7 @@ impl ChainHead {
             previous: self.last,
             event,
         };
-        self.next += 1;
-        self.last = entry.hash();
+        *self = Self::after(&entry);
         entry
     }
 
@@ -63,8 +70,7 @@ impl ChainHead {
                 entry.number
             ));
         }
-        self.next += 1;
-        self.last = entry.hash();
+        *self = Self::after(entry);
         Ok(())
     }
 }

@@ -6,6 +6,11 @@
 //! acknowledges each of them. Writes that arrive while a batch is in flight share the next one.
 //! Each write may carry audit events: the committer, the only author of this writer's audit
 //! chain, links them into it and logs them in the same batch as the change they describe.
+//!
+//! A batch object whose PUT failed and may have landed ([`UnsettledBatch`]) is kept, in memory
+//! and in the index folder, and put again, the same bytes, before the writer's next batch:
+//! every reader then finds it before anything after it, and its sequence never names another
+//! batch, also after a restart.
 
 use std::sync::{Arc, Weak};
 
@@ -40,21 +45,23 @@ pub(crate) struct Committer {
 
 impl Committer {
     /// Starts the committer task on the current runtime, writing through `log` and starting
-    /// a checkpoint when `checkpoints` says; the first batch gets `next_sequence`
-    /// and the first audit entry follows `audit_head`. The task holds the vault weakly, so
-    /// that closing the last handle closes the vault.
+    /// a checkpoint when `checkpoints` says; `unsettled` is put again before the first batch,
+    /// which gets `next_sequence`, and the first audit entry follows `audit_head`. The task
+    /// holds the vault weakly, so that closing the last handle closes the vault.
     pub(crate) fn start(
         shared: Weak<Shared>,
         log: LogAppender,
         checkpoints: CheckpointPolicy,
         next_sequence: u64,
         audit_head: ChainHead,
+        unsettled: Option<UnsettledBatch>,
     ) -> Self {
         let (queue, receiver) = mpsc::channel(QUEUE_CAPACITY);
         let writing = Writing {
             log,
             checkpoints,
             since_checkpoint: (0, 0),
+            unsettled,
         };
         tokio::spawn(run(shared, writing, receiver, next_sequence, audit_head));
         Self { queue }
@@ -88,6 +95,8 @@ struct Writing {
     checkpoints: CheckpointPolicy,
     /// Batches and bytes written since the last checkpoint started.
     since_checkpoint: (u64, u64),
+    /// A batch to put again before the next one.
+    unsettled: Option<UnsettledBatch>,
 }
 
 impl Writing {
@@ -142,15 +151,9 @@ async fn run(
                     .map(|event| Mutation::Audit(audit_head.append(event))),
             );
         }
-        // A failed put may still have landed, so its sequence is never reused.
+        // A failed write may still have landed, so its sequence is never reused.
         let outcome = match shared.upgrade() {
-            Some(shared) => {
-                let written = write_batch(&shared, &mut writing.log, sequence, &mutations).await;
-                if let Ok(bytes) = written {
-                    writing.written(&shared, bytes);
-                }
-                written.map(drop)
-            }
+            Some(shared) => commit_batch(&shared, &mut writing, sequence, &mutations).await,
             None => Err(BatchFailure::NotStored(VaultError::Closed)),
         };
         sequence += 1;
@@ -197,6 +200,9 @@ pub(crate) enum BatchFailure {
     /// The batch is durable in the store but the index did not take it; it will when the
     /// vault is reopened.
     StoredNotIndexed(VaultError),
+    /// The batch object's PUT failed and it may have landed, perhaps on only some of a
+    /// replicated store's nodes; these are its sealed bytes, to put again.
+    Unsettled(VaultError, Bytes),
 }
 
 impl BatchFailure {
@@ -210,12 +216,127 @@ impl BatchFailure {
                 "the write may or may not have been committed ({error}); reopen the vault to \
                  find out"
             ))),
+            Self::Unsettled(error, _) => VaultError::Store(Detail::new(format!(
+                "the write may or may not have been committed ({error}); the vault writes it \
+                 again before its next write, and then it is"
+            ))),
             Self::StoredNotIndexed(error) => VaultError::Index(Detail::new(format!(
                 "the write is durable in the store, but the local index failed to apply it \
                  ({error}); reopen the vault to apply it"
             ))),
         }
     }
+}
+
+/// A log batch of this writer whose write failed and may have landed: put again, the same
+/// bytes, before the writer's next batch.
+pub(crate) struct UnsettledBatch {
+    sequence: u64,
+    sealed: Bytes,
+}
+
+impl UnsettledBatch {
+    /// The batch the index folder kept, if any, verified as this writer's, with the head of
+    /// the writer's audit chain past its entries, if it has any.
+    pub(crate) fn kept(shared: &Shared) -> Result<Option<(Self, Option<ChainHead>)>> {
+        let Some((sequence, sealed)) = shared
+            .index_folder()
+            .map(|folder| folder.unsettled())
+            .transpose()?
+            .flatten()
+        else {
+            return Ok(None);
+        };
+        let mutations =
+            log::open(&shared.keyring(), shared.writer, sequence, &sealed).map_err(|_| {
+                VaultError::malformed(
+                    "index folder",
+                    "its unsettled-batch file is not a log batch of this vault's writer; \
+                     remove it only if the folder was copied from another vault",
+                )
+            })?;
+        let audit_head = mutations.iter().rev().find_map(|mutation| match mutation {
+            Mutation::Audit(entry) => Some(ChainHead::after(entry)),
+            _ => None,
+        });
+        let batch = Self {
+            sequence,
+            sealed: Bytes::from(sealed),
+        };
+        Ok(Some((batch, audit_head)))
+    }
+
+    /// Its sequence.
+    pub(crate) fn sequence(&self) -> u64 {
+        self.sequence
+    }
+}
+
+/// Writes batch `sequence`, after putting the unsettled one again if there is one; keeps the
+/// batch as unsettled if its own write is.
+async fn commit_batch(
+    shared: &Arc<Shared>,
+    writing: &mut Writing,
+    sequence: u64,
+    mutations: &[Mutation],
+) -> std::result::Result<(), BatchFailure> {
+    if let Some(unsettled) = &writing.unsettled {
+        let bytes = settle(shared, unsettled).await?;
+        writing.unsettled = None;
+        writing.written(shared, bytes);
+    }
+    match write_batch(shared, &mut writing.log, sequence, mutations).await {
+        Ok(bytes) => {
+            writing.written(shared, bytes);
+            Ok(())
+        }
+        Err(BatchFailure::Unsettled(error, sealed)) => {
+            if let Some(folder) = shared.index_folder() {
+                // Kept nowhere, the batch could not be put again after a restart, which might
+                // then reuse its sequence: refuse writes until the vault is reopened.
+                if let Err(kept) = folder.keep_unsettled(sequence, &sealed) {
+                    return Err(BatchFailure::Unknown(VaultError::Store(Detail::new(
+                        format!("{error}; keeping the batch to write it again failed too: {kept}"),
+                    ))));
+                }
+            }
+            writing.unsettled = Some(UnsettledBatch {
+                sequence,
+                sealed: sealed.clone(),
+            });
+            Err(BatchFailure::Unsettled(error, sealed))
+        }
+        Err(failure) => Err(failure),
+    }
+}
+
+/// Puts `unsettled` again and applies it; returns its size. Until that succeeds no later
+/// batch is written.
+async fn settle(
+    shared: &Shared,
+    unsettled: &UnsettledBatch,
+) -> std::result::Result<usize, BatchFailure> {
+    let UnsettledBatch { sequence, sealed } = unsettled;
+    log::put_object(&shared.store, shared.writer, *sequence, sealed.clone())
+        .await
+        .map_err(|failure| {
+            BatchFailure::NotStored(VaultError::Store(Detail::new(format!(
+                "an earlier write whose outcome is unknown must be written again first, and \
+                 that failed: {}",
+                failure.to_error()
+            ))))
+        })?;
+    let mutations = log::open(&shared.keyring(), shared.writer, *sequence, sealed)
+        .map_err(BatchFailure::StoredNotIndexed)?;
+    shared
+        .index
+        .apply_batch(shared.writer, *sequence, &mutations)
+        .map_err(BatchFailure::StoredNotIndexed)?;
+    if let Some(folder) = shared.index_folder() {
+        // A file left behind only makes the next open put the same bytes once more.
+        let _ = folder.settled();
+    }
+    Ok(sealed.len())
 }
 
 async fn write_batch(

@@ -8,7 +8,7 @@ use tokio::sync::Mutex;
 use super::batch::SECTION_LOCKS;
 use super::checkpoint::CheckpointPolicy;
 use super::claims::claim_creation;
-use super::commit::Committer;
+use super::commit::{Committer, UnsettledBatch};
 use super::descriptor;
 use super::error::{Result, VaultError};
 use super::index::{Index, IndexBackend, IndexFolder, SledBackend};
@@ -196,13 +196,22 @@ impl Vault {
         }
         let own = super::maintenance::replay_log(&shared, None).await?.own;
         // A failed write may have used a sequence that is not in the log: never reuse one the
-        // index saw applied.
+        // index saw applied, nor one of a batch whose write is unsettled (put again first).
+        // Its audit entries are in the writer's chain.
+        let (unsettled, unsettled_head) = UnsettledBatch::kept(&shared)?.unzip();
         let next_sequence = own
             .last
             .max(shared.index.applied_sequence(writer)?)
+            .max(unsettled.as_ref().map(UnsettledBatch::sequence))
             .map_or(0, |last| last + 1);
         let log = LogAppender::start(&shared.store, config.log, writer, own.tail)?;
-        let audit_head = shared.index.audit_head(writer)?.unwrap_or_default();
+        let audit_head = shared
+            .index
+            .audit_head(writer)?
+            .into_iter()
+            .chain(unsettled_head.flatten())
+            .max_by_key(|head| head.next)
+            .unwrap_or_default();
         Ok(Self {
             committer: Committer::start(
                 Arc::downgrade(&shared),
@@ -210,6 +219,7 @@ impl Vault {
                 config.checkpoints,
                 next_sequence,
                 audit_head,
+                unsettled,
             ),
             shared,
             slots: Arc::new(Mutex::new(slots)),

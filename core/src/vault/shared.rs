@@ -27,7 +27,7 @@ pub(crate) struct Shared {
     checkpoint_task: Mutex<Option<JoinHandle<()>>>,
     /// Holds the index folder's lock; declared last so that it is released only after the
     /// index database has closed.
-    _folder: Option<IndexFolder>,
+    folder: Option<IndexFolder>,
 }
 
 impl Shared {
@@ -45,8 +45,13 @@ impl Shared {
             keyring: RwLock::new(Arc::new(keyring)),
             cursors: Mutex::new(HashMap::new()),
             checkpoint_task: Mutex::new(None),
-            _folder: folder,
+            folder,
         }
+    }
+
+    /// The index folder, unless the index is temporary.
+    pub(crate) fn index_folder(&self) -> Option<&IndexFolder> {
+        self.folder.as_ref()
     }
 
     /// The current keys.

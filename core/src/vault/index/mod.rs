@@ -328,11 +328,7 @@ impl Index {
             .get::<(WriterId, ChainHead)>(&key)?
             .is_none_or(|(_, head)| head.next <= entry.number);
         if behind {
-            let head = ChainHead {
-                next: entry.number + 1,
-                last: entry.hash(),
-            };
-            self.set(changes, key, &(writer, head))?;
+            self.set(changes, key, &(writer, ChainHead::after(entry)))?;
         }
         Ok(())
     }

@@ -6,6 +6,11 @@
 //! It is rolled at [`ROLL_SIZE`]. A failed append is zeroed again before it is reported as
 //! not committed; when even that fails, the outcome is unknown and the committer refuses every
 //! later write until the vault is reopened, which cuts whatever the failure left.
+//!
+//! A batch object whose PUT failed is read back: a replicated store may have stored it on
+//! fewer nodes than a quorum, where some reads find it and others do not, so unless the read
+//! finds the very bytes, its fate is unsettled and the committer puts the same bytes again
+//! before the writer's next batch.
 
 use std::fs::{File, OpenOptions};
 use std::io::{Seek, SeekFrom, Write};
@@ -125,7 +130,8 @@ impl LogAppender {
     }
 }
 
-async fn put_object(
+/// Puts batch `sequence` of `writer` as an object of its own.
+pub(crate) async fn put_object(
     store: &Store,
     writer: WriterId,
     sequence: u64,
@@ -133,11 +139,10 @@ async fn put_object(
 ) -> std::result::Result<(), BatchFailure> {
     let path = layout::log_batch(writer, sequence);
     if let Err(error) = store.put(&path, sealed.clone()).await {
-        // A failed PUT may have landed all the same; only a read tells.
-        match store.get(&path).await {
-            Ok(Some(stored)) if stored == sealed => {}
-            Ok(_) => return Err(BatchFailure::NotStored(error)),
-            Err(_) => return Err(BatchFailure::Unknown(error)),
+        // A failed PUT may have landed all the same, perhaps on only some of a replicated
+        // store's nodes: only a read that finds the bytes settles it.
+        if !matches!(store.get(&path).await, Ok(Some(stored)) if stored == sealed) {
+            return Err(BatchFailure::Unsettled(error, sealed));
         }
     }
     Ok(())

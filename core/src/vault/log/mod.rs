@@ -12,8 +12,8 @@ mod appender;
 mod reader;
 pub(crate) mod segment;
 
-pub(crate) use appender::LogAppender;
 pub use appender::LogLayout;
+pub(crate) use appender::{LogAppender, put_object};
 #[cfg(feature = "fuzzing")]
 pub(crate) use reader::scan_segment;
 pub(crate) use reader::{Cursor, LogEnd, WriterLog};
