@@ -881,7 +881,7 @@ async fn racing_bookings_on_two_instances_sharing_an_s3_bucket_book_each_slot_on
 }
 
 /// Two vault instances (two index folders, two writers) on one store race to book the same
-/// slots; each slot is booked at most once, and both instances agree on which.
+/// slots; each slot is booked exactly once, and both instances agree on which.
 async fn race_on_two_instances(backend: Backend) {
     let clinic = Clinic::new(backend).await;
     // A second instance (another index folder, another writer) on the same store.
@@ -923,12 +923,14 @@ async fn race_on_two_instances(backend: Backend) {
         ),
         (other.clone(), vec![carol]),
     ];
-    let mut won = Vec::new();
-    for _ in 0..3 {
-        won.extend(race(&hospitals, clinic.heart.id, &slots).await);
-    }
-    assert!(!won.is_empty(), "some bookings succeed");
+    // Every slot goes to exactly one of the racers, and once taken it is not won again.
+    let won = race(&hospitals, clinic.heart.id, &slots).await;
     assert_one_per_slot(&won);
+    assert_eq!(won.len(), slots.len(), "each slot is won by one racer");
+    for _ in 0..2 {
+        let again = race(&hospitals, clinic.heart.id, &slots).await;
+        assert!(again.is_empty(), "a taken slot won again: {again:?}");
+    }
     // Both instances, once synced, hold exactly the acknowledged bookings.
     for vault in [&clinic.vault, &other_vault] {
         vault.sync().await.expect("sync");

@@ -4,10 +4,11 @@
 //! A claimant writes `claims/<topic token>/<holder>`, then lists the topic. It wins only if
 //! its claim is the only live one there. Of two claimants, the one that lists second sees
 //! the first's claim (S3 and a local folder list what was written before), so two can never
-//! both see themselves alone; both may lose when they race exactly, and then both are told
-//! so. The winner must commit what the claim guards within [`CLAIM_BUDGET`]; a claim whose
-//! holder is unknown to the index after a sync and older than [`CLAIM_STALE_AFTER`] is
-//! taken for the leftover of a crash and removed.
+//! both see themselves alone. Two that race exactly both withdraw; each waits a random
+//! while and contends again, a few times, so that one of them wins and the other then finds
+//! it holding the topic. The winner must commit what the claim guards within
+//! [`CLAIM_BUDGET`]; a claim whose holder is unknown to the index after a sync and older than
+//! [`CLAIM_STALE_AFTER`] is taken for the leftover of a crash and removed.
 //!
 //! Creating a vault uses the same contest before any key exists, on the constant topic
 //! `claims/vault-creation/`: of two instances creating a vault in one store at once, one
@@ -35,6 +36,20 @@ pub const CLAIM_STALE_AFTER: Duration = Duration::from_secs(10 * 60);
 
 /// How many times a claimant looks again after removing stale claims.
 const ROUNDS: usize = 3;
+
+/// How many times [`Vault::claim`] contends while it only meets claimants in flight.
+const RACE_ATTEMPTS: usize = 6;
+
+/// How one contest for a topic ended.
+#[derive(Debug)]
+enum Contest {
+    /// This claim is the only live one.
+    Won(ClaimGuard),
+    /// Another claim's holder holds the topic.
+    Held,
+    /// Another claimant is in flight (it may be winning, or racing this one exactly).
+    Raced,
+}
 
 /// What the caller knows of another claim's holder.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -70,13 +85,33 @@ impl ClaimGuard {
 impl Vault {
     /// Claims `topic` for `holder` (a random id, 32 hex digits, that names what the claim
     /// guards). `state` tells what another holder is. `Ok(None)` means someone else holds
-    /// the topic, or raced for it at the same moment; the claim is then withdrawn.
+    /// the topic, or was still claiming it after [`RACE_ATTEMPTS`] contests a random 20 to
+    /// 200 ms apart; the claim is then withdrawn.
     pub async fn claim(
         &self,
         topic: &str,
         holder: &str,
         state: impl Fn(&str) -> Result<HolderState>,
     ) -> Result<Option<ClaimGuard>> {
+        for attempt in 1..=RACE_ATTEMPTS {
+            match self.contest(topic, holder, &state).await? {
+                Contest::Won(guard) => return Ok(Some(guard)),
+                Contest::Held => return Ok(None),
+                Contest::Raced if attempt < RACE_ATTEMPTS => back_off().await?,
+                Contest::Raced => {}
+            }
+        }
+        Ok(None)
+    }
+
+    /// One contest for `topic` ([`contend`]), with the index brought up to date before other
+    /// claims are judged.
+    async fn contest(
+        &self,
+        topic: &str,
+        holder: &str,
+        state: impl Fn(&str) -> Result<HolderState>,
+    ) -> Result<Contest> {
         check_holder(holder)?;
         let token = self.shared.keyring().claim_token(topic);
         let shared = &self.shared;
@@ -100,7 +135,7 @@ impl Vault {
         let holder = WriterId::generate()?.to_string();
         for _ in 0..LOCK_ATTEMPTS {
             let unknown = |_: &str| Ok(HolderState::Unknown);
-            if let Some(claim) = self.claim(topic, &holder, unknown).await? {
+            if let Contest::Won(claim) = self.contest(topic, &holder, unknown).await? {
                 replay_log(&self.shared, None).await?;
                 return Ok(InstanceLock {
                     topic: topic.to_owned(),
@@ -143,13 +178,13 @@ impl Vault {
 /// if it is the only live one. Before judging others the first time, `sync` brings what
 /// `state` knows up to date; stale claims are removed and the folder listed again, up to
 /// [`ROUNDS`] times. A lost claim is withdrawn.
-pub(crate) async fn contend<Synced: Future<Output = Result<()>>>(
+async fn contend<Synced: Future<Output = Result<()>>>(
     store: &Store,
     folder: &Path,
     own: &Path,
     sync: impl FnOnce() -> Synced,
     state: impl Fn(&str) -> Result<HolderState>,
-) -> Result<Option<ClaimGuard>> {
+) -> Result<Contest> {
     store.put(own, Bytes::new()).await?;
     let won_at = Instant::now();
     let mut sync = Some(sync);
@@ -161,7 +196,7 @@ pub(crate) async fn contend<Synced: Future<Output = Result<()>>>(
             .filter(|meta| &meta.location != own)
             .collect();
         if others.is_empty() {
-            return Ok(Some(ClaimGuard { won_at }));
+            return Ok(Contest::Won(ClaimGuard { won_at }));
         }
         if let Some(sync) = sync.take() {
             sync().await?;
@@ -172,20 +207,20 @@ pub(crate) async fn contend<Synced: Future<Output = Result<()>>>(
                 .signed_duration_since(other.last_modified)
                 .to_std()
                 .unwrap_or_default();
-            let stale = match state(name)? {
-                HolderState::Holding => false,
-                HolderState::Released => true,
-                HolderState::Unknown => age > CLAIM_STALE_AFTER,
+            let lost = match state(name)? {
+                HolderState::Holding => Some(Contest::Held),
+                HolderState::Released => None,
+                HolderState::Unknown => (age <= CLAIM_STALE_AFTER).then_some(Contest::Raced),
             };
-            if !stale {
+            if let Some(lost) = lost {
                 store.delete(own).await?;
-                return Ok(None);
+                return Ok(lost);
             }
             store.delete(&other.location).await?;
         }
     }
     store.delete(own).await?;
-    Ok(None)
+    Ok(Contest::Raced)
 }
 
 /// How many times [`Vault::lock_across_instances`] waits its turn (some seconds in all).
@@ -234,8 +269,8 @@ pub(crate) async fn claim_creation(store: &Store) -> Result<String> {
             return Err(exists());
         }
         let unknown = |_: &str| Ok(HolderState::Unknown);
-        let won = contend(store, &claims, &own, || ready(Ok(())), unknown);
-        if won.await?.is_some() {
+        let contest = contend(store, &claims, &own, || ready(Ok(())), unknown);
+        if let Contest::Won(_) = contest.await? {
             // A creator that finished before this claim was listed wrote its descriptor
             // before it withdrew its own claim: it is there now.
             if store.get(&layout::descriptor()).await?.is_some() {
