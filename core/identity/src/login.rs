@@ -274,20 +274,28 @@ impl Identity {
         };
         let matched = self.verify_password(password, &account.password).await?;
         if matched == PasswordMatch::No {
-            let _guard = self.vault.lock_updates().await;
-            let mut current = self.reload(&account)?;
-            self.count_failure(
-                &mut current,
-                LoginFailure::WrongPassword,
-                factor,
-                self.now(),
-            )
-            .await?;
-            return Err(if current.locked {
-                IdentityError::FactorLocked
-            } else {
-                IdentityError::InvalidCredentials
-            });
+            // Counted holding the account among instances, like a wrong code, so that
+            // failures seen on several instances at once all count.
+            return self
+                .vault
+                .holding(&account_topic(account.id), async |held| {
+                    let _guard = self.vault.lock_updates().await;
+                    let mut current = self.reload(&account)?;
+                    held.check_in_time()?;
+                    self.count_failure(
+                        &mut current,
+                        LoginFailure::WrongPassword,
+                        factor,
+                        self.now(),
+                    )
+                    .await?;
+                    Err(if current.locked {
+                        IdentityError::FactorLocked
+                    } else {
+                        IdentityError::InvalidCredentials
+                    })
+                })
+                .await;
         }
         let rehash = if matched == PasswordMatch::AsTyped
             || self.config.hasher.needs_rehash(&account.password)?

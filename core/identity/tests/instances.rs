@@ -3,7 +3,8 @@
 //! taken; a removed account's username is free again everywhere; one TOTP code presented to
 //! two instances at once opens one session, and the other is told it was replayed; two
 //! instances removing the last two admins at once remove one, and the other is refused; a
-//! session logged out on one instance while another marks it used stays logged out.
+//! session logged out on one instance while another marks it used stays logged out; wrong
+//! passwords tried on two instances at once all count towards the one lockout.
 #![allow(clippy::expect_used, clippy::panic)]
 
 #[path = "../../tests/common/mod.rs"]
@@ -210,6 +211,50 @@ async fn a_logout_holds_against_a_use_elsewhere(backend: Backend) {
     }
 }
 
+/// Half the attempts the lockout allows, wrong, on each of two instances at once: the factor
+/// is locked on both, and a right password with a right code is refused.
+async fn wrong_passwords_on_two_instances_all_count(backend: Backend) {
+    let fixture = Fixture::new(backend);
+    let clock = Arc::new(ManualClock::new(1_800_000_000_000));
+    let config = IdentityConfig::default();
+    let limit = config.max_failed_attempts;
+    let instance = |vault| Identity::with_config(vault, config.clone(), clock.clone());
+    let first = instance(fixture.create("a").await);
+    let second = instance(fixture.open("b").await);
+    let factor = patient_with_totp(&first, &clock).await;
+    second.vault().sync().await.expect("sync");
+    let guesses = |identity: &Identity| {
+        let identity = identity.clone();
+        async move {
+            for guess in 0..limit / 2 {
+                let wrong = format!("not the password {guess}");
+                match identity
+                    .login("ada", &wrong, LoginCode::Totp("000000"))
+                    .await
+                {
+                    Err(IdentityError::InvalidCredentials | IdentityError::FactorLocked) => {}
+                    other => panic!("a wrong password: {:?}", other.map(|_| ())),
+                }
+            }
+        }
+    };
+    tokio::join!(guesses(&first), guesses(&second));
+    clock.advance(Duration::from_secs(30));
+    let seconds = u64::try_from(clock.now_ms() / 1000).expect("positive time");
+    for identity in [&first, &second] {
+        identity.vault().sync().await.expect("sync");
+        let code = factor.code_at(seconds);
+        let outcome = identity
+            .login("ada", PASSWORD, LoginCode::Totp(&code))
+            .await;
+        assert!(
+            matches!(outcome, Err(IdentityError::FactorLocked)),
+            "{limit} wrong passwords must lock the factor: {:?}",
+            outcome.map(|_| ())
+        );
+    }
+}
+
 /// The scenarios, each run on a folder, in memory and (with the `s3` feature) on S3.
 macro_rules! on_every_backend {
     ($($scenario:ident),*) => {
@@ -241,5 +286,6 @@ on_every_backend!(
     usernames_are_unique_across_instances,
     a_code_is_accepted_once_across_instances,
     an_admin_is_left_whatever_two_instances_remove,
-    a_logout_holds_against_a_use_elsewhere
+    a_logout_holds_against_a_use_elsewhere,
+    wrong_passwords_on_two_instances_all_count
 );
