@@ -23,7 +23,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use chrono::{Duration as Days, NaiveDate, NaiveTime, Weekday};
+use chrono::{Duration as Days, NaiveDate, NaiveTime};
 use common::{count, runtime};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use medvault::crypto::{RawUnlockKey, UnlockCredential};
@@ -124,17 +124,10 @@ impl World {
     /// Weekdays 08:00-17:00 in 15-minute slots for every physician.
     async fn set_hours(&self) {
         let hours = Schedule {
-            available_time: vec![AvailableTime {
-                days_of_week: vec![
-                    Weekday::Mon,
-                    Weekday::Tue,
-                    Weekday::Wed,
-                    Weekday::Thu,
-                    Weekday::Fri,
-                ],
-                start: NaiveTime::from_hms_opt(8, 0, 0).expect("time"),
-                end: NaiveTime::from_hms_opt(17, 0, 0).expect("time"),
-            }],
+            available_time: vec![AvailableTime::weekdays(
+                NaiveTime::from_hms_opt(8, 0, 0).expect("time"),
+                NaiveTime::from_hms_opt(17, 0, 0).expect("time"),
+            )],
             not_available: Vec::new(),
             slot_minutes: 15,
         };

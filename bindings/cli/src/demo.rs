@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use chrono::{Duration, NaiveDate, Utc, Weekday};
+use chrono::{Duration, NaiveDate, Utc};
 use medvault::crypto::UnlockCredential;
 use medvault::vault::{BlockingVault, IndexLocation, StoreLocation, VaultConfig};
 use medvault_hospital::{
@@ -200,23 +200,15 @@ fn random_password() -> Result<Zeroizing<String>, String> {
 }
 
 fn physician() -> PhysicianProfile {
-    let weekdays = vec![
-        Weekday::Mon,
-        Weekday::Tue,
-        Weekday::Wed,
-        Weekday::Thu,
-        Weekday::Fri,
-    ];
     PhysicianProfile {
         name: HumanName::new("Meredith", "Grey"),
         specialty: "Cardiology".to_owned(),
         contact: Contact::default(),
         schedule: Schedule {
-            available_time: vec![AvailableTime {
-                days_of_week: weekdays,
-                start: chrono::NaiveTime::from_hms_opt(9, 0, 0).unwrap_or_default(),
-                end: chrono::NaiveTime::from_hms_opt(12, 0, 0).unwrap_or_default(),
-            }],
+            available_time: vec![AvailableTime::weekdays(
+                chrono::NaiveTime::from_hms_opt(9, 0, 0).unwrap_or_default(),
+                chrono::NaiveTime::from_hms_opt(12, 0, 0).unwrap_or_default(),
+            )],
             not_available: Vec::new(),
             slot_minutes: 30,
         },

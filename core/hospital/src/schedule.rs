@@ -22,6 +22,23 @@ pub struct AvailableTime {
     pub end: NaiveTime,
 }
 
+impl AvailableTime {
+    /// Monday to Friday, from `start` to `end`.
+    pub fn weekdays(start: NaiveTime, end: NaiveTime) -> Self {
+        Self {
+            days_of_week: vec![
+                Weekday::Mon,
+                Weekday::Tue,
+                Weekday::Wed,
+                Weekday::Thu,
+                Weekday::Fri,
+            ],
+            start,
+            end,
+        }
+    }
+}
+
 /// Leave: no slots from `start` to `end`, both days included.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NotAvailable {

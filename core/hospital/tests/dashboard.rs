@@ -16,7 +16,7 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::Path;
 use std::sync::Arc;
 
-use chrono::{Duration, NaiveDate, NaiveDateTime, Weekday};
+use chrono::{Duration, NaiveDate, NaiveDateTime};
 use common::{Backend, Fixture, GoldenVault, log_batch_count};
 use medvault::vault::{Document, StoreLocation, Vault};
 use medvault_hospital::import;
@@ -61,17 +61,10 @@ fn physician_profile(given: &str) -> PhysicianProfile {
         specialty: "general practice".to_owned(),
         contact: Contact::default(),
         schedule: Schedule {
-            available_time: vec![AvailableTime {
-                days_of_week: vec![
-                    Weekday::Mon,
-                    Weekday::Tue,
-                    Weekday::Wed,
-                    Weekday::Thu,
-                    Weekday::Fri,
-                ],
-                start: "09:00:00".parse().expect("a time"),
-                end: "12:00:00".parse().expect("a time"),
-            }],
+            available_time: vec![AvailableTime::weekdays(
+                "09:00:00".parse().expect("a time"),
+                "12:00:00".parse().expect("a time"),
+            )],
             not_available: Vec::new(),
             slot_minutes: 30,
         },

@@ -16,7 +16,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use chrono::{Duration, NaiveTime, Weekday};
+use chrono::{Duration, NaiveTime};
 use common::{
     SEQUENCE, STREAM_AAD, Seed, data_key, identity, keys, raw_unlock_key, record_aead, root_key,
     streaming_key, today, wrapping_vault, writer,
@@ -487,17 +487,10 @@ fn physician() -> PhysicianProfile {
         specialty: "Cardiology".to_owned(),
         contact: Contact::default(),
         schedule: Schedule {
-            available_time: vec![AvailableTime {
-                days_of_week: vec![
-                    Weekday::Mon,
-                    Weekday::Tue,
-                    Weekday::Wed,
-                    Weekday::Thu,
-                    Weekday::Fri,
-                ],
-                start: NaiveTime::from_hms_opt(9, 0, 0).unwrap_or_default(),
-                end: NaiveTime::from_hms_opt(12, 0, 0).unwrap_or_default(),
-            }],
+            available_time: vec![AvailableTime::weekdays(
+                NaiveTime::from_hms_opt(9, 0, 0).unwrap_or_default(),
+                NaiveTime::from_hms_opt(12, 0, 0).unwrap_or_default(),
+            )],
             not_available: Vec::new(),
             slot_minutes: 30,
         },
