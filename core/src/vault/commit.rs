@@ -206,6 +206,16 @@ pub(crate) enum BatchFailure {
 }
 
 impl BatchFailure {
+    /// The error the batch failed with.
+    fn cause(&self) -> &VaultError {
+        match self {
+            Self::NotStored(error)
+            | Self::Unknown(error)
+            | Self::StoredNotIndexed(error)
+            | Self::Unsettled(error, _) => error,
+        }
+    }
+
     fn to_error(&self) -> VaultError {
         match self {
             Self::NotStored(VaultError::Closed) => VaultError::Closed,
@@ -323,7 +333,7 @@ async fn settle(
             BatchFailure::NotStored(VaultError::Store(Detail::new(format!(
                 "an earlier write whose outcome is unknown must be written again first, and \
                  that failed: {}",
-                failure.to_error()
+                failure.cause()
             ))))
         })?;
     let mutations = log::open(&shared.keyring(), shared.writer, *sequence, sealed)
