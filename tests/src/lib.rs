@@ -1,8 +1,8 @@
 //! End-to-end tests of MedVault against real stores: no patient data at rest, crash safety
 //! with a writer killed by SIGKILL, tampering, and bad input. The tests are in `tests/`; this
 //! library holds what the tests and the writer programs (`crash-writer`, `s3-writer`) share:
-//! the records they write, their acknowledgement lines, and the check that every acknowledged
-//! write is back intact.
+//! the records they write, their acknowledgement lines, the check that every acknowledged
+//! write is back intact, and the S3 client of the test bucket.
 
 use medvault::crypto::RawUnlockKey;
 use medvault::vault::{NewRecord, RecordId, RecordMeta, Vault, VaultError};
@@ -87,4 +87,16 @@ pub async fn check_acknowledged<'a>(
 pub fn key_from_hex(text: &str) -> Option<RawUnlockKey> {
     let bytes = hex::decode(text.trim()).ok()?;
     RawUnlockKey::from_slice(&bytes).ok()
+}
+
+/// An S3 client for the bucket of the local Garage server that `scripts/test-all.sh` starts
+/// (`MEDVAULT_TEST_S3_BUCKET`, the endpoint and keys in the `AWS_*` variables).
+pub fn test_bucket() -> Result<object_store::aws::AmazonS3, String> {
+    let bucket = std::env::var("MEDVAULT_TEST_S3_BUCKET").map_err(|_| {
+        "MEDVAULT_TEST_S3_BUCKET is set by scripts/test-all.sh (a local Garage server)".to_owned()
+    })?;
+    object_store::aws::AmazonS3Builder::from_env()
+        .with_bucket_name(&bucket)
+        .build()
+        .map_err(|error| format!("the S3 client: {error}"))
 }

@@ -51,11 +51,6 @@ async fn a_folder_and_memory_refuse_a_second_create() {
 
 #[tokio::test]
 async fn garage_overwrites_on_a_second_create() {
-    let bucket = std::env::var("MEDVAULT_TEST_S3_BUCKET")
-        .expect("MEDVAULT_TEST_S3_BUCKET is set by scripts/test-all.sh (a local Garage server)");
-    let s3 = object_store::aws::AmazonS3Builder::from_env()
-        .with_bucket_name(&bucket)
-        .build()
-        .expect("S3 client");
+    let s3 = medvault_e2e::test_bucket().expect("the test bucket");
     assert_eq!(create_twice(&s3).await, (false, b"second".to_vec()));
 }

@@ -421,12 +421,7 @@ async fn acknowledged_writes_survive_a_misbehaving_store_over_a_folder() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn acknowledged_writes_survive_a_misbehaving_store_over_s3() {
-    let bucket = std::env::var("MEDVAULT_TEST_S3_BUCKET")
-        .expect("MEDVAULT_TEST_S3_BUCKET is set by scripts/test-all.sh (a local Garage server)");
-    let s3 = object_store::aws::AmazonS3Builder::from_env()
-        .with_bucket_name(&bucket)
-        .build()
-        .expect("S3 client");
+    let s3 = medvault_e2e::test_bucket().expect("the test bucket");
     let prefix = format!(
         "store-faults-{}",
         medvault::vault::WriterId::generate().expect("random")
