@@ -247,14 +247,20 @@ pub(crate) struct UnsettledBatch {
 
 impl UnsettledBatch {
     /// The batch the index folder kept, if any, verified as this writer's, with the head of
-    /// the writer's audit chain past its entries, if it has any.
-    pub(crate) fn kept(shared: &Shared) -> Result<Option<(Self, Option<ChainHead>)>> {
-        let Some((sequence, sealed)) = shared
-            .index_folder()
-            .map(|folder| folder.unsettled())
-            .transpose()?
-            .flatten()
-        else {
+    /// the writer's audit chain past its entries, if it has any. A vault `created` just now
+    /// has none: a batch left in its index folder is another vault's, and is forgotten.
+    pub(crate) fn kept(
+        shared: &Shared,
+        created: bool,
+    ) -> Result<Option<(Self, Option<ChainHead>)>> {
+        let Some(folder) = shared.index_folder() else {
+            return Ok(None);
+        };
+        if created {
+            folder.settled()?;
+            return Ok(None);
+        }
+        let Some((sequence, sealed)) = folder.unsettled()? else {
             return Ok(None);
         };
         let mutations =

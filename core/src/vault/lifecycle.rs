@@ -140,7 +140,7 @@ impl Vault {
         let created = Self::write_new(&store, credential).await;
         store.delete(&layout::creation_claim(&holder)).await?;
         let (slots, keyring) = created?;
-        Self::start(config, store, slots, keyring).await
+        Self::start(config, store, slots, keyring, true).await
     }
 
     /// The keys and descriptor of a new vault, written into `store`.
@@ -163,14 +163,17 @@ impl Vault {
         let slots = descriptor::read(&store).await?;
         let root = off_worker(|| slots.unlock(credential)).map_err(credential_error)?;
         let keyring = Keyring::load(&store, slots.vault_id(), root).await?;
-        Self::start(config, store, slots, keyring).await
+        Self::start(config, store, slots, keyring, false).await
     }
 
+    /// Starts the vault over its index; `created` says it was created just now, so that no
+    /// batch of it can be unsettled (a file left in a reused index folder is another vault's).
     async fn start(
         config: &VaultConfig,
         store: Store,
         slots: KeySlots,
         keyring: Keyring,
+        created: bool,
     ) -> Result<Self> {
         let (folder, backend, writer): (_, Box<dyn IndexBackend>, _) = match &config.index {
             IndexLocation::Folder(path) => {
@@ -198,7 +201,7 @@ impl Vault {
         // A failed write may have used a sequence that is not in the log: never reuse one the
         // index saw applied, nor one of a batch whose write is unsettled (put again first).
         // Its audit entries are in the writer's chain.
-        let (unsettled, unsettled_head) = UnsettledBatch::kept(&shared)?.unzip();
+        let (unsettled, unsettled_head) = UnsettledBatch::kept(&shared, created)?.unzip();
         let next_sequence = own
             .last
             .max(shared.index.applied_sequence(writer)?)
