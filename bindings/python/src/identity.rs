@@ -2,6 +2,7 @@
 //! `AccountInfo`, over the core's `BlockingIdentity`. Every call releases the GIL.
 
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use medvault_hospital::BlockingHospital;
 use medvault_identity::{self as core, AccountId, BlockingIdentity, LoginCode, Role, SessionToken};
@@ -31,6 +32,19 @@ fn second_factor<'a>(
             "give either a TOTP code or a recovery code, not both",
         )),
     }
+}
+
+/// [`second_factor`] where one is required.
+fn required_second_factor<'a>(
+    code: Option<&'a str>,
+    recovery_code: Option<&'a str>,
+) -> Result<LoginCode<'a>> {
+    second_factor(code, recovery_code)?.ok_or_else(|| {
+        Error::invalid(
+            "second factor",
+            "give a TOTP code (code=) or a recovery code (recovery_code=)",
+        )
+    })
 }
 
 /// The identity layer of a vault: patients register, operators and admins create accounts,
@@ -133,6 +147,53 @@ impl Identity {
         detach(py, || self.identity.confirm_totp(username, password, code))
     }
 
+    /// Removes the account's confirmed TOTP factor, after checking the password and exactly
+    /// one of ``code`` or ``recovery_code``; its sessions end, and it logs in again only once a
+    /// new factor is enrolled and confirmed.
+    #[pyo3(signature = (username, password, *, code = None, recovery_code = None))]
+    fn remove_totp(
+        &self,
+        py: Python<'_>,
+        username: &str,
+        password: &str,
+        code: Option<&str>,
+        recovery_code: Option<&str>,
+    ) -> Result<()> {
+        let code = required_second_factor(code, recovery_code)?;
+        detach(py, || self.identity.remove_totp(username, password, code))
+    }
+
+    /// Changes the account's password, after checking the current one and exactly one of
+    /// ``code`` or ``recovery_code``; the new one must meet the password policy. The account's
+    /// sessions end.
+    #[pyo3(signature = (username, password, new_password, *, code = None, recovery_code = None))]
+    fn change_password(
+        &self,
+        py: Python<'_>,
+        username: &str,
+        password: &str,
+        new_password: &str,
+        code: Option<&str>,
+        recovery_code: Option<&str>,
+    ) -> Result<()> {
+        let code = required_second_factor(code, recovery_code)?;
+        detach(py, || {
+            self.identity
+                .change_password(username, password, code, new_password)
+        })
+    }
+
+    /// Removes the account named ``username``, as the operator; its sessions end. The last
+    /// admin cannot be removed.
+    fn remove_account(&self, py: Python<'_>, username: &str) -> Result<()> {
+        detach(py, || self.identity.operator_remove_account(username))
+    }
+
+    /// Unlocks the locked second factor of the account named ``username``, as the operator.
+    fn unlock_factor(&self, py: Python<'_>, username: &str) -> Result<()> {
+        detach(py, || self.identity.operator_unlock_factor(username))
+    }
+
     /// Logs in with the password and exactly one of ``code`` (from the authenticator) or
     /// ``recovery_code`` (single use), and returns the ``Session``. Use it as a context
     /// manager to log out at the end.
@@ -145,12 +206,7 @@ impl Identity {
         code: Option<&str>,
         recovery_code: Option<&str>,
     ) -> Result<Session> {
-        let code = second_factor(code, recovery_code)?.ok_or_else(|| {
-            Error::invalid(
-                "second factor",
-                "give a TOTP code (code=) or a recovery code (recovery_code=)",
-            )
-        })?;
+        let code = required_second_factor(code, recovery_code)?;
         let outcome = detach(py, || self.identity.login(username, password, code))?;
         Ok(Session {
             identity: self.identity.clone(),
@@ -364,6 +420,39 @@ impl Session {
                 .create_account(&self.token, role, username, password)
         })?;
         Ok(id.to_string())
+    }
+
+    /// Removes the account ``account_id``, as an admin; its sessions end. The last admin
+    /// cannot be removed.
+    fn remove_account(&self, py: Python<'_>, account_id: &str) -> Result<()> {
+        let account = parse_account_id(account_id)?;
+        detach(py, || self.identity.remove_account(&self.token, account))
+    }
+
+    /// Unlocks the locked second factor of the account ``account_id``, as an admin.
+    fn unlock_factor(&self, py: Python<'_>, account_id: &str) -> Result<()> {
+        let account = parse_account_id(account_id)?;
+        detach(py, || self.identity.unlock_factor(&self.token, account))
+    }
+
+    /// Break-glass access: lets this admin read the records of ``patient`` (an account id)
+    /// for ``minutes``, for a stated ``reason`` (1 to 500 characters). The grant and every read
+    /// under it are audited; it lasts at most the configured maximum (4 hours by default).
+    #[pyo3(signature = (patient, reason, *, minutes = 60))]
+    fn grant_break_glass(
+        &self,
+        py: Python<'_>,
+        patient: &str,
+        reason: &str,
+        minutes: u32,
+    ) -> Result<()> {
+        let patient = parse_account_id(patient)?;
+        let duration = Duration::from_secs(u64::from(minutes) * 60);
+        detach(py, || {
+            self.identity
+                .grant_break_glass(&self.token, patient, reason, duration)
+        })?;
+        Ok(())
     }
 
     /// The vault's audit trail (admins), one FHIR R4 ``AuditEvent`` dict per entry.

@@ -25,6 +25,7 @@ fn _medvault(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<records::Record>()?;
     module.add_class::<reports::VerifyReport>()?;
     module.add_class::<reports::AuditReport>()?;
+    module.add_class::<reports::GcReport>()?;
     module.add_class::<identity::Identity>()?;
     module.add_class::<identity::Enrollment>()?;
     module.add_class::<identity::Session>()?;

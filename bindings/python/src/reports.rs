@@ -1,4 +1,4 @@
-//! The reports of `Vault.verify` and `Vault.verify_audit`.
+//! The reports of `Vault.verify`, `Vault.verify_audit` and `Vault.gc`.
 
 use medvault::audit;
 use medvault::vault;
@@ -85,6 +85,38 @@ impl AuditReport {
         format!(
             "AuditReport(entries={}, writers={})",
             self.entries, self.writers
+        )
+    }
+}
+
+/// What ``Vault.gc`` removed.
+#[pyclass(frozen, get_all, module = "medvault")]
+#[derive(Clone, Debug)]
+pub struct GcReport {
+    /// Payload objects removed.
+    objects_removed: u64,
+    /// Wrapped keys removed.
+    keys_removed: u64,
+    /// Checkpoints removed (all but the newest two in the store).
+    checkpoints_removed: u64,
+}
+
+impl From<vault::GcReport> for GcReport {
+    fn from(report: vault::GcReport) -> Self {
+        Self {
+            objects_removed: report.objects_removed,
+            keys_removed: report.keys_removed,
+            checkpoints_removed: report.checkpoints_removed,
+        }
+    }
+}
+
+#[pymethods]
+impl GcReport {
+    fn __repr__(&self) -> String {
+        format!(
+            "GcReport(objects_removed={}, keys_removed={}, checkpoints_removed={})",
+            self.objects_removed, self.keys_removed, self.checkpoints_removed
         )
     }
 }

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
 
 use medvault::crypto::UnlockCredential;
 use medvault::vault::{
@@ -16,7 +17,7 @@ use pyo3::types::{PyBytes, PyString, PyTuple, PyType};
 use crate::errors::{Error, Result, detach};
 use crate::identity::Identity;
 use crate::records::{NewRecord, Record, RecordMeta, metas, parse_record_id};
-use crate::reports::{AuditReport, VerifyReport};
+use crate::reports::{AuditReport, GcReport, VerifyReport};
 
 /// An open, unlocked vault: encrypted records in a folder or an S3 bucket, behind a local
 /// encrypted index.
@@ -290,6 +291,27 @@ impl Vault {
     /// Checks the audit trail's hash chains; raises ``TamperedError`` if it was altered.
     fn verify_audit(&self, py: Python<'_>) -> Result<AuditReport> {
         Ok(self.run(py, |vault| vault.verify_audit())?.into())
+    }
+
+    /// Rebuilds the local index from the store and returns how many log batches were
+    /// applied: from nothing (checking that the log alone gives the index), or with
+    /// ``from_checkpoint``, from the newest checkpoint that opens and the log after it.
+    #[pyo3(signature = (*, from_checkpoint = false))]
+    fn rebuild(&self, py: Python<'_>, from_checkpoint: bool) -> Result<u64> {
+        let start = if from_checkpoint {
+            core::RebuildStart::Checkpoint
+        } else {
+            core::RebuildStart::Log
+        };
+        self.run(py, |vault| vault.rebuild_from(start, None))
+    }
+
+    /// Removes payload objects, wrapped keys and superseded checkpoints nothing refers to,
+    /// once at least ``min_age_seconds`` old (another instance's write may be in flight).
+    #[pyo3(signature = (*, min_age_seconds = 3600))]
+    fn gc(&self, py: Python<'_>, min_age_seconds: u64) -> Result<GcReport> {
+        let min_age = Duration::from_secs(min_age_seconds);
+        Ok(self.run(py, |vault| vault.gc(min_age, None))?.into())
     }
 
     /// The identity layer of this vault: accounts, TOTP factors, logins and sessions.

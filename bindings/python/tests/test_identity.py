@@ -156,3 +156,71 @@ def test_reprs_hold_no_secrets(clinic: Clinic):
         assert clinic.patient.account_id in text
         assert clinic.patient.password not in text
         assert not any(name for name in dir(session) if "token" in name)
+
+
+def test_a_person_changes_their_password_and_removes_their_factor(clinic: Clinic):
+    identity = clinic.identity
+    old, new = "frank's long and unusual passphrase", "frank's new and unusual passphrase"
+    frank = enroll(identity, "frank", old, identity.register_patient("frank", old))
+    session = frank.recovery_login(identity)
+    with pytest.raises(medvault.InvalidInputError):
+        identity.change_password("frank", old, new)
+    with pytest.raises(medvault.PasswordRejectedError):
+        identity.change_password("frank", old, "123", recovery_code=frank.recovery_codes.pop())
+    identity.change_password("frank", old, new, recovery_code=frank.recovery_codes.pop())
+    with pytest.raises(medvault.SessionError):
+        session.list_records(frank.account_id)
+    with pytest.raises(medvault.InvalidCredentialsError):
+        identity.login("frank", old, recovery_code=frank.recovery_codes.pop())
+    frank.password = new
+    with frank.recovery_login(identity) as again:
+        assert again.username == "frank"
+
+    identity.remove_totp("frank", new, recovery_code=frank.recovery_codes.pop())
+    assert identity.account("frank").factor == "none"
+    with pytest.raises(medvault.FactorStateError):
+        identity.login("frank", new, recovery_code=frank.recovery_codes.pop())
+
+
+def lock(identity: medvault.Identity, person) -> None:
+    """Locks ``person``'s factor with wrong codes."""
+    with pytest.raises(medvault.FactorLockedError):
+        for _ in range(20):
+            try:
+                identity.login(person.username, person.password, code=wrong_code(person))
+            except medvault.WrongCodeError:
+                pass
+    assert identity.account(person.username).factor == "locked"
+
+
+def test_admin_unlocks_breaks_glass_and_removes_accounts(clinic: Clinic):
+    identity = clinic.identity
+    password = "grace's long and unusual passphrase"
+    grace = enroll(identity, "grace", password, identity.register_patient("grace", password))
+    with clinic.physician.recovery_login(identity) as doctor:
+        note = doctor.write_record(grace.account_id, b"chest pain", kind="note")
+    with clinic.admin.recovery_login(identity) as admin:
+        lock(identity, grace)
+        admin.unlock_factor(grace.account_id)
+        assert identity.account("grace").factor == "active"
+        lock(identity, grace)
+        identity.unlock_factor("grace")
+        assert identity.account("grace").factor == "active"
+
+        with pytest.raises(medvault.AccessDeniedError):
+            admin.read_record(note.id)
+        with pytest.raises(medvault.InvalidInputError):
+            admin.grant_break_glass(grace.account_id, "")
+        admin.grant_break_glass(grace.account_id, "unconscious in the emergency room", minutes=5)
+        assert admin.read_record(note.id).payload == b"chest pain"
+        assert "unconscious in the emergency room" in str(admin.audit_trail())
+
+        admin.remove_account(grace.account_id)
+        with pytest.raises(medvault.AccountNotFoundError):
+            identity.account("grace")
+        identity.create_account_as_operator("physician", "dr-short", "a short-lived passphrase")
+        identity.remove_account("dr-short")
+        with pytest.raises(medvault.AccountNotFoundError):
+            identity.account("dr-short")
+        with pytest.raises(medvault.InvalidInputError):
+            identity.remove_account(clinic.admin.username)

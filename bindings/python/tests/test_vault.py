@@ -215,3 +215,17 @@ def test_passphrase_may_be_str_or_bytes(tmp_path: Path):
     medvault.Vault.open(
         tmp_path / "store", passphrase="bytes passphrase", index=tmp_path / "index"
     ).close()
+
+
+def test_rebuild_and_gc(vault: medvault.Vault):
+    written = [vault.put(b"x" * n, scope="patient-9", kind="note") for n in (10, 70_000)]
+    listed = sorted(meta.id for meta in vault.list_scope("patient-9"))
+    assert vault.rebuild() >= len(written)
+    assert sorted(meta.id for meta in vault.list_scope("patient-9")) == listed
+    assert vault.rebuild(from_checkpoint=True) >= 1
+    assert vault.get(written[1].id).payload == b"x" * 70_000
+    assert repr(vault.gc()) == "GcReport(objects_removed=0, keys_removed=0, checkpoints_removed=0)"
+    # The deleted record's payload object is referred to by nothing now.
+    vault.delete(written[1].id)
+    report = vault.gc(min_age_seconds=0)
+    assert (report.objects_removed, report.keys_removed, report.checkpoints_removed) == (1, 0, 0)
