@@ -151,6 +151,37 @@ impl Identity {
         Ok(self.identity.operator_unlock_factor(&username)?)
     }
 
+    /// Removes the account `username`, as the operator; its sessions end. The last admin
+    /// cannot be removed.
+    pub fn operator_remove_account(&self, username: String) -> Result<()> {
+        Ok(self.identity.operator_remove_account(&username)?)
+    }
+
+    /// Changes the account's password, after checking the current one and a current TOTP
+    /// `code`; the new one must meet the password policy. The account's sessions end.
+    pub fn change_password(
+        &self,
+        username: String,
+        password: String,
+        code: String,
+        new_password: String,
+    ) -> Result<()> {
+        Ok(self.identity.change_password(
+            &username,
+            &password,
+            LoginCode::Totp(&code),
+            &new_password,
+        )?)
+    }
+
+    /// Removes the account's confirmed TOTP factor, after checking the password and a current
+    /// `code`; its sessions end, and it logs in again once a new factor is confirmed.
+    pub fn remove_totp(&self, username: String, password: String, code: String) -> Result<()> {
+        Ok(self
+            .identity
+            .remove_totp(&username, &password, LoginCode::Totp(&code))?)
+    }
+
     /// Enrolls a new TOTP factor, to be confirmed by its first code. An account with a
     /// confirmed factor must give a current code to replace it.
     pub fn enroll_totp(

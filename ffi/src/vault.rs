@@ -1,10 +1,13 @@
 //! The vault object: opening and closing, records, documents and the audit check.
 
 use std::sync::{Arc, RwLock};
+use std::time::Duration;
 
 use medvault::crypto::UnlockCredential;
 use medvault::vault::VaultError;
-use medvault::vault::{AppDocument, BlockingVault, IndexLocation, StoreLocation, VaultConfig};
+use medvault::vault::{
+    AppDocument, BlockingVault, IndexLocation, RebuildStart, StoreLocation, VaultConfig,
+};
 use medvault_identity::BlockingIdentity;
 
 use crate::documents::Document;
@@ -19,6 +22,52 @@ pub struct AuditSummary {
     pub entries: u64,
     /// How many writers' chains they form.
     pub writers: u64,
+}
+
+/// What `Vault.verify` found. Ids are record ids; orphans are names of objects and keys
+/// nothing uses (garbage, not damage).
+#[derive(uniffi::Record)]
+pub struct VerifyReport {
+    /// Record versions whose payload and metadata authenticated.
+    pub versions_ok: u64,
+    /// Records whose payload object is missing from the store.
+    pub missing_objects: Vec<String>,
+    /// Records whose data key is missing.
+    pub missing_keys: Vec<String>,
+    /// Records whose object or metadata failed to authenticate or decode.
+    pub corrupt: Vec<String>,
+    /// Objects no index entry names.
+    pub orphan_objects: Vec<String>,
+    /// Wrapped keys nothing uses.
+    pub orphan_keys: Vec<String>,
+    /// Whether every record has its object and key and authenticates.
+    pub is_sound: bool,
+}
+
+impl From<medvault::vault::VerifyReport> for VerifyReport {
+    fn from(report: medvault::vault::VerifyReport) -> Self {
+        let ids = |ids: &[medvault::vault::RecordId]| ids.iter().map(ToString::to_string).collect();
+        Self {
+            versions_ok: report.versions_ok,
+            missing_objects: ids(&report.missing_objects),
+            missing_keys: ids(&report.missing_keys),
+            corrupt: ids(&report.corrupt),
+            is_sound: report.is_sound(),
+            orphan_objects: report.orphan_objects,
+            orphan_keys: report.orphan_keys,
+        }
+    }
+}
+
+/// What `Vault.gc` removed.
+#[derive(uniffi::Record)]
+pub struct GcReport {
+    /// Payload objects removed.
+    pub objects_removed: u64,
+    /// Wrapped keys removed.
+    pub keys_removed: u64,
+    /// Checkpoints removed (all but the newest two in the store).
+    pub checkpoints_removed: u64,
 }
 
 /// An open, unlocked vault. Every method blocks until the engine answers (see the crate
@@ -190,6 +239,66 @@ impl Vault {
             entries: report.entries,
             writers: u64::try_from(report.writers).unwrap_or(u64::MAX),
         })
+    }
+
+    /// Shreds `scope`: its data keys are destroyed, so its records can never be read again.
+    /// Returns how many records it held.
+    pub fn shred_scope(&self, scope: String) -> Result<u64> {
+        let shredded = self.open_vault()?.shred_scope(&scope)?;
+        Ok(u64::try_from(shredded).unwrap_or(u64::MAX))
+    }
+
+    /// Applies the changes other instances sharing the store logged; returns how many log
+    /// batches were applied.
+    pub fn sync(&self) -> Result<u64> {
+        Ok(self.open_vault()?.sync(None)?)
+    }
+
+    /// Rebuilds the local index from the store, from nothing (checking that the log alone
+    /// gives the index) or, with `from_checkpoint`, from the newest checkpoint that opens;
+    /// returns how many log batches were applied.
+    pub fn rebuild(&self, from_checkpoint: bool) -> Result<u64> {
+        let start = if from_checkpoint {
+            RebuildStart::Checkpoint
+        } else {
+            RebuildStart::Log
+        };
+        Ok(self.open_vault()?.rebuild_from(start, None)?)
+    }
+
+    /// Reads and authenticates every record version; reports what is missing or corrupt.
+    pub fn verify(&self) -> Result<VerifyReport> {
+        Ok(self.open_vault()?.verify(None)?.into())
+    }
+
+    /// Removes payload objects, wrapped keys and superseded checkpoints nothing refers to,
+    /// once at least `min_age_seconds` old (another instance's write may be in flight).
+    pub fn gc(&self, min_age_seconds: u64) -> Result<GcReport> {
+        let report = self
+            .open_vault()?
+            .gc(Duration::from_secs(min_age_seconds), None)?;
+        Ok(GcReport {
+            objects_removed: report.objects_removed,
+            keys_removed: report.keys_removed,
+            checkpoints_removed: report.checkpoints_removed,
+        })
+    }
+
+    /// Changes the passphrase of the slot `old` opens to `new` (at least 12 characters, not
+    /// blank, repetitive or commonly used).
+    pub fn change_passphrase(&self, old: Vec<u8>, new: Vec<u8>) -> Result<()> {
+        Ok(self.open_vault()?.change_passphrase(&old, &new)?)
+    }
+
+    /// Rotates the root key: every slot is rewrapped (the passphrase of each slot, in slot
+    /// order, is required), every data key is rewrapped, and the index is re-keyed and
+    /// rebuilt. Other instances sharing the store must reopen afterwards.
+    pub fn rotate_root(&self, passphrases: Vec<Vec<u8>>) -> Result<()> {
+        let credentials: Vec<UnlockCredential<'_>> = passphrases
+            .iter()
+            .map(|passphrase| UnlockCredential::Passphrase(passphrase))
+            .collect();
+        Ok(self.open_vault()?.rotate_root(&credentials)?)
     }
 
     /// The accounts, logins and sessions of this vault.

@@ -830,6 +830,12 @@ public protocol IdentityProtocol: AnyObject, Sendable {
     func registerPatientWithProfile(username: String, password: String, profile: PatientProfile) throws  -> AccountId
     
     /**
+     * Changes the account's password, after checking the current one and a current TOTP
+     * `code`; the new one must meet the password policy. The account's sessions end.
+     */
+    func changePassword(username: String, password: String, code: String, newPassword: String) throws 
+    
+    /**
      * Confirms the enrolled factor with its first code.
      */
     func confirmTotp(username: String, password: String, code: String) throws 
@@ -862,6 +868,12 @@ public protocol IdentityProtocol: AnyObject, Sendable {
     func operatorCreateAccount(role: Role, username: String, password: String) throws  -> AccountId
     
     /**
+     * Removes the account `username`, as the operator; its sessions end. The last admin
+     * cannot be removed.
+     */
+    func operatorRemoveAccount(username: String) throws 
+    
+    /**
      * Unlocks the locked second factor of `username`, as the operator.
      */
     func operatorUnlockFactor(username: String) throws 
@@ -871,6 +883,12 @@ public protocol IdentityProtocol: AnyObject, Sendable {
      * factor is enrolled next.
      */
     func registerPatient(username: String, password: String) throws  -> AccountId
+    
+    /**
+     * Removes the account's confirmed TOTP factor, after checking the password and a current
+     * `code`; its sessions end, and it logs in again once a new factor is confirmed.
+     */
+    func removeTotp(username: String, password: String, code: String) throws 
     
 }
 /**
@@ -945,6 +963,22 @@ open func registerPatientWithProfile(username: String, password: String, profile
         FfiConverterTypePatientProfile_lower(profile),uniffiCallStatus
     )
 })
+}
+    
+    /**
+     * Changes the account's password, after checking the current one and a current TOTP
+     * `code`; the new one must meet the password policy. The account's sessions end.
+     */
+open func changePassword(username: String, password: String, code: String, newPassword: String)throws   {try rustCallWithError(FfiConverterTypeMedVaultError_lift) {
+        uniffiCallStatus in
+    uniffi_medvault_ffi_fn_method_identity_change_password(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(username),
+        FfiConverterString.lower(password),
+        FfiConverterString.lower(code),
+        FfiConverterString.lower(newPassword),uniffiCallStatus
+    )
+}
 }
     
     /**
@@ -1036,6 +1070,19 @@ open func operatorCreateAccount(role: Role, username: String, password: String)t
 }
     
     /**
+     * Removes the account `username`, as the operator; its sessions end. The last admin
+     * cannot be removed.
+     */
+open func operatorRemoveAccount(username: String)throws   {try rustCallWithError(FfiConverterTypeMedVaultError_lift) {
+        uniffiCallStatus in
+    uniffi_medvault_ffi_fn_method_identity_operator_remove_account(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(username),uniffiCallStatus
+    )
+}
+}
+    
+    /**
      * Unlocks the locked second factor of `username`, as the operator.
      */
 open func operatorUnlockFactor(username: String)throws   {try rustCallWithError(FfiConverterTypeMedVaultError_lift) {
@@ -1060,6 +1107,21 @@ open func registerPatient(username: String, password: String)throws  -> AccountI
         FfiConverterString.lower(password),uniffiCallStatus
     )
 })
+}
+    
+    /**
+     * Removes the account's confirmed TOTP factor, after checking the password and a current
+     * `code`; its sessions end, and it logs in again once a new factor is confirmed.
+     */
+open func removeTotp(username: String, password: String, code: String)throws   {try rustCallWithError(FfiConverterTypeMedVaultError_lift) {
+        uniffiCallStatus in
+    uniffi_medvault_ffi_fn_method_identity_remove_totp(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(username),
+        FfiConverterString.lower(password),
+        FfiConverterString.lower(code),uniffiCallStatus
+    )
+}
 }
     
 
@@ -1983,6 +2045,12 @@ public protocol VaultProtocol: AnyObject, Sendable {
     func amend(id: String, payload: Data) throws  -> RecordMeta
     
     /**
+     * Changes the passphrase of the slot `old` opens to `new` (at least 12 characters, not
+     * blank, repetitive or commonly used).
+     */
+    func changePassphrase(old: Data, new: Data) throws 
+    
+    /**
      * Flushes and closes the vault; later calls fail with `Closed`. Identities made from it
      * keep the vault open until they are released.
      */
@@ -2002,6 +2070,12 @@ public protocol VaultProtocol: AnyObject, Sendable {
      * The documents of `collection` whose `field` equals `value` exactly.
      */
     func findDocuments(collection: String, field: String, value: String) throws  -> [Document]
+    
+    /**
+     * Removes payload objects, wrapped keys and superseded checkpoints nothing refers to,
+     * once at least `min_age_seconds` old (another instance's write may be in flight).
+     */
+    func gc(minAgeSeconds: UInt64) throws  -> GcReport
     
     /**
      * The latest version of a record, with its payload.
@@ -2059,9 +2133,40 @@ public protocol VaultProtocol: AnyObject, Sendable {
     func put(record: NewRecord, payload: Data) throws  -> RecordMeta
     
     /**
+     * Rebuilds the local index from the store, from nothing (checking that the log alone
+     * gives the index) or, with `from_checkpoint`, from the newest checkpoint that opens;
+     * returns how many log batches were applied.
+     */
+    func rebuild(fromCheckpoint: Bool) throws  -> UInt64
+    
+    /**
+     * Rotates the root key: every slot is rewrapped (the passphrase of each slot, in slot
+     * order, is required), every data key is rewrapped, and the index is re-keyed and
+     * rebuilt. Other instances sharing the store must reopen afterwards.
+     */
+    func rotateRoot(passphrases: [Data]) throws 
+    
+    /**
+     * Shreds `scope`: its data keys are destroyed, so its records can never be read again.
+     * Returns how many records it held.
+     */
+    func shredScope(scope: String) throws  -> UInt64
+    
+    /**
+     * Applies the changes other instances sharing the store logged; returns how many log
+     * batches were applied.
+     */
+    func sync() throws  -> UInt64
+    
+    /**
      * Replaces a stored document.
      */
     func updateDocument(document: Document) throws 
+    
+    /**
+     * Reads and authenticates every record version; reports what is missing or corrupt.
+     */
+    func verify() throws  -> VerifyReport
     
     /**
      * Checks the whole audit trail (every entry authenticated, every chain unbroken);
@@ -2173,6 +2278,20 @@ open func amend(id: String, payload: Data)throws  -> RecordMeta  {
 }
     
     /**
+     * Changes the passphrase of the slot `old` opens to `new` (at least 12 characters, not
+     * blank, repetitive or commonly used).
+     */
+open func changePassphrase(old: Data, new: Data)throws   {try rustCallWithError(FfiConverterTypeMedVaultError_lift) {
+        uniffiCallStatus in
+    uniffi_medvault_ffi_fn_method_vault_change_passphrase(
+            self.uniffiCloneHandle(),
+        FfiConverterData.lower(old),
+        FfiConverterData.lower(new),uniffiCallStatus
+    )
+}
+}
+    
+    /**
      * Flushes and closes the vault; later calls fail with `Closed`. Identities made from it
      * keep the vault open until they are released.
      */
@@ -2220,6 +2339,20 @@ open func findDocuments(collection: String, field: String, value: String)throws 
         FfiConverterString.lower(collection),
         FfiConverterString.lower(field),
         FfiConverterString.lower(value),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Removes payload objects, wrapped keys and superseded checkpoints nothing refers to,
+     * once at least `min_age_seconds` old (another instance's write may be in flight).
+     */
+open func gc(minAgeSeconds: UInt64)throws  -> GcReport  {
+    return try  FfiConverterTypeGcReport_lift(try rustCallWithError(FfiConverterTypeMedVaultError_lift) {
+        uniffiCallStatus in
+    uniffi_medvault_ffi_fn_method_vault_gc(
+            self.uniffiCloneHandle(),
+        FfiConverterUInt64.lower(minAgeSeconds),uniffiCallStatus
     )
 })
 }
@@ -2373,6 +2506,62 @@ open func put(record: NewRecord, payload: Data)throws  -> RecordMeta  {
 }
     
     /**
+     * Rebuilds the local index from the store, from nothing (checking that the log alone
+     * gives the index) or, with `from_checkpoint`, from the newest checkpoint that opens;
+     * returns how many log batches were applied.
+     */
+open func rebuild(fromCheckpoint: Bool)throws  -> UInt64  {
+    return try  FfiConverterUInt64.lift(try rustCallWithError(FfiConverterTypeMedVaultError_lift) {
+        uniffiCallStatus in
+    uniffi_medvault_ffi_fn_method_vault_rebuild(
+            self.uniffiCloneHandle(),
+        FfiConverterBool.lower(fromCheckpoint),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Rotates the root key: every slot is rewrapped (the passphrase of each slot, in slot
+     * order, is required), every data key is rewrapped, and the index is re-keyed and
+     * rebuilt. Other instances sharing the store must reopen afterwards.
+     */
+open func rotateRoot(passphrases: [Data])throws   {try rustCallWithError(FfiConverterTypeMedVaultError_lift) {
+        uniffiCallStatus in
+    uniffi_medvault_ffi_fn_method_vault_rotate_root(
+            self.uniffiCloneHandle(),
+        FfiConverterSequenceData.lower(passphrases),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Shreds `scope`: its data keys are destroyed, so its records can never be read again.
+     * Returns how many records it held.
+     */
+open func shredScope(scope: String)throws  -> UInt64  {
+    return try  FfiConverterUInt64.lift(try rustCallWithError(FfiConverterTypeMedVaultError_lift) {
+        uniffiCallStatus in
+    uniffi_medvault_ffi_fn_method_vault_shred_scope(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(scope),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Applies the changes other instances sharing the store logged; returns how many log
+     * batches were applied.
+     */
+open func sync()throws  -> UInt64  {
+    return try  FfiConverterUInt64.lift(try rustCallWithError(FfiConverterTypeMedVaultError_lift) {
+        uniffiCallStatus in
+    uniffi_medvault_ffi_fn_method_vault_sync(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * Replaces a stored document.
      */
 open func updateDocument(document: Document)throws   {try rustCallWithError(FfiConverterTypeMedVaultError_lift) {
@@ -2382,6 +2571,18 @@ open func updateDocument(document: Document)throws   {try rustCallWithError(FfiC
         FfiConverterTypeDocument_lower(document),uniffiCallStatus
     )
 }
+}
+    
+    /**
+     * Reads and authenticates every record version; reports what is missing or corrupt.
+     */
+open func verify()throws  -> VerifyReport  {
+    return try  FfiConverterTypeVerifyReport_lift(try rustCallWithError(FfiConverterTypeMedVaultError_lift) {
+        uniffiCallStatus in
+    uniffi_medvault_ffi_fn_method_vault_verify(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
 }
     
     /**
@@ -3424,6 +3625,85 @@ public func FfiConverterTypeEvent_lift(_ buf: RustBuffer) throws -> Event {
 #endif
 public func FfiConverterTypeEvent_lower(_ value: Event) -> RustBuffer {
     return FfiConverterTypeEvent.lower(value)
+}
+
+
+/**
+ * What `Vault.gc` removed.
+ */
+public struct GcReport: Equatable, Hashable {
+    /**
+     * Payload objects removed.
+     */
+    public var objectsRemoved: UInt64
+    /**
+     * Wrapped keys removed.
+     */
+    public var keysRemoved: UInt64
+    /**
+     * Checkpoints removed (all but the newest two in the store).
+     */
+    public var checkpointsRemoved: UInt64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Payload objects removed.
+         */objectsRemoved: UInt64, 
+        /**
+         * Wrapped keys removed.
+         */keysRemoved: UInt64, 
+        /**
+         * Checkpoints removed (all but the newest two in the store).
+         */checkpointsRemoved: UInt64) {
+        self.objectsRemoved = objectsRemoved
+        self.keysRemoved = keysRemoved
+        self.checkpointsRemoved = checkpointsRemoved
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension GcReport: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeGcReport: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> GcReport {
+        return
+            try GcReport(
+                objectsRemoved: FfiConverterUInt64.read(from: &buf), 
+                keysRemoved: FfiConverterUInt64.read(from: &buf), 
+                checkpointsRemoved: FfiConverterUInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: GcReport, into buf: inout [UInt8]) {
+        FfiConverterUInt64.write(value.objectsRemoved, into: &buf)
+        FfiConverterUInt64.write(value.keysRemoved, into: &buf)
+        FfiConverterUInt64.write(value.checkpointsRemoved, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeGcReport_lift(_ buf: RustBuffer) throws -> GcReport {
+    return try FfiConverterTypeGcReport.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeGcReport_lower(_ value: GcReport) -> RustBuffer {
+    return FfiConverterTypeGcReport.lower(value)
 }
 
 
@@ -5123,6 +5403,126 @@ public func FfiConverterTypeSlotQuery_lower(_ value: SlotQuery) -> RustBuffer {
 
 
 /**
+ * What `Vault.verify` found. Ids are record ids; orphans are names of objects and keys
+ * nothing uses (garbage, not damage).
+ */
+public struct VerifyReport: Equatable, Hashable {
+    /**
+     * Record versions whose payload and metadata authenticated.
+     */
+    public var versionsOk: UInt64
+    /**
+     * Records whose payload object is missing from the store.
+     */
+    public var missingObjects: [String]
+    /**
+     * Records whose data key is missing.
+     */
+    public var missingKeys: [String]
+    /**
+     * Records whose object or metadata failed to authenticate or decode.
+     */
+    public var corrupt: [String]
+    /**
+     * Objects no index entry names.
+     */
+    public var orphanObjects: [String]
+    /**
+     * Wrapped keys nothing uses.
+     */
+    public var orphanKeys: [String]
+    /**
+     * Whether every record has its object and key and authenticates.
+     */
+    public var isSound: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Record versions whose payload and metadata authenticated.
+         */versionsOk: UInt64, 
+        /**
+         * Records whose payload object is missing from the store.
+         */missingObjects: [String], 
+        /**
+         * Records whose data key is missing.
+         */missingKeys: [String], 
+        /**
+         * Records whose object or metadata failed to authenticate or decode.
+         */corrupt: [String], 
+        /**
+         * Objects no index entry names.
+         */orphanObjects: [String], 
+        /**
+         * Wrapped keys nothing uses.
+         */orphanKeys: [String], 
+        /**
+         * Whether every record has its object and key and authenticates.
+         */isSound: Bool) {
+        self.versionsOk = versionsOk
+        self.missingObjects = missingObjects
+        self.missingKeys = missingKeys
+        self.corrupt = corrupt
+        self.orphanObjects = orphanObjects
+        self.orphanKeys = orphanKeys
+        self.isSound = isSound
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension VerifyReport: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeVerifyReport: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> VerifyReport {
+        return
+            try VerifyReport(
+                versionsOk: FfiConverterUInt64.read(from: &buf), 
+                missingObjects: FfiConverterSequenceString.read(from: &buf), 
+                missingKeys: FfiConverterSequenceString.read(from: &buf), 
+                corrupt: FfiConverterSequenceString.read(from: &buf), 
+                orphanObjects: FfiConverterSequenceString.read(from: &buf), 
+                orphanKeys: FfiConverterSequenceString.read(from: &buf), 
+                isSound: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: VerifyReport, into buf: inout [UInt8]) {
+        FfiConverterUInt64.write(value.versionsOk, into: &buf)
+        FfiConverterSequenceString.write(value.missingObjects, into: &buf)
+        FfiConverterSequenceString.write(value.missingKeys, into: &buf)
+        FfiConverterSequenceString.write(value.corrupt, into: &buf)
+        FfiConverterSequenceString.write(value.orphanObjects, into: &buf)
+        FfiConverterSequenceString.write(value.orphanKeys, into: &buf)
+        FfiConverterBool.write(value.isSound, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeVerifyReport_lift(_ buf: RustBuffer) throws -> VerifyReport {
+    return try FfiConverterTypeVerifyReport.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeVerifyReport_lower(_ value: VerifyReport) -> RustBuffer {
+    return FfiConverterTypeVerifyReport.lower(value)
+}
+
+
+/**
  * Where an appointment stands (FHIR `AppointmentStatus`).
  */
 
@@ -6506,6 +6906,31 @@ fileprivate struct FfiConverterSequenceString: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceData: FfiConverterRustBuffer {
+    typealias SwiftType = [Data]
+
+    public static func write(_ value: [Data], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterData.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Data] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Data]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterData.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeAccountInfo: FfiConverterRustBuffer {
     typealias SwiftType = [AccountInfo]
 
@@ -7122,6 +7547,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_medvault_ffi_checksum_method_identity_register_patient_with_profile() != 7770) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_medvault_ffi_checksum_method_identity_change_password() != 61921) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_medvault_ffi_checksum_method_identity_confirm_totp() != 6643) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -7140,10 +7568,16 @@ private let initializationResult: InitializationResult = {
     if (uniffi_medvault_ffi_checksum_method_identity_operator_create_account() != 39226) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_medvault_ffi_checksum_method_identity_operator_remove_account() != 57468) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_medvault_ffi_checksum_method_identity_operator_unlock_factor() != 13676) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_medvault_ffi_checksum_method_identity_register_patient() != 59065) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_medvault_ffi_checksum_method_identity_remove_totp() != 33067) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_medvault_ffi_checksum_method_session_add_physician() != 45069) {
@@ -7263,6 +7697,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_medvault_ffi_checksum_method_vault_amend() != 1962) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_medvault_ffi_checksum_method_vault_change_passphrase() != 14496) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_medvault_ffi_checksum_method_vault_close() != 19849) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -7273,6 +7710,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_medvault_ffi_checksum_method_vault_find_documents() != 14398) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_medvault_ffi_checksum_method_vault_gc() != 24073) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_medvault_ffi_checksum_method_vault_get() != 40006) {
@@ -7308,7 +7748,22 @@ private let initializationResult: InitializationResult = {
     if (uniffi_medvault_ffi_checksum_method_vault_put() != 3993) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_medvault_ffi_checksum_method_vault_rebuild() != 62309) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_medvault_ffi_checksum_method_vault_rotate_root() != 1067) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_medvault_ffi_checksum_method_vault_shred_scope() != 24041) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_medvault_ffi_checksum_method_vault_sync() != 8842) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_medvault_ffi_checksum_method_vault_update_document() != 6151) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_medvault_ffi_checksum_method_vault_verify() != 39829) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_medvault_ffi_checksum_method_vault_verify_audit() != 55595) {

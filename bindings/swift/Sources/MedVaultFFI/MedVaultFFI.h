@@ -293,6 +293,11 @@ void uniffi_medvault_ffi_fn_free_identity(uint64_t handle, RustCallStatus *_Nonn
 RustBuffer uniffi_medvault_ffi_fn_method_identity_register_patient_with_profile(uint64_t ptr, RustBuffer username, RustBuffer password, RustBuffer profile, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MEDVAULT_FFI_FN_METHOD_IDENTITY_CHANGE_PASSWORD
+#define UNIFFI_FFIDEF_UNIFFI_MEDVAULT_FFI_FN_METHOD_IDENTITY_CHANGE_PASSWORD
+void uniffi_medvault_ffi_fn_method_identity_change_password(uint64_t ptr, RustBuffer username, RustBuffer password, RustBuffer code, RustBuffer new_password, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MEDVAULT_FFI_FN_METHOD_IDENTITY_CONFIRM_TOTP
 #define UNIFFI_FFIDEF_UNIFFI_MEDVAULT_FFI_FN_METHOD_IDENTITY_CONFIRM_TOTP
 void uniffi_medvault_ffi_fn_method_identity_confirm_totp(uint64_t ptr, RustBuffer username, RustBuffer password, RustBuffer code, RustCallStatus *_Nonnull out_status
@@ -323,6 +328,11 @@ RustBuffer uniffi_medvault_ffi_fn_method_identity_operator_accounts(uint64_t ptr
 RustBuffer uniffi_medvault_ffi_fn_method_identity_operator_create_account(uint64_t ptr, RustBuffer role, RustBuffer username, RustBuffer password, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MEDVAULT_FFI_FN_METHOD_IDENTITY_OPERATOR_REMOVE_ACCOUNT
+#define UNIFFI_FFIDEF_UNIFFI_MEDVAULT_FFI_FN_METHOD_IDENTITY_OPERATOR_REMOVE_ACCOUNT
+void uniffi_medvault_ffi_fn_method_identity_operator_remove_account(uint64_t ptr, RustBuffer username, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MEDVAULT_FFI_FN_METHOD_IDENTITY_OPERATOR_UNLOCK_FACTOR
 #define UNIFFI_FFIDEF_UNIFFI_MEDVAULT_FFI_FN_METHOD_IDENTITY_OPERATOR_UNLOCK_FACTOR
 void uniffi_medvault_ffi_fn_method_identity_operator_unlock_factor(uint64_t ptr, RustBuffer username, RustCallStatus *_Nonnull out_status
@@ -331,6 +341,11 @@ void uniffi_medvault_ffi_fn_method_identity_operator_unlock_factor(uint64_t ptr,
 #ifndef UNIFFI_FFIDEF_UNIFFI_MEDVAULT_FFI_FN_METHOD_IDENTITY_REGISTER_PATIENT
 #define UNIFFI_FFIDEF_UNIFFI_MEDVAULT_FFI_FN_METHOD_IDENTITY_REGISTER_PATIENT
 RustBuffer uniffi_medvault_ffi_fn_method_identity_register_patient(uint64_t ptr, RustBuffer username, RustBuffer password, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MEDVAULT_FFI_FN_METHOD_IDENTITY_REMOVE_TOTP
+#define UNIFFI_FFIDEF_UNIFFI_MEDVAULT_FFI_FN_METHOD_IDENTITY_REMOVE_TOTP
+void uniffi_medvault_ffi_fn_method_identity_remove_totp(uint64_t ptr, RustBuffer username, RustBuffer password, RustBuffer code, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MEDVAULT_FFI_FN_CLONE_SESSION
@@ -558,6 +573,11 @@ uint64_t uniffi_medvault_ffi_fn_constructor_vault_open(RustBuffer location, Rust
 RustBuffer uniffi_medvault_ffi_fn_method_vault_amend(uint64_t ptr, RustBuffer id, RustBuffer payload, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MEDVAULT_FFI_FN_METHOD_VAULT_CHANGE_PASSPHRASE
+#define UNIFFI_FFIDEF_UNIFFI_MEDVAULT_FFI_FN_METHOD_VAULT_CHANGE_PASSPHRASE
+void uniffi_medvault_ffi_fn_method_vault_change_passphrase(uint64_t ptr, RustBuffer old, RustBuffer new, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MEDVAULT_FFI_FN_METHOD_VAULT_CLOSE
 #define UNIFFI_FFIDEF_UNIFFI_MEDVAULT_FFI_FN_METHOD_VAULT_CLOSE
 void uniffi_medvault_ffi_fn_method_vault_close(uint64_t ptr, RustCallStatus *_Nonnull out_status
@@ -576,6 +596,11 @@ void uniffi_medvault_ffi_fn_method_vault_delete_document(uint64_t ptr, RustBuffe
 #ifndef UNIFFI_FFIDEF_UNIFFI_MEDVAULT_FFI_FN_METHOD_VAULT_FIND_DOCUMENTS
 #define UNIFFI_FFIDEF_UNIFFI_MEDVAULT_FFI_FN_METHOD_VAULT_FIND_DOCUMENTS
 RustBuffer uniffi_medvault_ffi_fn_method_vault_find_documents(uint64_t ptr, RustBuffer collection, RustBuffer field, RustBuffer value, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MEDVAULT_FFI_FN_METHOD_VAULT_GC
+#define UNIFFI_FFIDEF_UNIFFI_MEDVAULT_FFI_FN_METHOD_VAULT_GC
+RustBuffer uniffi_medvault_ffi_fn_method_vault_gc(uint64_t ptr, uint64_t min_age_seconds, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MEDVAULT_FFI_FN_METHOD_VAULT_GET
@@ -633,9 +658,34 @@ RustBuffer uniffi_medvault_ffi_fn_method_vault_list_scope(uint64_t ptr, RustBuff
 RustBuffer uniffi_medvault_ffi_fn_method_vault_put(uint64_t ptr, RustBuffer record, RustBuffer payload, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MEDVAULT_FFI_FN_METHOD_VAULT_REBUILD
+#define UNIFFI_FFIDEF_UNIFFI_MEDVAULT_FFI_FN_METHOD_VAULT_REBUILD
+uint64_t uniffi_medvault_ffi_fn_method_vault_rebuild(uint64_t ptr, int8_t from_checkpoint, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MEDVAULT_FFI_FN_METHOD_VAULT_ROTATE_ROOT
+#define UNIFFI_FFIDEF_UNIFFI_MEDVAULT_FFI_FN_METHOD_VAULT_ROTATE_ROOT
+void uniffi_medvault_ffi_fn_method_vault_rotate_root(uint64_t ptr, RustBuffer passphrases, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MEDVAULT_FFI_FN_METHOD_VAULT_SHRED_SCOPE
+#define UNIFFI_FFIDEF_UNIFFI_MEDVAULT_FFI_FN_METHOD_VAULT_SHRED_SCOPE
+uint64_t uniffi_medvault_ffi_fn_method_vault_shred_scope(uint64_t ptr, RustBuffer scope, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MEDVAULT_FFI_FN_METHOD_VAULT_SYNC
+#define UNIFFI_FFIDEF_UNIFFI_MEDVAULT_FFI_FN_METHOD_VAULT_SYNC
+uint64_t uniffi_medvault_ffi_fn_method_vault_sync(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MEDVAULT_FFI_FN_METHOD_VAULT_UPDATE_DOCUMENT
 #define UNIFFI_FFIDEF_UNIFFI_MEDVAULT_FFI_FN_METHOD_VAULT_UPDATE_DOCUMENT
 void uniffi_medvault_ffi_fn_method_vault_update_document(uint64_t ptr, RustBuffer document, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MEDVAULT_FFI_FN_METHOD_VAULT_VERIFY
+#define UNIFFI_FFIDEF_UNIFFI_MEDVAULT_FFI_FN_METHOD_VAULT_VERIFY
+RustBuffer uniffi_medvault_ffi_fn_method_vault_verify(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MEDVAULT_FFI_FN_METHOD_VAULT_VERIFY_AUDIT
@@ -939,6 +989,12 @@ uint16_t uniffi_medvault_ffi_checksum_method_identity_register_patient_with_prof
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MEDVAULT_FFI_CHECKSUM_METHOD_IDENTITY_CHANGE_PASSWORD
+#define UNIFFI_FFIDEF_UNIFFI_MEDVAULT_FFI_CHECKSUM_METHOD_IDENTITY_CHANGE_PASSWORD
+uint16_t uniffi_medvault_ffi_checksum_method_identity_change_password(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MEDVAULT_FFI_CHECKSUM_METHOD_IDENTITY_CONFIRM_TOTP
 #define UNIFFI_FFIDEF_UNIFFI_MEDVAULT_FFI_CHECKSUM_METHOD_IDENTITY_CONFIRM_TOTP
 uint16_t uniffi_medvault_ffi_checksum_method_identity_confirm_totp(void
@@ -975,6 +1031,12 @@ uint16_t uniffi_medvault_ffi_checksum_method_identity_operator_create_account(vo
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MEDVAULT_FFI_CHECKSUM_METHOD_IDENTITY_OPERATOR_REMOVE_ACCOUNT
+#define UNIFFI_FFIDEF_UNIFFI_MEDVAULT_FFI_CHECKSUM_METHOD_IDENTITY_OPERATOR_REMOVE_ACCOUNT
+uint16_t uniffi_medvault_ffi_checksum_method_identity_operator_remove_account(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MEDVAULT_FFI_CHECKSUM_METHOD_IDENTITY_OPERATOR_UNLOCK_FACTOR
 #define UNIFFI_FFIDEF_UNIFFI_MEDVAULT_FFI_CHECKSUM_METHOD_IDENTITY_OPERATOR_UNLOCK_FACTOR
 uint16_t uniffi_medvault_ffi_checksum_method_identity_operator_unlock_factor(void
@@ -984,6 +1046,12 @@ uint16_t uniffi_medvault_ffi_checksum_method_identity_operator_unlock_factor(voi
 #ifndef UNIFFI_FFIDEF_UNIFFI_MEDVAULT_FFI_CHECKSUM_METHOD_IDENTITY_REGISTER_PATIENT
 #define UNIFFI_FFIDEF_UNIFFI_MEDVAULT_FFI_CHECKSUM_METHOD_IDENTITY_REGISTER_PATIENT
 uint16_t uniffi_medvault_ffi_checksum_method_identity_register_patient(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MEDVAULT_FFI_CHECKSUM_METHOD_IDENTITY_REMOVE_TOTP
+#define UNIFFI_FFIDEF_UNIFFI_MEDVAULT_FFI_CHECKSUM_METHOD_IDENTITY_REMOVE_TOTP
+uint16_t uniffi_medvault_ffi_checksum_method_identity_remove_totp(void
     
 );
 #endif
@@ -1221,6 +1289,12 @@ uint16_t uniffi_medvault_ffi_checksum_method_vault_amend(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MEDVAULT_FFI_CHECKSUM_METHOD_VAULT_CHANGE_PASSPHRASE
+#define UNIFFI_FFIDEF_UNIFFI_MEDVAULT_FFI_CHECKSUM_METHOD_VAULT_CHANGE_PASSPHRASE
+uint16_t uniffi_medvault_ffi_checksum_method_vault_change_passphrase(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MEDVAULT_FFI_CHECKSUM_METHOD_VAULT_CLOSE
 #define UNIFFI_FFIDEF_UNIFFI_MEDVAULT_FFI_CHECKSUM_METHOD_VAULT_CLOSE
 uint16_t uniffi_medvault_ffi_checksum_method_vault_close(void
@@ -1242,6 +1316,12 @@ uint16_t uniffi_medvault_ffi_checksum_method_vault_delete_document(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_MEDVAULT_FFI_CHECKSUM_METHOD_VAULT_FIND_DOCUMENTS
 #define UNIFFI_FFIDEF_UNIFFI_MEDVAULT_FFI_CHECKSUM_METHOD_VAULT_FIND_DOCUMENTS
 uint16_t uniffi_medvault_ffi_checksum_method_vault_find_documents(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MEDVAULT_FFI_CHECKSUM_METHOD_VAULT_GC
+#define UNIFFI_FFIDEF_UNIFFI_MEDVAULT_FFI_CHECKSUM_METHOD_VAULT_GC
+uint16_t uniffi_medvault_ffi_checksum_method_vault_gc(void
     
 );
 #endif
@@ -1311,9 +1391,39 @@ uint16_t uniffi_medvault_ffi_checksum_method_vault_put(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MEDVAULT_FFI_CHECKSUM_METHOD_VAULT_REBUILD
+#define UNIFFI_FFIDEF_UNIFFI_MEDVAULT_FFI_CHECKSUM_METHOD_VAULT_REBUILD
+uint16_t uniffi_medvault_ffi_checksum_method_vault_rebuild(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MEDVAULT_FFI_CHECKSUM_METHOD_VAULT_ROTATE_ROOT
+#define UNIFFI_FFIDEF_UNIFFI_MEDVAULT_FFI_CHECKSUM_METHOD_VAULT_ROTATE_ROOT
+uint16_t uniffi_medvault_ffi_checksum_method_vault_rotate_root(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MEDVAULT_FFI_CHECKSUM_METHOD_VAULT_SHRED_SCOPE
+#define UNIFFI_FFIDEF_UNIFFI_MEDVAULT_FFI_CHECKSUM_METHOD_VAULT_SHRED_SCOPE
+uint16_t uniffi_medvault_ffi_checksum_method_vault_shred_scope(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MEDVAULT_FFI_CHECKSUM_METHOD_VAULT_SYNC
+#define UNIFFI_FFIDEF_UNIFFI_MEDVAULT_FFI_CHECKSUM_METHOD_VAULT_SYNC
+uint16_t uniffi_medvault_ffi_checksum_method_vault_sync(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MEDVAULT_FFI_CHECKSUM_METHOD_VAULT_UPDATE_DOCUMENT
 #define UNIFFI_FFIDEF_UNIFFI_MEDVAULT_FFI_CHECKSUM_METHOD_VAULT_UPDATE_DOCUMENT
 uint16_t uniffi_medvault_ffi_checksum_method_vault_update_document(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MEDVAULT_FFI_CHECKSUM_METHOD_VAULT_VERIFY
+#define UNIFFI_FFIDEF_UNIFFI_MEDVAULT_FFI_CHECKSUM_METHOD_VAULT_VERIFY
+uint16_t uniffi_medvault_ffi_checksum_method_vault_verify(void
     
 );
 #endif

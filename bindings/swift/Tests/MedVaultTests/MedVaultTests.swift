@@ -175,6 +175,73 @@ final class MedVaultTests: XCTestCase {
         XCTAssertGreaterThan(try vault.verifyAudit().entries, 0)
     }
 
+    func testMaintenanceSyncVerifyRebuildGcAndShred() throws {
+        let vault = try newVault()
+        let kept = try vault.put(record: NewRecord(scope: "ward-7", kind: "scan", labels: [:]),
+                                 payload: Data(repeating: 1, count: 100_000))
+        let gone = try vault.put(record: NewRecord(scope: "ward-7", kind: "scan", labels: [:]),
+                                 payload: Data(repeating: 2, count: 100_000))
+        XCTAssertEqual(try vault.sync(), 0)
+        try vault.delete(id: gone.id)
+        // The deleted record's payload object is referred to by nothing now.
+        XCTAssertEqual(try vault.gc(minAgeSeconds: 0).objectsRemoved, 1)
+        XCTAssertGreaterThanOrEqual(try vault.rebuild(fromCheckpoint: false), 3)
+        XCTAssertGreaterThanOrEqual(try vault.rebuild(fromCheckpoint: true), 3)
+        let report = try vault.verify()
+        XCTAssertTrue(report.isSound)
+        XCTAssertEqual(report.versionsOk, 1)
+        XCTAssertEqual(try vault.shredScope(scope: "ward-7"), 1)
+        XCTAssertThrowsError(try vault.get(id: kept.id)) { error in
+            guard case MedVaultError.RecordNotFound = error else {
+                return XCTFail("expected RecordNotFound, got \(error)")
+            }
+        }
+        try vault.close()
+    }
+
+    func testPassphraseChangeAndRootRotationKeepTheRecords() throws {
+        let vault = try newVault()
+        let id = try vault.put(record: NewRecord(scope: "ward-7", kind: "note", labels: [:]),
+                               payload: Data("kept".utf8)).id
+        let newPassphrase = Data("a second and unusual passphrase".utf8)
+        try vault.changePassphrase(old: passphrase, new: newPassphrase)
+        try vault.rotateRoot(passphrases: [newPassphrase])
+        try vault.close()
+        let reopened = try Vault.open(
+            location: folder.appendingPathComponent("vault").path,
+            passphrase: newPassphrase,
+            index: folder.appendingPathComponent("index").path
+        )
+        XCTAssertEqual(try reopened.get(id: id).payload, Data("kept".utf8))
+    }
+
+    func testPasswordChangeFactorRemovalAndAccountRemoval() throws {
+        let vault = try newVault()
+        let identity = try vault.identity()
+        _ = try identity.registerPatient(username: "carol", password: password)
+        let enrollment = try identity.enrollTotp(username: "carol", password: password, currentCode: nil)
+        let (code, _) = Totp.current(secretBase32: enrollment.secretBase32())
+        try identity.confirmTotp(username: "carol", password: password, code: code)
+        // The next step's code, as a device one step ahead shows it.
+        let ahead = {
+            Totp.code(secret: Totp.base32Decode(enrollment.secretBase32()),
+                      unixSeconds: UInt64(Date().timeIntervalSince1970) + 30)
+        }
+        let newPassword = "carol: a new and unusual passphrase"
+        try identity.changePassword(username: "carol", password: password, code: ahead(), newPassword: newPassword)
+        XCTAssertThrowsError(try identity.login(username: "carol", password: password, code: ahead())) { error in
+            guard case MedVaultError.InvalidCredentials = error else {
+                return XCTFail("expected InvalidCredentials, got \(error)")
+            }
+        }
+        Totp.waitForStepAfter(UInt64(Date().timeIntervalSince1970) / 30)
+        try identity.removeTotp(username: "carol", password: newPassword, code: ahead())
+        XCTAssertEqual(try identity.operatorAccounts().first { $0.username == "carol" }?.factor, FactorState.none)
+        try identity.operatorRemoveAccount(username: "carol")
+        XCTAssertTrue(try identity.operatorAccounts().allSatisfy { $0.username != "carol" })
+        try vault.close()
+    }
+
     func testAWeakPassphraseCreatesNoVault() throws {
         let location = folder.appendingPathComponent("vault").path
         XCTAssertThrowsError(try Vault.create(

@@ -690,6 +690,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_medvault_ffi_checksum_method_identity_register_patient_with_profile(
     ): Int
+    external fun uniffi_medvault_ffi_checksum_method_identity_change_password(
+    ): Int
     external fun uniffi_medvault_ffi_checksum_method_identity_confirm_totp(
     ): Int
     external fun uniffi_medvault_ffi_checksum_method_identity_enroll_totp(
@@ -702,9 +704,13 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_medvault_ffi_checksum_method_identity_operator_create_account(
     ): Int
+    external fun uniffi_medvault_ffi_checksum_method_identity_operator_remove_account(
+    ): Int
     external fun uniffi_medvault_ffi_checksum_method_identity_operator_unlock_factor(
     ): Int
     external fun uniffi_medvault_ffi_checksum_method_identity_register_patient(
+    ): Int
+    external fun uniffi_medvault_ffi_checksum_method_identity_remove_totp(
     ): Int
     external fun uniffi_medvault_ffi_checksum_method_session_add_physician(
     ): Int
@@ -784,6 +790,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_medvault_ffi_checksum_method_vault_amend(
     ): Int
+    external fun uniffi_medvault_ffi_checksum_method_vault_change_passphrase(
+    ): Int
     external fun uniffi_medvault_ffi_checksum_method_vault_close(
     ): Int
     external fun uniffi_medvault_ffi_checksum_method_vault_delete(
@@ -791,6 +799,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_medvault_ffi_checksum_method_vault_delete_document(
     ): Int
     external fun uniffi_medvault_ffi_checksum_method_vault_find_documents(
+    ): Int
+    external fun uniffi_medvault_ffi_checksum_method_vault_gc(
     ): Int
     external fun uniffi_medvault_ffi_checksum_method_vault_get(
     ): Int
@@ -814,7 +824,17 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_medvault_ffi_checksum_method_vault_put(
     ): Int
+    external fun uniffi_medvault_ffi_checksum_method_vault_rebuild(
+    ): Int
+    external fun uniffi_medvault_ffi_checksum_method_vault_rotate_root(
+    ): Int
+    external fun uniffi_medvault_ffi_checksum_method_vault_shred_scope(
+    ): Int
+    external fun uniffi_medvault_ffi_checksum_method_vault_sync(
+    ): Int
     external fun uniffi_medvault_ffi_checksum_method_vault_update_document(
+    ): Int
+    external fun uniffi_medvault_ffi_checksum_method_vault_verify(
     ): Int
     external fun uniffi_medvault_ffi_checksum_method_vault_verify_audit(
     ): Int
@@ -862,6 +882,8 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_medvault_ffi_fn_method_identity_register_patient_with_profile(`ptr`: Long,`username`: RustBuffer.ByValue,`password`: RustBuffer.ByValue,`profile`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_medvault_ffi_fn_method_identity_change_password(`ptr`: Long,`username`: RustBuffer.ByValue,`password`: RustBuffer.ByValue,`code`: RustBuffer.ByValue,`newPassword`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
     external fun uniffi_medvault_ffi_fn_method_identity_confirm_totp(`ptr`: Long,`username`: RustBuffer.ByValue,`password`: RustBuffer.ByValue,`code`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_medvault_ffi_fn_method_identity_enroll_totp(`ptr`: Long,`username`: RustBuffer.ByValue,`password`: RustBuffer.ByValue,`currentCode`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -874,10 +896,14 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_medvault_ffi_fn_method_identity_operator_create_account(`ptr`: Long,`role`: RustBuffer.ByValue,`username`: RustBuffer.ByValue,`password`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_medvault_ffi_fn_method_identity_operator_remove_account(`ptr`: Long,`username`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
     external fun uniffi_medvault_ffi_fn_method_identity_operator_unlock_factor(`ptr`: Long,`username`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_medvault_ffi_fn_method_identity_register_patient(`ptr`: Long,`username`: RustBuffer.ByValue,`password`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_medvault_ffi_fn_method_identity_remove_totp(`ptr`: Long,`username`: RustBuffer.ByValue,`password`: RustBuffer.ByValue,`code`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
     external fun uniffi_medvault_ffi_fn_clone_session(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_medvault_ffi_fn_free_session(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -968,6 +994,8 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_medvault_ffi_fn_method_vault_amend(`ptr`: Long,`id`: RustBuffer.ByValue,`payload`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_medvault_ffi_fn_method_vault_change_passphrase(`ptr`: Long,`old`: RustBuffer.ByValue,`new`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
     external fun uniffi_medvault_ffi_fn_method_vault_close(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_medvault_ffi_fn_method_vault_delete(`ptr`: Long,`id`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -975,6 +1003,8 @@ internal object UniffiLib {
     external fun uniffi_medvault_ffi_fn_method_vault_delete_document(`ptr`: Long,`collection`: RustBuffer.ByValue,`id`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_medvault_ffi_fn_method_vault_find_documents(`ptr`: Long,`collection`: RustBuffer.ByValue,`field`: RustBuffer.ByValue,`value`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_medvault_ffi_fn_method_vault_gc(`ptr`: Long,`minAgeSeconds`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_medvault_ffi_fn_method_vault_get(`ptr`: Long,`id`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -998,8 +1028,18 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_medvault_ffi_fn_method_vault_put(`ptr`: Long,`record`: RustBuffer.ByValue,`payload`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_medvault_ffi_fn_method_vault_rebuild(`ptr`: Long,`fromCheckpoint`: Byte,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_medvault_ffi_fn_method_vault_rotate_root(`ptr`: Long,`passphrases`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_medvault_ffi_fn_method_vault_shred_scope(`ptr`: Long,`scope`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_medvault_ffi_fn_method_vault_sync(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
     external fun uniffi_medvault_ffi_fn_method_vault_update_document(`ptr`: Long,`document`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
+    external fun uniffi_medvault_ffi_fn_method_vault_verify(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_medvault_ffi_fn_method_vault_verify_audit(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun ffi_medvault_ffi_rustbuffer_alloc(`size`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1139,6 +1179,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_medvault_ffi_checksum_method_identity_register_patient_with_profile() and 0xFFFF) != 7770) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_medvault_ffi_checksum_method_identity_change_password() and 0xFFFF) != 61921) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_medvault_ffi_checksum_method_identity_confirm_totp() and 0xFFFF) != 6643) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1157,10 +1200,16 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_medvault_ffi_checksum_method_identity_operator_create_account() and 0xFFFF) != 39226) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_medvault_ffi_checksum_method_identity_operator_remove_account() and 0xFFFF) != 57468) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_medvault_ffi_checksum_method_identity_operator_unlock_factor() and 0xFFFF) != 13676) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_medvault_ffi_checksum_method_identity_register_patient() and 0xFFFF) != 59065) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_medvault_ffi_checksum_method_identity_remove_totp() and 0xFFFF) != 33067) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_medvault_ffi_checksum_method_session_add_physician() and 0xFFFF) != 45069) {
@@ -1280,6 +1329,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_medvault_ffi_checksum_method_vault_amend() and 0xFFFF) != 1962) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_medvault_ffi_checksum_method_vault_change_passphrase() and 0xFFFF) != 14496) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_medvault_ffi_checksum_method_vault_close() and 0xFFFF) != 19849) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1290,6 +1342,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_medvault_ffi_checksum_method_vault_find_documents() and 0xFFFF) != 14398) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_medvault_ffi_checksum_method_vault_gc() and 0xFFFF) != 24073) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_medvault_ffi_checksum_method_vault_get() and 0xFFFF) != 40006) {
@@ -1325,7 +1380,22 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_medvault_ffi_checksum_method_vault_put() and 0xFFFF) != 3993) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_medvault_ffi_checksum_method_vault_rebuild() and 0xFFFF) != 62309) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_medvault_ffi_checksum_method_vault_rotate_root() and 0xFFFF) != 1067) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_medvault_ffi_checksum_method_vault_shred_scope() and 0xFFFF) != 24041) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_medvault_ffi_checksum_method_vault_sync() and 0xFFFF) != 8842) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_medvault_ffi_checksum_method_vault_update_document() and 0xFFFF) != 6151) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_medvault_ffi_checksum_method_vault_verify() and 0xFFFF) != 39829) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_medvault_ffi_checksum_method_vault_verify_audit() and 0xFFFF) != 55595) {
@@ -2148,6 +2218,12 @@ public interface IdentityInterface {
     fun `registerPatientWithProfile`(`username`: kotlin.String, `password`: kotlin.String, `profile`: PatientProfile): AccountId
     
     /**
+     * Changes the account's password, after checking the current one and a current TOTP
+     * `code`; the new one must meet the password policy. The account's sessions end.
+     */
+    fun `changePassword`(`username`: kotlin.String, `password`: kotlin.String, `code`: kotlin.String, `newPassword`: kotlin.String)
+    
+    /**
      * Confirms the enrolled factor with its first code.
      */
     fun `confirmTotp`(`username`: kotlin.String, `password`: kotlin.String, `code`: kotlin.String)
@@ -2180,6 +2256,12 @@ public interface IdentityInterface {
     fun `operatorCreateAccount`(`role`: Role, `username`: kotlin.String, `password`: kotlin.String): AccountId
     
     /**
+     * Removes the account `username`, as the operator; its sessions end. The last admin
+     * cannot be removed.
+     */
+    fun `operatorRemoveAccount`(`username`: kotlin.String)
+    
+    /**
      * Unlocks the locked second factor of `username`, as the operator.
      */
     fun `operatorUnlockFactor`(`username`: kotlin.String)
@@ -2189,6 +2271,12 @@ public interface IdentityInterface {
      * factor is enrolled next.
      */
     fun `registerPatient`(`username`: kotlin.String, `password`: kotlin.String): AccountId
+    
+    /**
+     * Removes the account's confirmed TOTP factor, after checking the password and a current
+     * `code`; its sessions end, and it logs in again once a new factor is confirmed.
+     */
+    fun `removeTotp`(`username`: kotlin.String, `password`: kotlin.String, `code`: kotlin.String)
     
     companion object
 }
@@ -2322,6 +2410,27 @@ open class Identity: Disposable, AutoCloseable, IdentityInterface
 
     
     /**
+     * Changes the account's password, after checking the current one and a current TOTP
+     * `code`; the new one must meet the password policy. The account's sessions end.
+     */
+    @Throws(MedVaultException::class)override fun `changePassword`(`username`: kotlin.String, `password`: kotlin.String, `code`: kotlin.String, `newPassword`: kotlin.String)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(MedVaultException) { _status ->
+    UniffiLib.uniffi_medvault_ffi_fn_method_identity_change_password(
+        it,
+        
+        FfiConverterString.lower(`username`),
+        FfiConverterString.lower(`password`),
+        FfiConverterString.lower(`code`),
+        FfiConverterString.lower(`newPassword`),_status)
+}
+    }
+    
+    
+
+    
+    /**
      * Confirms the enrolled factor with its first code.
      */
     @Throws(MedVaultException::class)override fun `confirmTotp`(`username`: kotlin.String, `password`: kotlin.String, `code`: kotlin.String)
@@ -2440,6 +2549,24 @@ open class Identity: Disposable, AutoCloseable, IdentityInterface
 
     
     /**
+     * Removes the account `username`, as the operator; its sessions end. The last admin
+     * cannot be removed.
+     */
+    @Throws(MedVaultException::class)override fun `operatorRemoveAccount`(`username`: kotlin.String)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(MedVaultException) { _status ->
+    UniffiLib.uniffi_medvault_ffi_fn_method_identity_operator_remove_account(
+        it,
+        
+        FfiConverterString.lower(`username`),_status)
+}
+    }
+    
+    
+
+    
+    /**
      * Unlocks the locked second factor of `username`, as the operator.
      */
     @Throws(MedVaultException::class)override fun `operatorUnlockFactor`(`username`: kotlin.String)
@@ -2473,6 +2600,26 @@ open class Identity: Disposable, AutoCloseable, IdentityInterface
     }
     )
     }
+    
+
+    
+    /**
+     * Removes the account's confirmed TOTP factor, after checking the password and a current
+     * `code`; its sessions end, and it logs in again once a new factor is confirmed.
+     */
+    @Throws(MedVaultException::class)override fun `removeTotp`(`username`: kotlin.String, `password`: kotlin.String, `code`: kotlin.String)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(MedVaultException) { _status ->
+    UniffiLib.uniffi_medvault_ffi_fn_method_identity_remove_totp(
+        it,
+        
+        FfiConverterString.lower(`username`),
+        FfiConverterString.lower(`password`),
+        FfiConverterString.lower(`code`),_status)
+}
+    }
+    
     
 
     
@@ -3803,6 +3950,12 @@ public interface VaultInterface {
     fun `amend`(`id`: kotlin.String, `payload`: kotlin.ByteArray): RecordMeta
     
     /**
+     * Changes the passphrase of the slot `old` opens to `new` (at least 12 characters, not
+     * blank, repetitive or commonly used).
+     */
+    fun `changePassphrase`(`old`: kotlin.ByteArray, `new`: kotlin.ByteArray)
+    
+    /**
      * Flushes and closes the vault; later calls fail with `Closed`. Identities made from it
      * keep the vault open until they are released.
      */
@@ -3822,6 +3975,12 @@ public interface VaultInterface {
      * The documents of `collection` whose `field` equals `value` exactly.
      */
     fun `findDocuments`(`collection`: kotlin.String, `field`: kotlin.String, `value`: kotlin.String): List<Document>
+    
+    /**
+     * Removes payload objects, wrapped keys and superseded checkpoints nothing refers to,
+     * once at least `min_age_seconds` old (another instance's write may be in flight).
+     */
+    fun `gc`(`minAgeSeconds`: kotlin.ULong): GcReport
     
     /**
      * The latest version of a record, with its payload.
@@ -3879,9 +4038,40 @@ public interface VaultInterface {
     fun `put`(`record`: NewRecord, `payload`: kotlin.ByteArray): RecordMeta
     
     /**
+     * Rebuilds the local index from the store, from nothing (checking that the log alone
+     * gives the index) or, with `from_checkpoint`, from the newest checkpoint that opens;
+     * returns how many log batches were applied.
+     */
+    fun `rebuild`(`fromCheckpoint`: kotlin.Boolean): kotlin.ULong
+    
+    /**
+     * Rotates the root key: every slot is rewrapped (the passphrase of each slot, in slot
+     * order, is required), every data key is rewrapped, and the index is re-keyed and
+     * rebuilt. Other instances sharing the store must reopen afterwards.
+     */
+    fun `rotateRoot`(`passphrases`: List<kotlin.ByteArray>)
+    
+    /**
+     * Shreds `scope`: its data keys are destroyed, so its records can never be read again.
+     * Returns how many records it held.
+     */
+    fun `shredScope`(`scope`: kotlin.String): kotlin.ULong
+    
+    /**
+     * Applies the changes other instances sharing the store logged; returns how many log
+     * batches were applied.
+     */
+    fun `sync`(): kotlin.ULong
+    
+    /**
      * Replaces a stored document.
      */
     fun `updateDocument`(`document`: Document)
+    
+    /**
+     * Reads and authenticates every record version; reports what is missing or corrupt.
+     */
+    fun `verify`(): VerifyReport
     
     /**
      * Checks the whole audit trail (every entry authenticated, every chain unbroken);
@@ -4018,6 +4208,25 @@ open class Vault: Disposable, AutoCloseable, VaultInterface
 
     
     /**
+     * Changes the passphrase of the slot `old` opens to `new` (at least 12 characters, not
+     * blank, repetitive or commonly used).
+     */
+    @Throws(MedVaultException::class)override fun `changePassphrase`(`old`: kotlin.ByteArray, `new`: kotlin.ByteArray)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(MedVaultException) { _status ->
+    UniffiLib.uniffi_medvault_ffi_fn_method_vault_change_passphrase(
+        it,
+        
+        FfiConverterByteArray.lower(`old`),
+        FfiConverterByteArray.lower(`new`),_status)
+}
+    }
+    
+    
+
+    
+    /**
      * Flushes and closes the vault; later calls fail with `Closed`. Identities made from it
      * keep the vault open until they are released.
      */
@@ -4082,6 +4291,25 @@ open class Vault: Disposable, AutoCloseable, VaultInterface
         FfiConverterString.lower(`collection`),
         FfiConverterString.lower(`field`),
         FfiConverterString.lower(`value`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Removes payload objects, wrapped keys and superseded checkpoints nothing refers to,
+     * once at least `min_age_seconds` old (another instance's write may be in flight).
+     */
+    @Throws(MedVaultException::class)override fun `gc`(`minAgeSeconds`: kotlin.ULong): GcReport {
+            return FfiConverterTypeGcReport.lift(
+    callWithHandle {
+    uniffiRustCallWithError(MedVaultException) { _status ->
+    UniffiLib.uniffi_medvault_ffi_fn_method_vault_gc(
+        it,
+        
+        FfiConverterULong.lower(`minAgeSeconds`),_status)
 }
     }
     )
@@ -4293,6 +4521,82 @@ open class Vault: Disposable, AutoCloseable, VaultInterface
 
     
     /**
+     * Rebuilds the local index from the store, from nothing (checking that the log alone
+     * gives the index) or, with `from_checkpoint`, from the newest checkpoint that opens;
+     * returns how many log batches were applied.
+     */
+    @Throws(MedVaultException::class)override fun `rebuild`(`fromCheckpoint`: kotlin.Boolean): kotlin.ULong {
+            return FfiConverterULong.lift(
+    callWithHandle {
+    uniffiRustCallWithError(MedVaultException) { _status ->
+    UniffiLib.uniffi_medvault_ffi_fn_method_vault_rebuild(
+        it,
+        
+        FfiConverterBoolean.lower(`fromCheckpoint`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Rotates the root key: every slot is rewrapped (the passphrase of each slot, in slot
+     * order, is required), every data key is rewrapped, and the index is re-keyed and
+     * rebuilt. Other instances sharing the store must reopen afterwards.
+     */
+    @Throws(MedVaultException::class)override fun `rotateRoot`(`passphrases`: List<kotlin.ByteArray>)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(MedVaultException) { _status ->
+    UniffiLib.uniffi_medvault_ffi_fn_method_vault_rotate_root(
+        it,
+        
+        FfiConverterSequenceByteArray.lower(`passphrases`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * Shreds `scope`: its data keys are destroyed, so its records can never be read again.
+     * Returns how many records it held.
+     */
+    @Throws(MedVaultException::class)override fun `shredScope`(`scope`: kotlin.String): kotlin.ULong {
+            return FfiConverterULong.lift(
+    callWithHandle {
+    uniffiRustCallWithError(MedVaultException) { _status ->
+    UniffiLib.uniffi_medvault_ffi_fn_method_vault_shred_scope(
+        it,
+        
+        FfiConverterString.lower(`scope`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Applies the changes other instances sharing the store logged; returns how many log
+     * batches were applied.
+     */
+    @Throws(MedVaultException::class)override fun `sync`(): kotlin.ULong {
+            return FfiConverterULong.lift(
+    callWithHandle {
+    uniffiRustCallWithError(MedVaultException) { _status ->
+    UniffiLib.uniffi_medvault_ffi_fn_method_vault_sync(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * Replaces a stored document.
      */
     @Throws(MedVaultException::class)override fun `updateDocument`(`document`: Document)
@@ -4306,6 +4610,23 @@ open class Vault: Disposable, AutoCloseable, VaultInterface
 }
     }
     
+    
+
+    
+    /**
+     * Reads and authenticates every record version; reports what is missing or corrupt.
+     */
+    @Throws(MedVaultException::class)override fun `verify`(): VerifyReport {
+            return FfiConverterTypeVerifyReport.lift(
+    callWithHandle {
+    uniffiRustCallWithError(MedVaultException) { _status ->
+    UniffiLib.uniffi_medvault_ffi_fn_method_vault_verify(
+        it,
+        _status)
+}
+    }
+    )
+    }
     
 
     
@@ -5094,6 +5415,61 @@ public object FfiConverterTypeEvent: FfiConverterRustBuffer<Event> {
             FfiConverterTypeNewEvent.write(value.`event`, buf)
             FfiConverterTypeAccountId.write(value.`author`, buf)
             FfiConverterLong.write(value.`createdMs`, buf)
+    }
+}
+
+
+
+/**
+ * What `Vault.gc` removed.
+ */
+data class GcReport (
+    /**
+     * Payload objects removed.
+     */
+    var `objectsRemoved`: kotlin.ULong
+    , 
+    /**
+     * Wrapped keys removed.
+     */
+    var `keysRemoved`: kotlin.ULong
+    , 
+    /**
+     * Checkpoints removed (all but the newest two in the store).
+     */
+    var `checkpointsRemoved`: kotlin.ULong
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeGcReport: FfiConverterRustBuffer<GcReport> {
+    override fun read(buf: ByteBuffer): GcReport {
+        return GcReport(
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: GcReport) = (
+            FfiConverterULong.allocationSize(value.`objectsRemoved`) +
+            FfiConverterULong.allocationSize(value.`keysRemoved`) +
+            FfiConverterULong.allocationSize(value.`checkpointsRemoved`)
+    )
+
+    override fun write(value: GcReport, buf: ByteBuffer) {
+            FfiConverterULong.write(value.`objectsRemoved`, buf)
+            FfiConverterULong.write(value.`keysRemoved`, buf)
+            FfiConverterULong.write(value.`checkpointsRemoved`, buf)
     }
 }
 
@@ -6309,6 +6685,94 @@ public object FfiConverterTypeSlotQuery: FfiConverterRustBuffer<SlotQuery> {
 
 
 /**
+ * What `Vault.verify` found. Ids are record ids; orphans are names of objects and keys
+ * nothing uses (garbage, not damage).
+ */
+data class VerifyReport (
+    /**
+     * Record versions whose payload and metadata authenticated.
+     */
+    var `versionsOk`: kotlin.ULong
+    , 
+    /**
+     * Records whose payload object is missing from the store.
+     */
+    var `missingObjects`: List<kotlin.String>
+    , 
+    /**
+     * Records whose data key is missing.
+     */
+    var `missingKeys`: List<kotlin.String>
+    , 
+    /**
+     * Records whose object or metadata failed to authenticate or decode.
+     */
+    var `corrupt`: List<kotlin.String>
+    , 
+    /**
+     * Objects no index entry names.
+     */
+    var `orphanObjects`: List<kotlin.String>
+    , 
+    /**
+     * Wrapped keys nothing uses.
+     */
+    var `orphanKeys`: List<kotlin.String>
+    , 
+    /**
+     * Whether every record has its object and key and authenticates.
+     */
+    var `isSound`: kotlin.Boolean
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeVerifyReport: FfiConverterRustBuffer<VerifyReport> {
+    override fun read(buf: ByteBuffer): VerifyReport {
+        return VerifyReport(
+            FfiConverterULong.read(buf),
+            FfiConverterSequenceString.read(buf),
+            FfiConverterSequenceString.read(buf),
+            FfiConverterSequenceString.read(buf),
+            FfiConverterSequenceString.read(buf),
+            FfiConverterSequenceString.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: VerifyReport) = (
+            FfiConverterULong.allocationSize(value.`versionsOk`) +
+            FfiConverterSequenceString.allocationSize(value.`missingObjects`) +
+            FfiConverterSequenceString.allocationSize(value.`missingKeys`) +
+            FfiConverterSequenceString.allocationSize(value.`corrupt`) +
+            FfiConverterSequenceString.allocationSize(value.`orphanObjects`) +
+            FfiConverterSequenceString.allocationSize(value.`orphanKeys`) +
+            FfiConverterBoolean.allocationSize(value.`isSound`)
+    )
+
+    override fun write(value: VerifyReport, buf: ByteBuffer) {
+            FfiConverterULong.write(value.`versionsOk`, buf)
+            FfiConverterSequenceString.write(value.`missingObjects`, buf)
+            FfiConverterSequenceString.write(value.`missingKeys`, buf)
+            FfiConverterSequenceString.write(value.`corrupt`, buf)
+            FfiConverterSequenceString.write(value.`orphanObjects`, buf)
+            FfiConverterSequenceString.write(value.`orphanKeys`, buf)
+            FfiConverterBoolean.write(value.`isSound`, buf)
+    }
+}
+
+
+
+/**
  * Where an appointment stands (FHIR `AppointmentStatus`).
  */
 
@@ -7394,6 +7858,34 @@ public object FfiConverterSequenceString: FfiConverterRustBuffer<List<kotlin.Str
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterString.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceByteArray: FfiConverterRustBuffer<List<kotlin.ByteArray>> {
+    override fun read(buf: ByteBuffer): List<kotlin.ByteArray> {
+        val len = buf.getInt()
+        return List<kotlin.ByteArray>(len) {
+            FfiConverterByteArray.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<kotlin.ByteArray>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterByteArray.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<kotlin.ByteArray>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterByteArray.write(it, buf)
         }
     }
 }

@@ -173,6 +173,34 @@ val identityTests = listOf(
             }
         }
     },
+    test("accounts: a password change and a factor removal end sessions; the operator removes an account") {
+        val clinic = Clinic.get()
+        val identity = clinic.identity
+        val (carol, dave) = clinic.logIn(
+            listOf("carol", "dave").map { name ->
+                Triple(name, Role.PATIENT, identity.registerPatient(name, Clinic.password(name)))
+            },
+        )
+        // The code of the step after the login's, as a device one step ahead shows it.
+        fun ahead(person: Person) = Totp.code(person.secret, System.currentTimeMillis() / 1000 + Totp.STEP_SECONDS)
+
+        val newPassword = "carol: a new and unusual passphrase"
+        assertFailsWith<MedVaultException.PasswordRejected> {
+            identity.changePassword("carol", carol.password, ahead(carol), "123")
+        }
+        identity.changePassword("carol", carol.password, ahead(carol), newPassword)
+        assertFailsWith<MedVaultException.SessionInvalid> { carol.session.listRecords(carol.id) }
+        assertFailsWith<MedVaultException.InvalidCredentials> {
+            identity.login("carol", carol.password, ahead(carol))
+        }
+
+        identity.removeTotp("dave", dave.password, ahead(dave))
+        assertFailsWith<MedVaultException.SessionInvalid> { dave.session.listRecords(dave.id) }
+        assertEquals(FactorState.NONE, identity.operatorAccounts().single { it.username == "dave" }.factor)
+        identity.operatorRemoveAccount("dave")
+        assertTrue(identity.operatorAccounts().none { it.username == "dave" })
+        assertFailsWith<MedVaultException.InvalidInput> { identity.operatorRemoveAccount(clinic.admin.username) }
+    },
     test("logout: later calls of the session throw SessionInvalid") {
         val clinic = Clinic.get()
         val bob = clinic.bob

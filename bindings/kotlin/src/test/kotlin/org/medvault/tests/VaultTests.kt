@@ -132,6 +132,44 @@ val vaultTests = listOf(
         vault.closeVault() // closing twice is harmless
         vault.close()
     },
+    test("maintenance: sync, verify, rebuild, gc and shredScope") {
+        newVault().use { vault ->
+            val kept = vault.put(record("ward-7", "scan"), ByteArray(100_000) { it.toByte() })
+            val gone = vault.put(record("ward-7", "scan"), ByteArray(100_000) { (it + 1).toByte() })
+            assertEquals(0UL, vault.sync())
+            assertEquals(0UL, vault.gc(0UL).objectsRemoved)
+            vault.delete(gone.id)
+            // The deleted record's payload object is referred to by nothing now.
+            val collected = vault.gc(0UL)
+            assertEquals(listOf(1UL, 0UL, 0UL), listOf(collected.objectsRemoved, collected.keysRemoved, collected.checkpointsRemoved))
+            assertTrue(vault.rebuild(false) >= 3UL)
+            assertTrue(vault.rebuild(true) >= 3UL)
+            val report = vault.verify()
+            assertTrue(report.isSound)
+            assertEquals(1UL, report.versionsOk)
+            assertEquals(emptyList(), report.corrupt)
+            assertContentEquals(ByteArray(100_000) { it.toByte() }, vault.get(kept.id).payload)
+            assertEquals(1UL, vault.shredScope("ward-7"))
+            assertFailsWith<MedVaultException.RecordNotFound> { vault.get(kept.id) }
+        }
+    },
+    test("vault: changePassphrase and rotateRoot keep the records and change what opens them") {
+        val store = Scratch.path("store")
+        val index = Scratch.folder("index").path
+        val newPassphrase = "kotlin tests: a second and unusual passphrase".toByteArray()
+        val id = Vault.create(store, PASSPHRASE, index).use { vault ->
+            val id = vault.put(record("ward-7", "note"), "kept".toByteArray()).id
+            assertFailsWith<MedVaultException.WeakPassphrase> { vault.changePassphrase(PASSPHRASE, "x".toByteArray()) }
+            vault.changePassphrase(PASSPHRASE, newPassphrase)
+            vault.rotateRoot(listOf(newPassphrase))
+            id
+        }
+        assertFailsWith<MedVaultException.WrongPassphrase> { Vault.open(store, PASSPHRASE, index) }
+        Vault.open(store, newPassphrase, index).use { vault ->
+            assertContentEquals("kept".toByteArray(), vault.get(id).payload)
+            assertEquals(1UL, vault.verifyAudit().writers)
+        }
+    },
     test("vault: a malformed record id or an inverted range throws InvalidInput") {
         newVault().use { vault ->
             val meta = vault.put(record("ward-7", "note"), "0123456789".toByteArray())
