@@ -85,7 +85,7 @@ impl ClaimGuard {
 impl Vault {
     /// Claims `topic` for `holder` (a random id, 32 hex digits, that names what the claim
     /// guards). `state` tells what another holder is. `Ok(None)` means someone else holds
-    /// the topic, or was still claiming it after [`RACE_ATTEMPTS`] contests a random 20 to
+    /// the topic, or was still claiming it after 6 contests a random 20 to
     /// 200 ms apart; the claim is then withdrawn.
     pub async fn claim(
         &self,
