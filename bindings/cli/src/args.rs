@@ -137,9 +137,22 @@ pub enum Command {
         #[arg(long, default_value_t = 3600)]
         min_age_secs: u64,
     },
-    /// Change the passphrase (new one from MEDVAULT_NEW_PASSPHRASE, else a prompt: at least 12
-    /// characters, not blank, repetitive or commonly used).
-    Passwd,
+    /// Change the vault passphrase (new one from MEDVAULT_NEW_PASSPHRASE, else a prompt: at
+    /// least 12 characters, not blank, repetitive or commonly used); with --user, an account's
+    /// password instead (the current one from MEDVAULT_USER_PASSWORD, the new one from
+    /// MEDVAULT_NEW_USER_PASSWORD, else prompts), proved with a code. The account's sessions
+    /// end.
+    Passwd {
+        /// The account whose password to change, instead of the vault passphrase.
+        #[arg(long)]
+        user: Option<String>,
+        /// A current TOTP code of the account.
+        #[arg(long, requires = "user", conflicts_with = "recovery_code")]
+        code: Option<String>,
+        /// A recovery code of the account instead of a TOTP code (each works once).
+        #[arg(long, requires = "user")]
+        recovery_code: Option<String>,
+    },
     /// Rotate the root key: rewrap every key and re-key the index; payloads stay as they are.
     RotateKey,
     /// Accounts (passwords from MEDVAULT_USER_PASSWORD, else a prompt).

@@ -234,7 +234,12 @@ fn execute(vault: &BlockingVault, command: Command, passphrase: &[u8]) -> Result
                 report.objects_removed, report.keys_removed, report.checkpoints_removed
             );
         }
-        Command::Passwd => {
+        Command::Passwd {
+            user: Some(username),
+            code,
+            recovery_code,
+        } => return people::change_password(vault, &username, code, recovery_code),
+        Command::Passwd { user: None, .. } => {
             let new = secrets::new_passphrase(NEW_PASSPHRASE_VARIABLE, "New passphrase: ")?;
             vault
                 .change_passphrase(passphrase, new.as_bytes())

@@ -11,6 +11,7 @@ use crate::args::{AuditCommand, TotpCommand, UserCommand};
 use crate::{private_file, secrets};
 
 const USER_PASSWORD_VARIABLE: &str = "MEDVAULT_USER_PASSWORD";
+const NEW_USER_PASSWORD_VARIABLE: &str = "MEDVAULT_NEW_USER_PASSWORD";
 
 fn fail(error: IdentityError) -> String {
     error.to_string()
@@ -162,11 +163,7 @@ pub fn login(
 ) -> Result<ExitCode, String> {
     let identity = identity(vault);
     let password = password()?;
-    let code = match (&code, &recovery_code) {
-        (Some(code), _) => LoginCode::Totp(code),
-        (None, Some(code)) => LoginCode::Recovery(code),
-        (None, None) => return Err("give --code or --recovery-code".to_owned()),
-    };
+    let code = login_code(&code, &recovery_code)?;
     let outcome = vault
         .block_on(identity.login(username, &password, code))
         .map_err(|error| format!("login refused: {error}"))?;
@@ -178,6 +175,37 @@ pub fn login(
         outcome.account.username, outcome.account.role
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// `medvault passwd --user …`: the account's own password change, proved with its current
+/// password and a code.
+pub fn change_password(
+    vault: &BlockingVault,
+    username: &str,
+    code: Option<String>,
+    recovery_code: Option<String>,
+) -> Result<ExitCode, String> {
+    let identity = identity(vault);
+    let code = login_code(&code, &recovery_code)?;
+    let password = password()?;
+    let new = secrets::passphrase(NEW_USER_PASSWORD_VARIABLE, "New account password: ", true)?;
+    vault
+        .block_on(identity.change_password(username, &password, code, &new))
+        .map_err(fail)?;
+    eprintln!("password changed; the account's sessions have ended");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The second factor given as `--code` or `--recovery-code`.
+fn login_code<'a>(
+    code: &'a Option<String>,
+    recovery_code: &'a Option<String>,
+) -> Result<LoginCode<'a>, String> {
+    match (code, recovery_code) {
+        (Some(code), _) => Ok(LoginCode::Totp(code)),
+        (None, Some(code)) => Ok(LoginCode::Recovery(code)),
+        (None, None) => Err("give --code or --recovery-code".to_owned()),
+    }
 }
 
 /// `medvault audit …`

@@ -1,7 +1,7 @@
 #![allow(clippy::expect_used, clippy::panic)]
 //! End-to-end tests of the `medvault` commands about people (`init --admin`, `user`, `totp`,
-//! `login`, `audit`): the built binary run as a child process on a vault in a temporary
-//! folder, with TOTP codes made by an independent client, oathtool (`MEDVAULT_OATHTOOL`, else
+//! `login`, `passwd --user`, `audit`): the built binary run as a child process on a vault in a
+//! temporary folder, with TOTP codes made by an independent client, oathtool (`MEDVAULT_OATHTOOL`, else
 //! what `scripts/install-oathtool.sh` installs). No test sleeps: a factor is confirmed with
 //! the current code and the next login uses the code of the next time step, which the engine
 //! accepts already (it takes one step either side of now).
@@ -213,7 +213,18 @@ struct Enrolled {
     recovery: Vec<String>,
 }
 
-/// Parses and checks the output of a `totp enroll` that succeeded.
+/// A new vault with its admin, `chief.admin`, and the patient `pat.jones`, whose factor is
+/// enrolled and confirmed; returns the factor.
+fn vault_with_a_patient(dir: &Path) -> Enrolled {
+    success(&as_user(
+        dir,
+        ADMIN_PASSWORD,
+        &["init", "--admin", "chief.admin"],
+    ));
+    add_user(dir, PATIENT_PASSWORD, "patient", "pat.jones");
+    enroll_and_confirm(dir, PATIENT_PASSWORD, "pat.jones")
+}
+
 /// Adds an account with `password` (`user add`); returns its id.
 fn add_user(dir: &Path, password: &str, role: &str, username: &str) -> String {
     account_id(&as_user(
@@ -240,6 +251,7 @@ fn enroll_and_confirm(dir: &Path, password: &str, username: &str) -> Enrolled {
     factor
 }
 
+/// Parses and checks the output of a `totp enroll` that succeeded.
 fn enrolled(output: &Output) -> Enrolled {
     success(output);
     shown(output)
@@ -712,13 +724,7 @@ fn account_errors_are_one_clear_line() {
 fn too_many_wrong_codes_lock_the_factor_until_unlocked() {
     let tmp = tempfile::tempdir().expect("temporary folder");
     let dir = tmp.path();
-    success(&as_user(
-        dir,
-        ADMIN_PASSWORD,
-        &["init", "--admin", "chief.admin"],
-    ));
-    add_user(dir, PATIENT_PASSWORD, "patient", "pat.jones");
-    let factor = enroll_and_confirm(dir, PATIENT_PASSWORD, "pat.jones");
+    let factor = vault_with_a_patient(dir);
     let login = |code: &str| {
         as_user(
             dir,
@@ -859,4 +865,71 @@ fn a_replaced_factor_is_shown_even_when_its_qr_code_cannot_be_written() {
         "wrong or expired code",
     );
     success(&login("--recovery-code", &new.recovery[0]));
+}
+
+#[test]
+fn a_user_changes_their_password_with_a_code() {
+    let tmp = tempfile::tempdir().expect("temporary folder");
+    let dir = tmp.path();
+    let factor = vault_with_a_patient(dir);
+    let new_password = "patient: a fresh violet harbour";
+    let passwd = |password: &str, new: &str, code: &[&str]| {
+        let mut args = vec!["passwd", "--user", "pat.jones"];
+        args.extend_from_slice(code);
+        medvault(
+            dir,
+            &args,
+            &[
+                ("MEDVAULT_USER_PASSWORD", password),
+                ("MEDVAULT_NEW_USER_PASSWORD", new),
+            ],
+        )
+    };
+
+    fails_with(
+        &passwd(PATIENT_PASSWORD, new_password, &[]),
+        "give --code or --recovery-code",
+    );
+    fails_with(
+        &medvault(dir, &["passwd", "--code", "123456"], &[]),
+        "--user",
+    );
+    let wrong = wrong_code(&factor.secret);
+    fails_with(
+        &passwd(PATIENT_PASSWORD, new_password, &["--code", &wrong]),
+        "wrong or expired code",
+    );
+    fails_with(
+        &passwd(
+            PATIENT_PASSWORD,
+            "short",
+            &["--code", &next_code(&factor.secret)],
+        ),
+        "password rejected",
+    );
+    fails_with(
+        &passwd("not the password", new_password, &["--code", &wrong]),
+        "wrong username or password",
+    );
+    let recovery = &factor.recovery[0];
+    let changed = passwd(
+        PATIENT_PASSWORD,
+        new_password,
+        &["--recovery-code", recovery],
+    );
+    success(&changed);
+    assert!(stderr(&changed).contains("password changed"), "{changed:?}");
+
+    let login = |password: &str, code: &str| {
+        as_user(
+            dir,
+            password,
+            &["login", "--username", "pat.jones", "--recovery-code", code],
+        )
+    };
+    fails_with(
+        &login(PATIENT_PASSWORD, &factor.recovery[1]),
+        "login refused",
+    );
+    success(&login(new_password, &factor.recovery[2]));
 }
