@@ -151,3 +151,15 @@ pub fn open_or_seal_first<T: PartialEq + std::fmt::Debug, E: std::fmt::Debug>(
     assert_eq!(opened.is_ok(), decoded.is_ok(), "{opened:?} / {decoded:?}");
     opened
 }
+
+/// A stored document's check: if `body` decodes as `kind` (`reencode` decodes and encodes it
+/// again), its encoding re-encodes to itself.
+pub fn reencodes_to_itself<K: std::fmt::Debug, E>(
+    kind: K,
+    body: &[u8],
+    reencode: impl Fn(&[u8]) -> Result<Vec<u8>, E>,
+) {
+    if let Ok(encoded) = reencode(body) {
+        assert_eq!(reencode(&encoded).ok().as_ref(), Some(&encoded), "{kind:?}");
+    }
+}
